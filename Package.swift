@@ -1,0 +1,97 @@
+// swift-tools-version: 6.0
+// Mailroom: an event-driven email-triage pipeline (ZeroMQ stages, Swift transformer inference).
+import PackageDescription
+
+/// Settings shared by every target: Swift 6 language mode with strict concurrency.
+let settings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+/// Optimise the numeric libraries even in debug builds, so tests on real shapes stay quick.
+let numericSettings: [SwiftSetting] = settings + [
+    .unsafeFlags(["-Ounchecked", "-wmo"]),
+]
+
+let package = Package(
+    name: "Mailroom",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gateway", targets: ["Gateway"]),
+        .executable(name: "cleaner", targets: ["Cleaner"]),
+        .executable(name: "classifier", targets: ["Classifier"]),
+        .executable(name: "router", targets: ["Router"]),
+        .executable(name: "feedback-collector", targets: ["FeedbackCollector"]),
+        .executable(name: "mailroom", targets: ["Mailroom"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+    ],
+    targets: [
+        // System libraries from Debian (libzmq3-dev, libopenblas-dev, libsqlite3-dev).
+        .systemLibrary(name: "CZeroMQ"),
+        .systemLibrary(name: "COpenBLAS"),
+        .systemLibrary(name: "CSQLite"),
+
+        // Libraries: all logic lives here.
+        .target(name: "MailroomCore", swiftSettings: settings),
+        .target(name: "MailroomTransport",
+                dependencies: ["CZeroMQ", "MailroomCore", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: settings),
+        .target(name: "MailroomStore", dependencies: ["CSQLite", "MailroomCore"], swiftSettings: settings),
+        .target(name: "MailroomCleaner", swiftSettings: settings),
+        .target(name: "MailroomEvaluation", dependencies: ["MailroomCore"], swiftSettings: settings),
+        .target(name: "MailroomLinear", dependencies: ["MailroomCore"], swiftSettings: numericSettings),
+        .target(name: "MailroomSampleData", dependencies: ["MailroomCore"], swiftSettings: settings),
+        .target(name: "MailroomTokenizer", swiftSettings: numericSettings),
+        .target(name: "MailroomTransformer",
+                dependencies: ["COpenBLAS", "MailroomCore", "MailroomTokenizer"],
+                swiftSettings: numericSettings),
+        .target(name: "MailroomModels",
+                dependencies: ["MailroomCore", "MailroomLinear", "MailroomTransformer", "MailroomEvaluation"],
+                swiftSettings: settings),
+        .target(name: "MailroomPipeline",
+                dependencies: [
+                    "MailroomCore", "MailroomTransport", "MailroomStore", "MailroomCleaner", "MailroomModels",
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                ],
+                swiftSettings: settings),
+        .target(name: "MailroomGateway",
+                dependencies: ["MailroomPipeline", .product(name: "Hummingbird", package: "hummingbird")],
+                swiftSettings: settings),
+        .target(name: "MailroomTopology",
+                dependencies: ["MailroomCore", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: settings),
+
+        // Executables: only `@main`, configuration and wiring.
+        .executableTarget(name: "Gateway", dependencies: ["MailroomGateway"], swiftSettings: settings),
+        .executableTarget(name: "Cleaner", dependencies: ["MailroomPipeline"], swiftSettings: settings),
+        .executableTarget(name: "Classifier", dependencies: ["MailroomPipeline"], swiftSettings: settings),
+        .executableTarget(name: "Router", dependencies: ["MailroomPipeline"], swiftSettings: settings),
+        .executableTarget(name: "FeedbackCollector", dependencies: ["MailroomPipeline"], swiftSettings: settings),
+        .executableTarget(name: "Mailroom",
+                          dependencies: [
+                              "MailroomPipeline", "MailroomTopology", "MailroomSampleData", "MailroomModels",
+                              "MailroomEvaluation", "MailroomCleaner", "MailroomStore",
+                              .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                          ],
+                          swiftSettings: settings),
+
+        // Tests (Swift Testing).
+        .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: settings),
+        .testTarget(name: "MailroomTransportTests", dependencies: ["MailroomTransport"], swiftSettings: settings),
+        .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore"], swiftSettings: settings),
+        .testTarget(name: "MailroomCleanerTests", dependencies: ["MailroomCleaner"], swiftSettings: settings),
+        .testTarget(name: "MailroomLinearTests",
+                    dependencies: ["MailroomLinear", "MailroomEvaluation", "MailroomSampleData"],
+                    swiftSettings: settings),
+        .testTarget(name: "MailroomTokenizerTests", dependencies: ["MailroomTokenizer"], swiftSettings: settings),
+        .testTarget(name: "MailroomTransformerTests", dependencies: ["MailroomTransformer"], swiftSettings: settings),
+        .testTarget(name: "MailroomPipelineTests", dependencies: ["MailroomPipeline", "MailroomGateway"],
+                    swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["MailroomCore", "MailroomTopology"],
+                    swiftSettings: settings),
+    ]
+)

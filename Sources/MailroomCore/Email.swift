@@ -1,0 +1,49 @@
+// Email: the payload the CRM submits to the gateway, and the model text derived from it.
+import Foundation
+
+/// A client email as the CRM submits it (`POST /v1/classify`, `POST /v1/emails`).
+///
+/// `id` is chosen by the client and is the idempotency key: it is also the message id
+/// of every envelope that carries this email through the pipeline.
+public struct Email: Codable, Sendable, Equatable {
+    public var id: String
+    public var subject: String
+    /// Plain-text body; may be empty when only `bodyHTML` is given.
+    public var body: String?
+    /// HTML body, cleaned to text by the cleaner stage.
+    public var bodyHTML: String?
+    public var custodianBank: String?
+    public var receivedAt: String?
+    public var language: String?
+
+    public init(id: String, subject: String = "", body: String? = nil, bodyHTML: String? = nil,
+                custodianBank: String? = nil, receivedAt: String? = nil, language: String? = nil) {
+        self.id = id; self.subject = subject; self.body = body; self.bodyHTML = bodyHTML
+        self.custodianBank = custodianBank; self.receivedAt = receivedAt; self.language = language
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, subject, body, language
+        case bodyHTML = "body_html"
+        case custodianBank = "custodian_bank"
+        case receivedAt = "received_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        subject = try c.decodeIfPresent(String.self, forKey: .subject) ?? ""
+        body = try c.decodeIfPresent(String.self, forKey: .body)
+        bodyHTML = try c.decodeIfPresent(String.self, forKey: .bodyHTML)
+        custodianBank = try c.decodeIfPresent(String.self, forKey: .custodianBank)
+        receivedAt = try c.decodeIfPresent(String.self, forKey: .receivedAt)
+        language = try c.decodeIfPresent(String.self, forKey: .language)
+    }
+}
+
+/// The text a model sees: `subject + "\n" + body` when the subject is not empty, else `body`.
+///
+/// This is the one place that rule lives; training, prediction and the pipeline all call it.
+public func modelText(subject: String, body: String) -> String {
+    subject.isEmpty ? body : subject + "\n" + body
+}

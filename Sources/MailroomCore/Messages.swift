@@ -1,0 +1,109 @@
+// Messages: the typed payloads that travel between pipeline stages inside an `Envelope`.
+import Foundation
+
+/// A part of an email that the cleaner removed, and why.
+public struct RemovedPart: Codable, Sendable, Equatable {
+    /// One of `quote`, `forward_header`, `signature`, `legal_footer`, `disclaimer`, `html`, `mobile_footer`, …
+    public var kind: String
+    /// Number of characters removed.
+    public var length: Int
+    public init(kind: String, length: Int) { self.kind = kind; self.length = length }
+}
+
+/// The cleaner's output: the client's own new text, ready for the model.
+public struct CleanedEmail: Codable, Sendable, Equatable {
+    public var id: String
+    public var subject: String
+    /// The cleaned body text.
+    public var text: String
+    public var language: String?
+    public var custodianBank: String?
+    public var removed: [RemovedPart]
+
+    public init(id: String, subject: String, text: String, language: String? = nil,
+                custodianBank: String? = nil, removed: [RemovedPart] = []) {
+        self.id = id; self.subject = subject; self.text = text; self.language = language
+        self.custodianBank = custodianBank; self.removed = removed
+    }
+
+    /// The model text of this email (see ``modelText(subject:body:)``).
+    public var modelInput: String { modelText(subject: subject, body: text) }
+
+    enum CodingKeys: String, CodingKey {
+        case id, subject, text, language, removed
+        case custodianBank = "custodian_bank"
+    }
+}
+
+/// One head's prediction: the arg-max label and its softmax probability.
+public struct HeadPrediction: Codable, Sendable, Equatable {
+    public var label: String
+    public var confidence: Double
+    /// Raw logits in the head's label order, only when asked for (`mailroom predict --logits`).
+    public var logits: [Float]?
+    public init(label: String, confidence: Double, logits: [Float]? = nil) {
+        self.label = label; self.confidence = confidence; self.logits = logits
+    }
+}
+
+/// The classifier's output for one email.
+public struct Prediction: Codable, Sendable, Equatable {
+    public var id: String
+    public var modelVersion: String
+    public var heads: [String: HeadPrediction]
+    /// Tokens the model read (transformer models), and whether the text was cut to `max_length`.
+    public var tokenCount: Int?
+    public var truncated: Bool?
+
+    public init(id: String, modelVersion: String, heads: [String: HeadPrediction],
+                tokenCount: Int? = nil, truncated: Bool? = nil) {
+        self.id = id; self.modelVersion = modelVersion; self.heads = heads
+        self.tokenCount = tokenCount; self.truncated = truncated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, heads, truncated
+        case modelVersion = "model_version"
+        case tokenCount = "token_count"
+    }
+}
+
+/// The router's decision for one email: where it goes and whether a person should check it.
+public struct Assignment: Codable, Sendable, Equatable {
+    public var id: String
+    public var assignedQueue: String
+    public var needsReview: Bool
+    /// Heads whose confidence fell under the router's threshold.
+    public var lowConfidenceHeads: [String]
+    public var prediction: Prediction
+
+    public init(id: String, assignedQueue: String, needsReview: Bool, lowConfidenceHeads: [String],
+                prediction: Prediction) {
+        self.id = id; self.assignedQueue = assignedQueue; self.needsReview = needsReview
+        self.lowConfidenceHeads = lowConfidenceHeads; self.prediction = prediction
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, prediction
+        case assignedQueue = "assigned_queue"
+        case needsReview = "needs_review"
+        case lowConfidenceHeads = "low_confidence_heads"
+    }
+}
+
+/// A closed case as the CRM reports it (`POST /v1/feedback`): the true labels and how it was resolved.
+public struct Outcome: Codable, Sendable, Equatable {
+    public var id: String
+    public var labels: [String: String]
+    public var resolution: String?
+    public var closedAt: String?
+
+    public init(id: String, labels: [String: String], resolution: String? = nil, closedAt: String? = nil) {
+        self.id = id; self.labels = labels; self.resolution = resolution; self.closedAt = closedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, labels, resolution
+        case closedAt = "closed_at"
+    }
+}

@@ -1,0 +1,64 @@
+// TextClassifier: the one protocol every model kind (linear, transformer) implements.
+import Foundation
+
+/// A head of a multi-task model: its name (a dataset label set) and its labels in logit order.
+public struct HeadSpec: Codable, Sendable, Equatable {
+    public var name: String
+    public var labels: [String]
+    public init(name: String, labels: [String]) { self.name = name; self.labels = labels }
+}
+
+/// What a model returns for one text: per head, the logits in ``HeadSpec/labels`` order.
+public struct ModelOutput: Sendable, Equatable {
+    /// Head name → raw logits (length = number of labels of that head).
+    public var logits: [String: [Float]]
+    /// Tokens read (transformer kinds only) and whether the input was truncated.
+    public var tokenCount: Int?
+    public var truncated: Bool?
+    public init(logits: [String: [Float]], tokenCount: Int? = nil, truncated: Bool? = nil) {
+        self.logits = logits; self.tokenCount = tokenCount; self.truncated = truncated
+    }
+}
+
+/// A loaded model of any kind. Implementations are used from one thread at a time
+/// (they own scratch buffers), hence not `Sendable`.
+public protocol TextClassifier: AnyObject {
+    /// `linear`, `transformer`, …
+    var kind: String { get }
+    /// The model version string recorded with every prediction.
+    var version: String { get }
+    /// The heads, in a fixed order.
+    var heads: [HeadSpec] { get }
+    /// Runs the model on a batch of model texts (see ``modelText(subject:body:)``).
+    func classify(_ texts: [String]) throws -> [ModelOutput]
+    /// Runs a representative input through the model once so the first real request is not slow.
+    func warmUp() throws
+}
+
+extension TextClassifier {
+    public func warmUp() throws { _ = try classify(["Guten Tag, bitte um Rückruf wegen meines Depots."]) }
+
+    /// Turns raw logits into the public prediction: arg-max label and its softmax probability per head.
+    public func prediction(id: String, output: ModelOutput, includeLogits: Bool = false) -> Prediction {
+        var heads: [String: HeadPrediction] = [:]
+        for head in self.heads {
+            guard let z = output.logits[head.name], !z.isEmpty else { continue }
+            let p = softmax(z)
+            var best = 0
+            for i in 1..<p.count where p[i] > p[best] { best = i }
+            heads[head.name] = HeadPrediction(label: head.labels[best], confidence: Double(p[best]),
+                                              logits: includeLogits ? z : nil)
+        }
+        return Prediction(id: id, modelVersion: version, heads: heads,
+                          tokenCount: output.tokenCount, truncated: output.truncated)
+    }
+}
+
+/// Numerically stable softmax of a logit vector.
+public func softmax(_ z: [Float]) -> [Float] {
+    guard let m = z.max() else { return [] }
+    var e = z.map { Foundation.exp($0 - m) }
+    let s = e.reduce(0, +)
+    for i in e.indices { e[i] /= s }
+    return e
+}
