@@ -8,7 +8,7 @@ let settings: [SwiftSetting] = [
 ]
 /// Optimise the numeric libraries even in debug builds, so tests on real shapes stay quick.
 let numericSettings: [SwiftSetting] = settings + [
-    .unsafeFlags(["-Ounchecked", "-wmo"]),
+    .unsafeFlags(["-Ounchecked"]),
 ]
 
 let package = Package(
@@ -51,22 +51,28 @@ let package = Package(
         .target(name: "MailroomModels",
                 dependencies: ["MailroomCore", "MailroomLinear", "MailroomTransformer", "MailroomEvaluation"],
                 swiftSettings: settings),
+        .target(name: "MailroomRegistry", dependencies: ["MailroomCore"], swiftSettings: settings),
         .target(name: "MailroomPipeline",
                 dependencies: [
-                    "MailroomCore", "MailroomTransport", "MailroomStore", "MailroomCleaner", "MailroomModels",
+                    "MailroomCore", "MailroomTransport", "MailroomStore", "MailroomCleaner", "MailroomModels", "MailroomRegistry",
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],
                 swiftSettings: settings),
         .target(name: "MailroomGateway",
-                dependencies: ["MailroomPipeline", .product(name: "Hummingbird", package: "hummingbird")],
+                dependencies: [
+                    "MailroomPipeline", "MailroomTransport", .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "Logging", package: "swift-log"),
+                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                ],
                 swiftSettings: settings),
         .target(name: "MailroomTopology",
                 dependencies: ["MailroomCore", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: settings),
 
         // Executables: only `@main`, configuration and wiring.
-        .executableTarget(name: "Gateway", dependencies: ["MailroomGateway"], swiftSettings: settings),
+        .executableTarget(name: "Gateway",
+                          dependencies: ["MailroomGateway", "MailroomPipeline", .product(name: "Logging", package: "swift-log")], swiftSettings: settings),
         .executableTarget(name: "Cleaner", dependencies: ["MailroomPipeline"], swiftSettings: settings),
         .executableTarget(name: "Classifier", dependencies: ["MailroomPipeline"], swiftSettings: settings),
         .executableTarget(name: "Router", dependencies: ["MailroomPipeline"], swiftSettings: settings),
@@ -74,7 +80,9 @@ let package = Package(
         .executableTarget(name: "Mailroom",
                           dependencies: [
                               "MailroomPipeline", "MailroomTopology", "MailroomSampleData", "MailroomModels",
-                              "MailroomEvaluation", "MailroomCleaner", "MailroomStore",
+                              "MailroomEvaluation", "MailroomCleaner", "MailroomStore", "MailroomTransformer",
+                              "MailroomLinear", "MailroomCore", "MailroomTransport", "MailroomRegistry",
+                              .product(name: "Logging", package: "swift-log"),
                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
                           ],
                           swiftSettings: settings),
@@ -91,7 +99,9 @@ let package = Package(
         .testTarget(name: "MailroomTransformerTests", dependencies: ["MailroomTransformer"], swiftSettings: settings),
         .testTarget(name: "MailroomPipelineTests", dependencies: ["MailroomPipeline", "MailroomGateway"],
                     swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["MailroomCore", "MailroomTopology"],
+        .testTarget(name: "MailroomRegistryTests", dependencies: ["MailroomRegistry"], swiftSettings: settings),
+        .testTarget(name: "MailroomTopologyTests", dependencies: ["MailroomTopology"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["MailroomCore", "MailroomTopology", "MailroomTransport"],
                     swiftSettings: settings),
     ]
 )

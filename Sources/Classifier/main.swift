@@ -1,1 +1,19 @@
-print("not yet")
+// classifier: the only process that holds a model; batches cleaned emails and runs inference.
+// Sockets: PULL bind --pull (from cleaners, bound only once the model is loaded and warm); PUSH connect --push
+// (the router); PUSH connect --control (gateway heartbeats).
+// The model is --model DIR, or --registry DIR to serve the registry's promoted version (followed live).
+import MailroomCore
+import MailroomPipeline
+
+StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "max-batch", "threads"],
+              usage: "--pull ENDPOINT --push ROUTER_ENDPOINTS (--model DIR | --registry DIR) [--max-batch 32] [--threads 2]") { options, logger in
+    let source: ModelSource
+    if let registry = options.string("registry"), !registry.isEmpty {
+        source = .registry(registry)
+    } else {
+        source = .directory(try options.required("model"))
+    }
+    let stage = ClassifierStage(source: source, maxBatch: try options.int("max-batch", default: 32),
+                                threads: try options.int("threads", default: 2), logger: logger)
+    return (stage, ["router": StageOutputSpec(kind: .push, endpoints: options.list("push"))])
+}

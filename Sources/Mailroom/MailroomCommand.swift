@@ -1,0 +1,25 @@
+// mailroom: the operator CLI (train, predict, evaluate, clean, sample data, feedback reports, the topology).
+import ArgumentParser
+import Foundation
+
+@main
+struct MailroomCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "mailroom",
+        abstract: "Mailroom: email triage for client-success teams.",
+        subcommands: [
+            TrainCommand.self, PredictCommand.self, EvaluateCommand.self, CleanCommand.self, SampleCommand.self,
+            TokenizeCommand.self, FeedbackCommand.self, RegistryCommand.self, TopologyCommand.self, DemoCommand.self,
+        ])
+}
+
+/// Fails a command with one readable line (ArgumentParser prints `Error: <message>`).
+struct CLIError: Error, CustomStringConvertible {
+    let description: String
+    init(_ message: String) { description = message }
+}
+
+/// Writes a line to stderr (progress and notes; stdout stays for results).
+func note(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}

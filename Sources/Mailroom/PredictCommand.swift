@@ -1,0 +1,42 @@
+// mailroom predict: runs a model over a JSONL file of emails or dataset rows.
+import ArgumentParser
+import Foundation
+import MailroomCleaner
+import MailroomCore
+import MailroomModels
+import MailroomPipeline
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict every line of a JSONL file: one {\"id\",\"model_version\",\"heads\"} line per input.")
+
+    @Option(help: "Model directory.") var model: String
+    @Option(help: "Input JSONL: emails or dataset rows (id, subject, body and/or body_html).") var input: String
+    @Option(help: "Output JSONL file.") var output: String
+    @Flag(help: "Add each head's raw logits.") var logits = false
+    @Flag(help: "Classify the raw body instead of the cleaned text.") var noClean = false
+    @Option(help: "Emails per model call.") var batchSize: Int = 32
+    @Option(help: "Compute threads (transformer models).") var threads: Int = 2
+
+    func run() throws {
+        let classifier = try ModelLoader.load(directory: model, threads: threads)
+        let emails = try JSONL.read(Email.self, from: input)
+        let cleaner = EmailCleaner()
+        let bar = ProgressReporter(label: "predict", total: emails.count, unit: "emails")
+        var out: [Prediction] = []
+        out.reserveCapacity(emails.count)
+        for start in stride(from: 0, to: emails.count, by: max(1, batchSize)) {
+            let batch = Array(emails[start..<min(start + batchSize, emails.count)])
+            let texts = batch.map { e in
+                noClean ? modelText(subject: e.subject, body: e.body ?? e.bodyHTML ?? "") : cleaner.prepare(e).modelInput
+            }
+            let results = try classifier.classify(texts)
+            for (e, r) in zip(batch, results) { out.append(classifier.prediction(id: e.id, output: r, includeLogits: logits)) }
+            bar.update(out.count)
+        }
+        bar.finish()
+        try JSONL.write(out, to: output)
+        note("\(out.count) predictions by \(classifier.version) written to \(output)")
+    }
+}

@@ -1,0 +1,165 @@
+// The cleaner stage's logic: pick a body, normalise it, and strip quotes, forwards, signatures and footers.
+
+/// Extracts the client's own new text from an e-mail body and reports everything it removed.
+///
+/// ```swift
+/// let cleaner = EmailCleaner()
+/// let result = cleaner.clean(text: plainBody, html: htmlBody)
+/// print(result.text)                       // the client's question
+/// for span in result.removed { print(span.kind) }   // quote, signature, legal_footer, …
+/// ```
+///
+/// Steps: choose the body (text/plain unless it is missing, a stub or HTML itself), cap its size,
+/// normalise Unicode, convert HTML, split off a forward (keeping the forwarder's comment, or the forwarded
+/// body when there is none), remove quoted history, then remove footers, disclaimers and the signature
+/// from the bottom up. Work is linear in the input apart from bounded per-line windows.
+public struct EmailCleaner: Sendable {
+    /// The options this cleaner uses.
+    public let options: CleanerOptions
+
+    /// Creates a cleaner.
+    public init(options: CleanerOptions = .init()) {
+        self.options = options
+    }
+
+    /// Cleans one e-mail.
+    ///
+    /// - Parameters:
+    ///   - text: the text/plain body, if any.
+    ///   - html: the text/html body, if any.
+    ///   - subject: the subject, if known; a "Fwd:"/"WG:" prefix helps recognise forwards.
+    ///   - sender: the sender ("Name <address>"), if known; a bottom line naming them starts the signature.
+    /// - Returns: the client's text and the removed spans.
+    public func clean(text: String?, html: String?, subject: String? = nil, sender: String? = nil) -> CleanResult {
+        let (body, isHTML) = Self.chooseBody(text: text, html: html)
+        guard let body else { return CleanResult(text: "", removed: [], inputTruncated: false, source: .none) }
+        let (head, truncated) = TextNormalizer.truncate(body, maxBytes: options.maxInputBytes)
+        var removed: [RemovedSpan] = []
+        var current: String
+        if isHTML {
+            let conversion = HTMLTextConverter.convert(head)
+            current = TextNormalizer.normalize(conversion.text)
+            removed += conversion.hidden.map { RemovedSpan(kind: .htmlHidden, text: TextNormalizer.normalize($0)) }
+        } else {
+            current = TextNormalizer.normalize(head)
+        }
+        current = cleanText(current, subject: subject, sender: sender, fromHTML: isHTML, removed: &removed)
+        return CleanResult(text: current, removed: removed, inputTruncated: truncated, source: isHTML ? .html : .text)
+    }
+
+    /// Cleans already normalised plain text (quotes, forwards, footers, signature), appending removed spans.
+    ///
+    /// - Parameter fromHTML: the text came from ``HTMLTextConverter``, so its `> ` marks are real quotes.
+    public func cleanText(_ text: String, subject: String? = nil, sender: String? = nil, fromHTML: Bool = false,
+                          removed: inout [RemovedSpan]) -> String {
+        var current = text
+        let raw = LineScanner.lines(text)
+        let scanned = raw.map(ScannedLine.init)
+        let marked = ReplyExtractor.markLines(scanned)
+        var unquotedSplitters: [Int: Splitter] = [:]
+        for s in marked.1 { unquotedSplitters[s.start] = s }
+        let forward = ForwardExtractor.parse(raw: raw, lines: scanned, subject: subject,
+                                             unquotedSplitters: unquotedSplitters)
+        if let forward {
+            removed.append(RemovedSpan(kind: .forwardHeader, text: forward.header))
+            if !forward.comment.isEmpty || !options.keepForwardedBodyWhenAlone {
+                if !forward.body.isEmpty { removed.append(RemovedSpan(kind: .forwardedMessage, text: forward.body)) }
+                current = [forward.comment, forward.commentBelow].filter { !$0.isEmpty }.joined(separator: "\n\n")
+            } else {
+                current = [forward.body, forward.commentBelow].filter { !$0.isEmpty }.joined(separator: "\n\n")
+            }
+        }
+        let reply = forward == nil
+            ? ReplyExtractor.split(current, raw: raw, lines: scanned, trustQuoteMarks: fromHTML, marked: marked)
+            : ReplyExtractor.split(current, trustQuoteMarks: fromHTML)
+        current = reply.visible
+        removed += reply.removed
+        current = stripBottom(current, sender: sender, removed: &removed)
+        return Self.tidy(current)
+    }
+
+    /// Removes footers, disclaimers, mobile lines and signatures from the bottom, repeating while one is found.
+    private func stripBottom(_ text: String, sender: String?, removed: inout [RemovedSpan]) -> String {
+        var current = text
+        var bottom: [RemovedSpan] = []
+        for _ in 0..<4 {
+            var changed = false
+            if options.removeFooters {
+                let (body, footers) = FooterDetector.split(current)
+                if !footers.isEmpty {
+                    bottom.insert(contentsOf: footers.map { RemovedSpan(kind: $0.kind, text: $0.text) }, at: 0)
+                    current = body
+                    changed = true
+                }
+            }
+            if options.removeSignatures {
+                let sig = SignatureDetector.split(current, sender: sender)
+                if !sig.signature.isEmpty {
+                    bottom.insert(RemovedSpan(kind: sig.kind, text: sig.signature), at: 0)
+                    current = sig.body
+                    changed = true
+                }
+            }
+            if !changed { break }
+        }
+        removed += bottom
+        return current
+    }
+
+    /// Picks the body to clean: text/plain unless it is empty, HTML itself, or a stub much shorter than the HTML.
+    static func chooseBody(text: String?, html: String?) -> (String?, Bool) {
+        let plain = text.flatMap { isBlank($0) ? nil : $0 }
+        let markup = html.flatMap { isBlank($0) ? nil : $0 }
+        guard let plain else { return (markup, markup != nil) }
+        if looksLikeHTML(plain) { return (plain, true) }
+        if let markup, plain.utf8.count < 200 {
+            let htmlText = HTMLTextConverter.convert(markup).text
+            if htmlText.utf8.count > 3 * plain.utf8.count + 40 { return (markup, true) }
+        }
+        return (plain, false)
+    }
+
+    /// Whether the text is empty or only whitespace (ASCII or Unicode).
+    static func isBlank(_ text: String) -> Bool {
+        if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return true }
+        return text.utf8.contains { $0 >= 0x80 } && text.trimmingCharacters().isEmpty
+    }
+
+    /// Whether a "plain" body is really HTML markup.
+    static func looksLikeHTML(_ text: String) -> Bool {
+        let tags: Set<String> = ["html", "body", "div", "p", "br", "table"]
+        let head = Array(text.utf8.prefix(4000))
+        var i = 0
+        while i < head.count {
+            if head[i] == UInt8(ascii: "<") {
+                var j = i + 1
+                var name: [UInt8] = []
+                while j < head.count, name.count < 6, (head[j] | 0x20) >= 0x61 && (head[j] | 0x20) <= 0x7A {
+                    name.append(head[j] | 0x20)
+                    j += 1
+                }
+                let terminator = j < head.count ? head[j] : 0
+                if terminator == UInt8(ascii: ">") || terminator == 0x20 || terminator == UInt8(ascii: "/"),
+                   tags.contains(String(decoding: name, as: UTF8.self)) {
+                    return true
+                }
+            }
+            i += 1
+        }
+        return false
+    }
+
+    /// Trims trailing whitespace per line, collapses runs of empty lines and trims the ends.
+    static func tidy(_ text: String) -> String {
+        var out: [Substring] = []
+        for line in LineScanner.lines(text) {
+            var l = line
+            while l.last == " " || l.last == "\t" { l = l.dropLast() }
+            if l.isEmpty, let last = out.last, last.isEmpty { continue }
+            out.append(l)
+        }
+        while let f = out.first, f.isEmpty { out.removeFirst() }
+        while let l = out.last, l.isEmpty { out.removeLast() }
+        return out.joined(separator: "\n")
+    }
+}

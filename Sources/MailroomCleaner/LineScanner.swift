@@ -1,0 +1,232 @@
+// Line-level recognisers: quote depth, header lines, "wrote" intros, separator lines. No regular expressions.
+
+/// One line of a message with its quote prefix removed, prepared for the recognisers.
+struct ScannedLine: Sendable {
+    /// The line as it was (no trailing newline).
+    let raw: Substring
+    /// Number of leading `>` quote marks.
+    let quoteDepth: Int
+    /// The line without quote marks and surrounding whitespace.
+    let content: Substring
+    /// `content` lowercased (at most the first 400 characters, which bounds all later scanning).
+    let lower: String
+    /// The first "wrote" verb the line contains as a word ("wrote", "schrieb", "a écrit", …), if any.
+    let verb: String?
+
+    init(_ raw: Substring) {
+        self.raw = raw
+        var depth = 0
+        var index = raw.startIndex
+        while index < raw.endIndex {
+            let c = raw[index]
+            if c == ">" { depth += 1 } else if c != " " && c != "\t" { break }
+            index = raw.index(after: index)
+        }
+        quoteDepth = depth
+        let rest = depth > 0 ? raw[index...] : raw
+        content = LineScanner.trim(rest)
+        let lowered = content.utf8.count > 1200 ? String(content.prefix(400)).lowercased() : LineScanner.lowercased(content)
+        lower = lowered
+        verb = VerbFinder.firstVerb(in: lowered)
+    }
+
+    /// True when the line holds nothing but whitespace (and quote marks).
+    var isBlank: Bool { content.isEmpty }
+}
+
+/// Finds "wrote" verbs in one pass over a line's bytes (verbs indexed by their first byte).
+enum VerbFinder {
+    /// Verb bytes by first byte, longest first.
+    static let byFirstByte: [[(bytes: [UInt8], verb: String, cjk: Bool)]] = {
+        var table = [[(bytes: [UInt8], verb: String, cjk: Bool)]](repeating: [], count: 256)
+        for verb in HeaderVocabulary.wroteVerbs {
+            let bytes = Array(verb.utf8)
+            let cjk = verb.unicodeScalars.first.map { $0.value > 0x2E80 } == true
+            table[Int(bytes[0])].append((bytes, verb, cjk))
+        }
+        return table.map { $0.sorted { $0.bytes.count > $1.bytes.count } }
+    }()
+
+    /// The first verb (in line order) that stands as a word in the lowercased line.
+    static func firstVerb(in lower: String) -> String? {
+        var copy = lower
+        return copy.withUTF8 { b -> String? in
+            let n = b.count
+            var i = 0
+            while i < n {
+                let candidates = byFirstByte[Int(b[i])]
+                if !candidates.isEmpty {
+                    let startsWord = i == 0 || !isWordByte(b[i - 1]) || b[i] >= 0xE0
+                    if startsWord {
+                        for c in candidates where i + c.bytes.count <= n {
+                            var k = 1
+                            while k < c.bytes.count && b[i + k] == c.bytes[k] { k += 1 }
+                            guard k == c.bytes.count else { continue }
+                            let end = i + k
+                            if c.cjk || end >= n || !isWordByte(b[end]) { return c.verb }
+                        }
+                    }
+                }
+                i += 1
+            }
+            return nil
+        }
+    }
+
+    /// ASCII letters and non-ASCII bytes count as word bytes.
+    static func isWordByte(_ b: UInt8) -> Bool { (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A || b >= 0x80 }
+}
+
+/// Stateless recognisers used by the reply, forward and signature scanners.
+enum LineScanner {
+    /// Splits text into lines at `\n` (the text is already normalised).
+    static func lines(_ text: String) -> [Substring] {
+        var out: [Substring] = []
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            if utf8[i] == 0x0A {
+                out.append(text[start..<i])
+                start = utf8.index(after: i)
+            }
+            i = utf8.index(after: i)
+        }
+        out.append(text[start..<utf8.endIndex])
+        return out
+    }
+
+    /// Lowercases ASCII text byte-wise (fast path) and anything else with the Unicode rules.
+    static func lowercased(_ s: Substring) -> String {
+        var ascii = true
+        var hasUpper = false
+        for b in s.utf8 {
+            if b >= 0x80 { ascii = false; break }
+            if b >= 0x41 && b <= 0x5A { hasUpper = true }
+        }
+        guard ascii else { return s.lowercased() }
+        guard hasUpper else { return String(s) }
+        return String(decoding: s.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// Trims spaces and tabs at both ends.
+    static func trim(_ s: Substring) -> Substring {
+        var start = s.startIndex
+        var end = s.endIndex
+        while start < end, s[start] == " " || s[start] == "\t" { start = s.index(after: start) }
+        while end > start {
+            let before = s.index(before: end)
+            if s[before] == " " || s[before] == "\t" { end = before } else { break }
+        }
+        return s[start..<end]
+    }
+
+    /// The header key of a "Key: value" line, lowercased, or nil.
+    ///
+    /// Accepts `*From:*` (bold), `From :` (French spacing) and the full-width colon; keys are at most 4 words.
+    static func headerKey(_ lower: String) -> Substring? {
+        let utf8 = lower.utf8
+        var start = utf8.startIndex
+        while start != utf8.endIndex && (utf8[start] == 0x2A || utf8[start] == 0x5F) { start = utf8.index(after: start) }
+        // Keys are short: look for ":" or the full-width "：" (EF BC 9A) in the first 80 bytes only.
+        var i = start
+        var scanned = 0
+        var colon: String.Index?
+        while i != utf8.endIndex && scanned < 80 {
+            let b = utf8[i]
+            if b == 0x3A { colon = i; break }
+            if b == 0xEF {
+                let j = utf8.index(after: i)
+                if j != utf8.endIndex && utf8[j] == 0xBC {
+                    let k = utf8.index(after: j)
+                    if k != utf8.endIndex && utf8[k] == 0x9A { colon = i; break }
+                }
+            }
+            i = utf8.index(after: i)
+            scanned += 1
+        }
+        guard let colon else { return nil }
+        var key = lower[start..<colon]
+        while key.last == "*" || key.last == " " || key.last == "\t" { key = key.dropLast() }
+        guard !key.isEmpty, key.utf8.count <= 48, key.count <= 24, key.utf8.lazy.filter({ $0 == 0x20 }).count <= 3 else {
+            return nil
+        }
+        return key
+    }
+
+    /// What kind of header key a line starts with.
+    enum HeaderKind { case from, other }
+
+    /// Classifies a header line ("From: x" → .from, "Subject: y" → .other, anything else → nil).
+    static func headerKind(_ lower: String) -> HeaderKind? {
+        guard let key = headerKey(lower) else { return nil }
+        let k = String(key)
+        if HeaderVocabulary.fromKeys.contains(k) { return .from }
+        if HeaderVocabulary.otherKeys.contains(k) { return .other }
+        return nil
+    }
+
+    /// Whether `word` occurs in `text` not preceded or followed by a letter.
+    static func containsWord(_ text: String, _ word: String) -> Bool {
+        var from = 0
+        guard let firstHit = text.utf8Offset(of: word) else { return false }
+        from = firstHit
+        let bytes = Array(text.utf8)
+        let wordCount = word.utf8.count
+        let cjk = word.unicodeScalars.first.map { $0.value > 0x2E80 } == true
+        while let offset = text.utf8Offset(of: word, from: from) {
+            let end = offset + wordCount
+            let beforeOK = offset == 0 || !isWordByte(bytes[offset - 1])
+            let afterOK = end >= bytes.count || cjk || !isWordByte(bytes[end])
+            if beforeOK && afterOK { return true }
+            from = offset + 1
+        }
+        return false
+    }
+
+    /// ASCII letters and every non-ASCII byte count as word bytes (letters of other scripts).
+    private static func isWordByte(_ b: UInt8) -> Bool {
+        (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A || b >= 0x80
+    }
+
+
+    /// Whether the text contains an ASCII digit or an `@`.
+    static func hasDigitOrAt(_ text: String) -> Bool {
+        text.utf8.contains { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x40 }
+    }
+
+    /// A line of dashes around words: "-----Original Message-----", "---------- Forwarded message ---------",
+    /// "----- Weitergeleitete Nachricht ----- Von: …". Returns the words between the dash runs.
+    static func dashedSeparatorWords(_ content: Substring) -> Substring? {
+        var s = content
+        var lead = 0
+        while let c = s.first, c == "-" || c == "=" || c == "_" || c == "—" { lead += 1; s = s.dropFirst() }
+        guard lead >= 2 else { return nil }
+        guard let dashStart = s.firstIndex(where: { $0 == "-" || $0 == "=" || $0 == "—" }) else { return nil }
+        let words = trim(s[..<dashStart])
+        var tail = s[dashStart...]
+        var trailing = 0
+        while let c = tail.first, c == "-" || c == "=" || c == "—" { trailing += 1; tail = tail.dropFirst() }
+        guard trailing >= 2, words.count >= 3, words.count <= 80, words.contains(where: { $0.isLetter }) else {
+            return nil
+        }
+        return words
+    }
+
+    /// A line made only of underscores or dashes (at least 8), as Outlook puts above a header block.
+    static func isRule(_ content: Substring) -> Bool {
+        guard let c = content.first, c == "_" || c == "-" || c == "=" || c == "—" else { return false }
+        return content.count >= 8 && content.allSatisfy { $0 == "_" || $0 == "-" || $0 == "=" || $0 == "—" }
+    }
+
+    /// Intro words that may open a reply header spread over several lines.
+    static let introPrefixes: [String] = [
+        "on ", "am ", "le ", "el ", "il ", "op ", "den ", "em ", "w dniu ", "dnia ", "dne ", "d. ", "в ", "у ",
+        "在 ", "pe ", "dana ", "kello ", "el dia ", "a las ", "tarihinde ", "quoting ",
+    ]
+
+    /// Whether the lowercased line starts like a reply intro ("On …", "Am …", "Le …").
+    static func startsLikeIntro(_ lower: String) -> Bool {
+        introPrefixes.contains { lower.hasPrefix($0) }
+    }
+}

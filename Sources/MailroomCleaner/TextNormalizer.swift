@@ -1,0 +1,107 @@
+// Unicode clean-up before any parsing: line endings, NFC, invisible controls, odd spaces, and the input-size cap.
+import Foundation
+
+/// Normalises text so the line scanners see one canonical form.
+///
+/// - CRLF, CR, NEL, U+2028 and U+2029 become `\n`.
+/// - Zero-width characters (U+200B, U+200C, U+2060, U+FEFF, soft hyphen) and bidi controls
+///   (U+200E/F, U+202A–E, U+2066–9, U+061C) are dropped; U+200D is kept only inside emoji sequences.
+/// - Non-breaking and other fixed-width spaces become a plain space; other C0/C1 controls except tab go.
+/// - The result is NFC.
+public enum TextNormalizer {
+    /// Normalises `text` (see the type's description).
+    public static func normalize(_ text: String) -> String {
+        if isAlreadyNormal(text) { return text }
+        var out = String.UnicodeScalarView()
+        var previous: Unicode.Scalar = "\n"
+        var pendingCR = false
+        var mayNeedNFC = false
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if v >= 0x0300 && !mayNeedNFC { mayNeedNFC = Self.mayChangeUnderNFC(v) }
+            if pendingCR {
+                pendingCR = false
+                if v == 0x0A { continue }
+            }
+            switch v {
+            case 0x0D:
+                out.append("\n"); pendingCR = true; previous = "\n"; continue
+            case 0x0A, 0x85, 0x2028, 0x2029:
+                out.append("\n"); previous = "\n"; continue
+            case 0x09:
+                out.append(scalar)
+            case 0x200B, 0x200C, 0x2060, 0xFEFF, 0x00AD, 0x200E, 0x200F, 0x061C,
+                 0x202A...0x202E, 0x2066...0x2069:
+                continue
+            case 0x200D:
+                if previous.properties.isEmoji && v > 0x7F { out.append(scalar) }
+                continue
+            case 0x00A0, 0x2007, 0x202F, 0x2000...0x200A, 0x205F, 0x3000:
+                out.append(" ")
+                previous = " "
+                continue
+            case 0x00...0x1F, 0x7F...0x9F:
+                continue
+            default:
+                out.append(scalar)
+            }
+            previous = scalar
+        }
+        let joined = String(out)
+        // NFC is only needed when combining marks, jamo or singleton-decomposing characters are present.
+        return mayNeedNFC ? joined.precomposedStringWithCanonicalMapping : joined
+    }
+
+    /// Fast path: text made only of printable ASCII, LF, tab, and scripts whose characters never change here
+    /// (Latin-1 and Latin Extended letters, Cyrillic, CJK, Hangul syllables, emoji) needs no work.
+    static func isAlreadyNormal(_ text: String) -> Bool {
+        var expectEmojiPlane = false
+        for b in text.utf8 {
+            if expectEmojiPlane {
+                if b != 0x9F { return false }
+                expectEmojiPlane = false
+                continue
+            }
+            switch b {
+            case 0x20...0x7E, 0x0A, 0x09, 0x80...0xBF, 0xC3...0xCB, 0xD0, 0xD1, 0xD3, 0xD4, 0xD5, 0xE4...0xED:
+                continue
+            case 0xF0:
+                expectEmojiPlane = true
+            default:
+                return false
+            }
+        }
+        return true
+    }
+
+    /// Whether a scalar can change under NFC: combining marks (incl. Indic/Hebrew/Arabic), Hangul jamo,
+    /// Greek extended, the Ohm/Kelvin/Angstrom signs and CJK compatibility ideographs.
+    static func mayChangeUnderNFC(_ v: UInt32) -> Bool {
+        switch v {
+        case 0x0300...0x036F, 0x0374, 0x037E, 0x0387, 0x0483...0x0489, 0x0591...0x05C7, 0x0610...0x061A,
+             0x064B...0x065F, 0x0670, 0x06D6...0x06ED, 0x0900...0x0DFF, 0x0F00...0x0FFF, 0x1100...0x11FF,
+             0x1AB0...0x1AFF, 0x1B00...0x1B7F, 0x1DC0...0x1DFF, 0x1F00...0x1FFF, 0x2000...0x2001, 0x20D0...0x20FF,
+             0x2126, 0x212A, 0x212B, 0x2329, 0x232A, 0x2ADC, 0x3099, 0x309A, 0xF900...0xFAFF, 0xFB1D...0xFB4E,
+             0xFE20...0xFE2F, 0x1D15E...0x1D1C0, 0x2F800...0x2FA1D, 0x11000...0x111FF:
+            return true
+        default:
+            return false
+        }
+    }
+
+    /// Cuts `text` to at most `maxBytes` UTF-8 bytes, at the last line break before the cap when there is one.
+    ///
+    /// - Returns: the head and whether anything was cut.
+    public static func truncate(_ text: String, maxBytes: Int) -> (text: String, truncated: Bool) {
+        let utf8 = text.utf8
+        guard maxBytes >= 0, utf8.count > maxBytes else { return (text, false) }
+        var end = utf8.index(utf8.startIndex, offsetBy: maxBytes)
+        // Step back to a scalar boundary (never split a UTF-8 sequence).
+        while end > utf8.startIndex && (utf8[end] & 0xC0) == 0x80 { end = utf8.index(before: end) }
+        let head = utf8[utf8.startIndex..<end]
+        if let newline = head.lastIndex(of: 0x0A), newline > utf8.startIndex {
+            return (String(decoding: utf8[utf8.startIndex..<newline], as: UTF8.self), true)
+        }
+        return (String(decoding: head, as: UTF8.self), true)
+    }
+}

@@ -1,0 +1,54 @@
+// ProgressReporter: a one-line progress bar on stderr (rate, ETA, extra figures) for long CLI work.
+import Foundation
+
+/// Draws `label [#####-----] done/total rate ETA extra` on stderr, redrawn at most every 0.2 s.
+/// When stderr is not a terminal it prints a plain line every 10 % instead.
+public final class ProgressReporter {
+    private let label: String
+    private let total: Int
+    private let unit: String
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+    private var lastDecile = -1
+    private let isTTY = isatty(STDERR_FILENO) != 0
+
+    public init(label: String, total: Int, unit: String = "items") {
+        self.label = label; self.total = max(total, 1); self.unit = unit
+    }
+
+    /// Reports `done` of `total` units finished, with optional extra text (e.g. `loss 0.42`).
+    public func update(_ done: Int, extra: String = "") {
+        let now = Date()
+        let elapsed = now.timeIntervalSince(start)
+        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let fraction = min(1, Double(done) / Double(total))
+        if isTTY {
+            guard now.timeIntervalSince(lastDraw) >= 0.2 || done >= total else { return }
+            lastDraw = now
+            let width = 24
+            let filled = Int(fraction * Double(width))
+            let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+            let line = "\r\(label) [\(bar)] \(done)/\(total) \(String(format: "%.1f", rate)) \(unit)/s ETA \(Self.clock(eta)) \(extra)"
+            FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
+        } else {
+            let decile = Int(fraction * 10)
+            guard decile > lastDecile else { return }
+            lastDecile = decile
+            FileHandle.standardError.write(Data("\(label): \(done)/\(total) (\(decile * 10)%) \(String(format: "%.1f", rate)) \(unit)/s ETA \(Self.clock(eta)) \(extra)\n".utf8))
+        }
+    }
+
+    /// Ends the bar with a summary line.
+    public func finish(_ message: String = "") {
+        let elapsed = Date().timeIntervalSince(start)
+        let text = "\(label): done in \(String(format: "%.1f", elapsed)) s \(message)\n"
+        FileHandle.standardError.write(Data(((isTTY ? "\r" : "") + text).utf8))
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite else { return "--:--" }
+        let s = Int(seconds.rounded())
+        return String(format: "%02d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,0 +1,56 @@
+// EvaluationReport: a model's scores on labelled rows, per head (what `mailroom evaluate` writes).
+import Foundation
+import MailroomCore
+
+/// The scores of one head.
+public struct HeadEvaluation: Codable, Sendable, Equatable {
+    /// Head (label set) name.
+    public var name: String
+    /// Accuracy, per-class and averaged precision/recall/F1, confusion matrix (label order = the model's
+    /// labels, then any label only the data has).
+    public var metrics: ClassificationMetrics
+    /// Rows that had no label for this head and were not scored.
+    public var rowsWithoutLabel: Int
+    /// Labels in the data that the model cannot predict (not among its labels), sorted.
+    public var unknownLabels: [String]
+
+    public init(name: String, metrics: ClassificationMetrics, rowsWithoutLabel: Int, unknownLabels: [String]) {
+        self.name = name; self.metrics = metrics; self.rowsWithoutLabel = rowsWithoutLabel
+        self.unknownLabels = unknownLabels
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case name, metrics
+        case rowsWithoutLabel = "rows_without_label"
+        case unknownLabels = "unknown_labels"
+    }
+}
+
+/// A model's evaluation on a set of rows: one ``HeadEvaluation`` per model head, in the model's head order.
+public struct EvaluationReport: Codable, Sendable, Equatable {
+    public var modelKind: String
+    public var modelVersion: String
+    /// Rows evaluated.
+    public var rowCount: Int
+    /// Seconds spent classifying, and the resulting rows per second.
+    public var seconds: Double
+    public var heads: [HeadEvaluation]
+
+    public init(modelKind: String, modelVersion: String, rowCount: Int, seconds: Double, heads: [HeadEvaluation]) {
+        self.modelKind = modelKind; self.modelVersion = modelVersion; self.rowCount = rowCount
+        self.seconds = seconds; self.heads = heads
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case heads, seconds
+        case modelKind = "model_kind", modelVersion = "model_version", rowCount = "row_count"
+    }
+
+    /// The evaluation of head `name`, if the model has it.
+    public subscript(head name: String) -> HeadEvaluation? { heads.first { $0.name == name } }
+
+    /// Mean macro-F1 over heads (0 when there are none).
+    public var meanMacroF1: Double {
+        heads.isEmpty ? 0 : heads.map(\.metrics.macro.f1).reduce(0, +) / Double(heads.count)
+    }
+}

@@ -1,0 +1,80 @@
+// APIModels: the JSON bodies of the gateway's HTTP API (see API/openapi.json, kept true by the integration test).
+import Foundation
+import MailroomCore
+
+/// `POST /v1/classify` and `POST /v1/emails` request body.
+public struct EmailBatch: Codable, Sendable {
+    public var emails: [Email]
+    public init(emails: [Email]) { self.emails = emails }
+}
+
+/// The classification of one email as the API returns it.
+public struct EmailResult: Codable, Sendable, Equatable {
+    public var id: String
+    public var modelVersion: String
+    public var heads: [String: HeadPrediction]
+    public var assignedQueue: String
+    public var needsReview: Bool
+    public var tokenCount: Int?
+    public var truncated: Bool?
+
+    public init(_ a: Assignment) {
+        id = a.id; modelVersion = a.prediction.modelVersion; heads = a.prediction.heads
+        assignedQueue = a.assignedQueue; needsReview = a.needsReview
+        tokenCount = a.prediction.tokenCount; truncated = a.prediction.truncated
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, heads, truncated
+        case modelVersion = "model_version"
+        case assignedQueue = "assigned_queue"
+        case needsReview = "needs_review"
+        case tokenCount = "token_count"
+    }
+}
+
+/// `POST /v1/classify` response.
+public struct ClassifyResponse: Codable, Sendable {
+    public var predictions: [EmailResult]
+}
+
+/// `POST /v1/emails` response (202).
+public struct AcceptedResponse: Codable, Sendable {
+    public var accepted: [String]
+    public var statusURLs: [String]
+    enum CodingKeys: String, CodingKey { case accepted; case statusURLs = "status_urls" }
+}
+
+/// `GET /v1/emails/{id}` response.
+public struct EmailStatusResponse: Codable, Sendable {
+    /// `pending` or `done`.
+    public var status: String
+    public var id: String
+    public var result: EmailResult?
+}
+
+/// `POST /v1/feedback` response (202).
+public struct FeedbackAccepted: Codable, Sendable {
+    public var accepted: String
+}
+
+/// `GET /readyz` and `GET /healthz` response.
+public struct ReadinessResponse: Codable, Sendable {
+    public var ready: Bool
+    public var stages: [StageStatus]
+    public var missing: [String]
+}
+
+/// One stage replica as the gateway last heard from it.
+public struct StageStatus: Codable, Sendable, Equatable {
+    public var stage: String
+    public var replica: Int
+    public var ready: Bool
+    public var modelVersion: String?
+    public var secondsSinceHeartbeat: Double
+    enum CodingKeys: String, CodingKey {
+        case stage, replica, ready
+        case modelVersion = "model_version"
+        case secondsSinceHeartbeat = "seconds_since_heartbeat"
+    }
+}

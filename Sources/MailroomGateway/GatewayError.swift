@@ -1,0 +1,70 @@
+// GatewayError: every way a request can fail, each with an HTTP status and a message the client can act on.
+import Foundation
+import Hummingbird
+
+/// Errors the gateway returns as `{"error": {"type": ..., "message": ...}}`.
+public enum GatewayError: Error, Sendable, CustomStringConvertible {
+    case invalidJSON(String)
+    case validation(String)
+    case batchTooLarge(count: Int, limit: Int)
+    case overloaded(inFlight: Int, limit: Int)
+    case timeout(ids: [String], seconds: Double)
+    case notFound(String)
+    case notReady(missing: [String])
+    case transport(String)
+
+    public var type: String {
+        switch self {
+        case .invalidJSON: "invalid_json"
+        case .validation: "validation"
+        case .batchTooLarge: "batch_too_large"
+        case .overloaded: "overloaded"
+        case .timeout: "timeout"
+        case .notFound: "not_found"
+        case .notReady: "not_ready"
+        case .transport: "transport"
+        }
+    }
+
+    public var status: HTTPResponse.Status {
+        switch self {
+        case .invalidJSON: .badRequest
+        case .validation: .unprocessableContent
+        case .batchTooLarge: .contentTooLarge
+        case .overloaded: .tooManyRequests
+        case .timeout: .gatewayTimeout
+        case .notFound: .notFound
+        case .notReady, .transport: .serviceUnavailable
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .invalidJSON(let m): "request body is not valid JSON for this endpoint: \(m)"
+        case .validation(let m): m
+        case .batchTooLarge(let c, let l): "batch holds \(c) emails; the limit is \(l): split it into smaller batches"
+        case .overloaded(let n, let l):
+            "\(n) emails are in flight (limit \(l)); retry after a short wait or use POST /v1/emails"
+        case .timeout(let ids, let s):
+            "no result within \(Int(s)) s for \(ids.count) email(s) (\(ids.prefix(5).joined(separator: ", "))); they stay queued: poll GET /v1/emails/{id}"
+        case .notFound(let id): "no email with id \(id) was submitted (or its result has expired)"
+        case .notReady(let missing): "pipeline not ready: waiting for \(missing.joined(separator: ", "))"
+        case .transport(let m): "pipeline unavailable: \(m)"
+        }
+    }
+}
+
+struct ErrorBody: Codable {
+    struct Inner: Codable { var type: String; var message: String }
+    var error: Inner
+}
+
+extension GatewayError: HTTPResponseError {
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = ErrorBody(error: .init(type: type, message: description))
+        let data = try JSONEncoder().encode(body)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+}

@@ -1,0 +1,112 @@
+// GatewayServer: wires the gateway process: ZeroMQ senders/receivers, the Dispatcher and the Hummingbird app,
+// run as one ServiceGroup with graceful shutdown on SIGTERM/SIGINT.
+import Foundation
+import Hummingbird
+import Logging
+import MailroomCore
+import MailroomPipeline
+import MailroomTransport
+import ServiceLifecycle
+
+/// The gateway's configuration, parsed once in `main`.
+public struct GatewayConfig: Sendable {
+    public var host = "127.0.0.1"
+    public var port = 8080
+    /// Cleaner replicas' input endpoints (PUSH connects to all: round-robin).
+    public var cleaners: [String] = []
+    /// Feedback-collector input endpoints (outcomes).
+    public var feedback: [String] = []
+    /// Bound PULL endpoint for routed results.
+    public var results: [String] = []
+    /// Bound PULL endpoint for stage heartbeats.
+    public var control: [String] = []
+    public var limits = DispatcherLimits()
+
+    public init() {}
+
+    public static let flags = ["host", "port", "cleaners", "feedback", "results", "control", "max-batch",
+                               "max-in-flight", "sync-timeout", "log-level"]
+
+    public init(options: StageOptions) throws {
+        host = options.string("host", default: host)
+        port = try options.int("port", default: port)
+        cleaners = options.list("cleaners")
+        feedback = options.list("feedback")
+        results = options.list("results")
+        control = options.list("control")
+        limits.maxBatch = try options.int("max-batch", default: limits.maxBatch)
+        limits.maxInFlight = try options.int("max-in-flight", default: limits.maxInFlight)
+        limits.syncTimeoutSeconds = try options.double("sync-timeout", default: limits.syncTimeoutSeconds)
+        for (flag, v) in [("cleaners", cleaners), ("results", results), ("control", control)] where v.isEmpty {
+            throw OptionsError.missingRequired(flag)
+        }
+    }
+}
+
+/// Sends emails to the cleaners and outcomes to the feedback-collector over ZeroMQ.
+struct ZMQPipelinePort: PipelinePort {
+    let emails: EnvelopeSender
+    let outcomes: EnvelopeSender
+
+    func sendEmail(_ email: Email, traceID: String) throws {
+        try emails.trySend(Envelope(messageID: email.id, traceID: traceID, payload: .email(email)).stamped(stage: "gateway", replica: 0))
+    }
+
+    func sendOutcome(_ outcome: Outcome) throws {
+        try outcomes.trySend(Envelope(messageID: outcome.id, payload: .outcome(outcome)).stamped(stage: "gateway", replica: 0))
+    }
+}
+
+/// Feeds routed results and heartbeats from ZeroMQ into the dispatcher, until cancelled.
+struct ReceiverService: Service {
+    let results: EnvelopeReceiver
+    let control: EnvelopeReceiver
+    let dispatcher: Dispatcher
+    let logger: Logger
+
+    func run() async throws {
+        await dispatcher.start()
+        await withDiscardingTaskGroup { group in
+            group.addTask {
+                for await env in results.envelopes {
+                    if case .routed(let r) = env.payload { await dispatcher.deliver(r.assignment) }
+                }
+            }
+            group.addTask {
+                for await env in control.envelopes {
+                    if case .heartbeat(let h) = env.payload {
+                        await dispatcher.heartbeat(HeartbeatInfo(stage: h.stage, replica: h.replica, ready: h.ready, modelVersion: h.modelVersion))
+                    }
+                }
+            }
+            group.addTask {
+                try? await gracefulShutdown()
+                results.stop()
+                control.stop()
+            }
+        }
+        await dispatcher.stop()
+        logger.info("gateway receivers stopped")
+    }
+}
+
+public enum GatewayServer {
+    /// Runs the gateway until SIGTERM/SIGINT.
+    public static func run(config: GatewayConfig, logger: Logger) async throws {
+        let context = try ZMQContext()
+        let emails = try EnvelopeSender(context: context, endpoints: Endpoints(connect: config.cleaners), logger: logger)
+        let outcomes = try EnvelopeSender(context: context, endpoints: Endpoints(connect: config.feedback), logger: logger)
+        let results = try EnvelopeReceiver(context: context, endpoints: Endpoints(bind: config.results), logger: logger)
+        let control = try EnvelopeReceiver(context: context, endpoints: Endpoints(bind: config.control), logger: logger)
+        let dispatcher = Dispatcher(port: ZMQPipelinePort(emails: emails, outcomes: outcomes), limits: config.limits)
+        let router = buildGatewayRouter(dispatcher: dispatcher)
+        let app = Application(router: router,
+                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "mailroom-gateway"),
+                              services: [ReceiverService(results: results, control: control, dispatcher: dispatcher, logger: logger)],
+                              logger: logger)
+        try await app.runService()
+        emails.close()
+        outcomes.close()
+        context.terminate()
+    }
+}

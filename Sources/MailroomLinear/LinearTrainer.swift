@@ -1,0 +1,192 @@
+// LinearTrainer: fits the feature space and one softmax head per label set on dataset rows.
+import Foundation
+import MailroomCore
+
+/// Trains ``LinearModel``s.
+public enum LinearTrainer {
+    /// Trains on the rows whose split is not `validation` and uses the `validation` rows for progress
+    /// (and model selection when ``LinearTrainingOptions/selectBestEpochOnValidation`` is set).
+    public static func train(dataset: [DatasetRow], options: LinearTrainingOptions = LinearTrainingOptions(),
+                             version: String,
+                             progress: (LinearTrainingProgress) -> Void = { _ in }) throws(LinearError) -> LinearModel {
+        try train(rows: dataset.filter { !$0.isValidation }, validation: dataset.filter(\.isValidation),
+                  options: options, version: version, progress: progress)
+    }
+
+    /// Trains a linear model.
+    ///
+    /// Heads are every label key seen in `rows` (sorted by name); each head's labels are the labels seen
+    /// in `rows`, sorted. A row without a head's key does not train that head.
+    /// - Parameters:
+    ///   - rows: training rows (their `split` is ignored).
+    ///   - validation: rows scored after every epoch (may be empty); never trained on.
+    ///   - options: features and optimiser settings.
+    ///   - version: recorded in the manifest and every prediction.
+    ///   - progress: called after every epoch on the calling thread.
+    public static func train(rows: [DatasetRow], validation: [DatasetRow],
+                             options: LinearTrainingOptions = LinearTrainingOptions(), version: String,
+                             progress: (LinearTrainingProgress) -> Void = { _ in }) throws(LinearError) -> LinearModel {
+        try options.validate()
+        guard !rows.isEmpty else { throw .noTrainingRows }
+        let start = Date()
+        let specs = try headSpecs(rows)
+
+        // Features: hash every text, keep buckets with df ≥ min_df, build tf-idf rows (N rows of F features).
+        let hasher = FeatureHasher(parameters: FeatureParameters(options: options))
+        let counts = rows.map { hasher.counts($0.text) }
+        let space = try FeatureSpace.fit(hasher: hasher, counts: counts)
+        var x = SparseRows()
+        for c in counts { x.append(space.vector(c)) }
+        let validationVectors = validation.map { space.vector($0.text) }
+
+        // Targets (N) per head, −1 where the row lacks the head, and per-class loss weights (K).
+        var targets: [[Int32]] = []
+        var classWeights: [[Float]] = []
+        for spec in specs {
+            let index = Dictionary(uniqueKeysWithValues: spec.labels.enumerated().map { ($1, Int32($0)) })
+            let t = rows.map { r in r.labels[spec.name].map { index[$0]! } ?? -1 }
+            targets.append(t)
+            classWeights.append(weights(targets: t, classCount: spec.labels.count, scheme: options.classWeighting))
+        }
+
+        if options.optimizer == .lbfgs {
+            var fitted: [HeadWeights] = []
+            for (h, spec) in specs.enumerated() {
+                let keep = targets[h].indices.filter { targets[h][$0] >= 0 }
+                var head = LBFGSHead(spec: spec, featureCount: space.featureCount, rows: keep,
+                                     targets: keep.map { Int(targets[h][$0]) }, classWeights: classWeights[h],
+                                     l2: options.l2, threads: options.threads)
+                // One fit per penalty, strongest first, each warm-started from the previous; the head is the
+                // mean of the fits (averaging linear models' weights averages their logits).
+                let penalties = options.l2Ensemble.isEmpty ? [options.l2] : options.l2Ensemble.sorted(by: >)
+                var sum = [Float](repeating: 0, count: head.parameterCount)
+                var previous: [Float]?
+                var iteration = 0
+                for penalty in penalties {
+                    head.l2 = penalty
+                    let theta = head.fit(x: x, iterations: options.epochs, start: previous) { _, loss in
+                        iteration += 1
+                        progress(LinearTrainingProgress(head: spec.name, epoch: iteration,
+                                                        epochs: options.epochs * penalties.count, loss: loss,
+                                                        validationMacroF1: nil, seconds: Date().timeIntervalSince(start)))
+                    }
+                    for i in sum.indices { sum[i] += theta[i] }
+                    previous = theta
+                }
+                let scale = 1 / Float(penalties.count)
+                fitted.append(head.weights(sum.map { $0 * scale }))
+            }
+            if !validation.isEmpty {
+                let score = validationMacroF1(fitted, vectors: validationVectors, rows: validation)
+                progress(LinearTrainingProgress(head: nil, epoch: options.epochs, epochs: options.epochs, loss: 0,
+                                                validationMacroF1: score, seconds: Date().timeIntervalSince(start)))
+            }
+            return LinearModel(version: version, space: space, heads: fitted)
+        }
+
+        let heads = specs.map { HeadOptimizer(spec: $0, featureCount: space.featureCount) }
+        let stepL2 = options.l2 / Float(rows.count)
+        var rng = SplitMix64(seed: options.seed)
+        var order = Array(0..<rows.count)
+        var best: (score: Double, heads: [HeadWeights])?
+        let averageFrom = options.epochs / 2 + 1
+        for epoch in 1...options.epochs {
+            rng.shuffle(&order)
+            // AdaGrad already shrinks steps; a gentle 1/√epoch decay on top settles the late epochs.
+            let lr = options.learningRate / Float(epoch).squareRoot()
+            var loss = 0.0
+            x.indices.withUnsafeBufferPointer { idx in
+                x.values.withUnsafeBufferPointer { val in
+                    for r in order {
+                        let lo = x.rowStart[r], hi = x.rowStart[r + 1]
+                        let i = UnsafeBufferPointer(rebasing: idx[lo..<hi])
+                        let v = UnsafeBufferPointer(rebasing: val[lo..<hi])
+                        for h in heads.indices {
+                            let t = Int(targets[h][r])
+                            if t < 0 { continue }
+                            loss += Double(heads[h].step(indices: i, values: v, target: t,
+                                                         weight: classWeights[h][t], learningRate: lr,
+                                                         l2: stepL2))
+                        }
+                    }
+                }
+            }
+            if options.averageWeights && epoch >= averageFrom { heads.forEach { $0.snapshot() } }
+            var score: Double?
+            if !validation.isEmpty {
+                let current = heads.map { $0.weights(averaged: options.averageWeights) }
+                let s = validationMacroF1(current, vectors: validationVectors, rows: validation)
+                score = s
+                if options.selectBestEpochOnValidation, s > (best?.score ?? -1) { best = (s, current) }
+            }
+            progress(LinearTrainingProgress(head: nil, epoch: epoch, epochs: options.epochs, loss: loss / Double(rows.count),
+                                            validationMacroF1: score, seconds: Date().timeIntervalSince(start)))
+        }
+        let final = best?.heads ?? heads.map { $0.weights(averaged: options.averageWeights) }
+        return LinearModel(version: version, space: space, heads: final)
+    }
+
+    /// Heads and their sorted labels from the training rows; every head needs two labels.
+    static func headSpecs(_ rows: [DatasetRow]) throws(LinearError) -> [HeadSpec] {
+        var labels: [String: Set<String>] = [:]
+        for r in rows { for (h, l) in r.labels { labels[h, default: []].insert(l) } }
+        guard !labels.isEmpty else { throw .noLabels }
+        var specs: [HeadSpec] = []
+        for name in labels.keys.sorted() {
+            let l = labels[name]!.sorted()
+            guard l.count >= 2 else { throw .singleLabel(head: name, label: l[0]) }
+            specs.append(HeadSpec(name: name, labels: l))
+        }
+        return specs
+    }
+
+    /// Loss weight per class (K): balanced = n / (K' · n_c) over the K' classes present, else 1.
+    static func weights(targets: [Int32], classCount: Int, scheme: ClassWeighting) -> [Float] {
+        guard scheme == .balanced else { return [Float](repeating: 1, count: classCount) }
+        var n = [Int](repeating: 0, count: classCount)
+        for t in targets where t >= 0 { n[Int(t)] += 1 }
+        let total = Float(n.reduce(0, +))
+        let present = Float(n.filter { $0 > 0 }.count)
+        return n.map { $0 > 0 ? total / (present * Float($0)) : 1 }
+    }
+
+    /// Mean over heads of the validation macro-F1 of `heads` (rows lacking a head are skipped for it).
+    static func validationMacroF1(_ heads: [HeadWeights], vectors: [SparseVector], rows: [DatasetRow]) -> Double {
+        var total = 0.0
+        var scored = 0
+        for head in heads {
+            var truth: [String] = [], predicted: [String] = []
+            for (v, r) in zip(vectors, rows) {
+                guard let t = r.labels[head.spec.name] else { continue }
+                let z = head.logits(v)
+                var best = 0
+                for c in 1..<z.count where z[c] > z[best] { best = c }
+                truth.append(t); predicted.append(head.spec.labels[best])
+            }
+            guard !truth.isEmpty else { continue }
+            total += ClassificationMetrics.compute(truth: truth, predicted: predicted, labels: head.spec.labels).macro.f1
+            scored += 1
+        }
+        return scored > 0 ? total / Double(scored) : 0
+    }
+}
+
+/// SplitMix64: a tiny seeded generator, so training is reproducible (Swift's default RNG is not seedable).
+struct SplitMix64 {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        return FeatureHasher.mix(state &- 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// Uniform in 0..<bound (bound > 0).
+    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
+
+    /// Fisher–Yates shuffle.
+    mutating func shuffle<T>(_ a: inout [T]) {
+        guard a.count > 1 else { return }
+        for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, next(below: i + 1)) }
+    }
+}

@@ -1,0 +1,106 @@
+// ClassifierStage: the classifier process's logic: the only holder of a model. Batches what is waiting,
+// runs the model once per batch, sends each prediction on to the router (output `router`).
+import Foundation
+import Logging
+import MailroomCore
+import MailroomModels
+import MailroomRegistry
+import MailroomTransport
+
+/// Where the classifier's model comes from.
+public enum ModelSource: Sendable {
+    /// A fixed model directory.
+    case directory(String)
+    /// The version a registry serves; promotions and rollbacks are picked up without a restart.
+    case registry(String)
+}
+
+/// Runs the model on batches of cleaned emails.
+public final class ClassifierStage: StageHandler {
+    public let stage = "classifier"
+    public let maxBatch: Int
+    private let source: ModelSource
+    private let threads: Int
+    private let logger: Logger
+    private var model: (any TextClassifier)?
+    /// The registry version being served, and when the serving file was last checked.
+    private var servedVersion: String?
+    private var lastCheck = Date.distantPast
+    /// How often the registry's serving file is checked, in seconds.
+    static let registryCheckIntervalSeconds = 1.0
+
+    /// - Parameters:
+    ///   - source: a model directory, or a registry whose served version is followed.
+    ///   - maxBatch: most emails per model call (bounded in-flight work).
+    public init(source: ModelSource, maxBatch: Int = 32, threads: Int = 2, logger: Logger) {
+        self.source = source; self.maxBatch = maxBatch; self.threads = threads; self.logger = logger
+    }
+
+    public var status: (ready: Bool, modelVersion: String?) { (model != nil, model?.version) }
+
+    /// Loads and warms the model before the input socket binds, so no email waits on a cold model.
+    public func prepare() throws {
+        switch source {
+        case .directory(let dir): model = try load(dir)
+        case .registry(let dir):
+            let registry = try ModelRegistry(directory: dir)
+            guard let v = registry.serving().current else {
+                throw ModelError.invalid("registry \(dir) serves no version yet: `mailroom registry promote VERSION --registry \(dir)`")
+            }
+            model = try load(registry.modelDirectory(of: v))
+            servedVersion = v
+        }
+    }
+
+    private func load(_ directory: String) throws -> any TextClassifier {
+        let start = Date()
+        let m = try ModelLoader.load(directory: directory, threads: threads)
+        try m.warmUp()
+        logger.info("model loaded", metadata: ["kind": "\(m.kind)", "model.version": "\(m.version)",
+                                               "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(start)))"])
+        return m
+    }
+
+    public func idle() { followRegistry() }
+
+    /// Swaps in the registry's served version when it changed. Runs between batches on the stage's one thread,
+    /// so every message is handled exactly once, by exactly one model, and carries that model's version.
+    private func followRegistry() {
+        guard case .registry(let dir) = source, Date().timeIntervalSince(lastCheck) >= Self.registryCheckIntervalSeconds else { return }
+        lastCheck = Date()
+        guard let registry = try? ModelRegistry(directory: dir), let v = registry.serving().current, v != servedVersion else { return }
+        do {
+            model = try load(registry.modelDirectory(of: v))
+            logger.info("promotion picked up", metadata: ["model.version": "\(v)", "previous": "\(servedVersion ?? "-")"])
+            servedVersion = v
+        } catch {
+            logger.error("could not load promoted version; still serving the previous one",
+                         metadata: ["model.version": "\(v)", "error": "\(error)"])
+            servedVersion = v  // do not retry a broken version every second; a new promotion retries
+        }
+    }
+
+    public func handle(_ batch: [Envelope]) -> [StageOutput] {
+        followRegistry()
+        guard let model else { preconditionFailure("classifier handled a batch before prepare(); this is a bug") }
+        var emails: [(Envelope, CleanedEmail)] = []
+        for env in batch {
+            guard case .cleaned(let e) = env.payload else {
+                logger.warning("unexpected payload", metadata: ["stage": "classifier", "type": "\(env.type)", "mail.id": "\(env.messageID)"])
+                continue
+            }
+            emails.append((env, e))
+        }
+        guard !emails.isEmpty else { return [] }
+        do {
+            let outputs = try model.classify(emails.map { $0.1.modelInput })
+            return zip(emails, outputs).map { item, out in
+                let prediction = model.prediction(id: item.1.id, output: out)
+                return StageOutput(port: "router", envelope: item.0.forwarding(.classified(Classified(email: item.1, prediction: prediction))))
+            }
+        } catch {
+            logger.error("model failed on batch", metadata: ["batch.size": "\(emails.count)", "error": "\(error)"])
+            return []
+        }
+    }
+}

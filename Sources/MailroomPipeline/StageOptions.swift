@@ -1,0 +1,81 @@
+// StageOptions: `--flag value` parsing for the stage executables, each flag with a MAILROOM_* environment twin.
+import Foundation
+
+/// Errors in a stage's command line, with the fix.
+public enum OptionsError: Error, CustomStringConvertible, Equatable {
+    case unknownFlag(String, known: [String])
+    case missingValue(String)
+    case missingRequired(String)
+    case invalid(flag: String, value: String, expected: String)
+
+    public var description: String {
+        switch self {
+        case .unknownFlag(let f, let known): "unknown flag \(f); known flags: \(known.map { "--" + $0 }.joined(separator: ", "))"
+        case .missingValue(let f): "flag --\(f) needs a value"
+        case .missingRequired(let f):
+            "missing --\(f) (or environment variable \(StageOptions.environmentName(of: f)))"
+        case .invalid(let f, let v, let e): "--\(f) \(v): expected \(e)"
+        }
+    }
+}
+
+/// Parsed flags of a stage executable. Lookup order: command-line flag, then environment variable
+/// `MAILROOM_<FLAG>` (upper case, `-` → `_`), then the caller's default.
+public struct StageOptions: Sendable {
+    public let values: [String: String]
+    public let environment: [String: String]
+
+    /// Parses `--name value` pairs. Every name must be in `known`; `--help` is left to the caller.
+    public init(arguments: [String], known: [String], environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        var values: [String: String] = [:]
+        var i = 0
+        while i < arguments.count {
+            let a = arguments[i]
+            guard a.hasPrefix("--") else { throw OptionsError.unknownFlag(a, known: known) }
+            var name = String(a.dropFirst(2))
+            var value: String?
+            if let eq = name.firstIndex(of: "=") {
+                value = String(name[name.index(after: eq)...]); name = String(name[..<eq])
+            }
+            guard known.contains(name) else { throw OptionsError.unknownFlag(a, known: known) }
+            if value == nil {
+                guard i + 1 < arguments.count else { throw OptionsError.missingValue(name) }
+                value = arguments[i + 1]; i += 1
+            }
+            values[name] = value
+            i += 1
+        }
+        self.values = values
+        self.environment = environment
+    }
+
+    public static func environmentName(of flag: String) -> String {
+        "MAILROOM_" + flag.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    public func string(_ name: String) -> String? { values[name] ?? environment[Self.environmentName(of: name)] }
+
+    public func string(_ name: String, default value: String) -> String { string(name) ?? value }
+
+    public func required(_ name: String) throws -> String {
+        guard let v = string(name), !v.isEmpty else { throw OptionsError.missingRequired(name) }
+        return v
+    }
+
+    /// A comma-separated list of endpoints (empty when absent).
+    public func list(_ name: String) -> [String] {
+        (string(name) ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+    }
+
+    public func int(_ name: String, default value: Int) throws -> Int {
+        guard let s = string(name) else { return value }
+        guard let v = Int(s) else { throw OptionsError.invalid(flag: name, value: s, expected: "an integer") }
+        return v
+    }
+
+    public func double(_ name: String, default value: Double) throws -> Double {
+        guard let s = string(name) else { return value }
+        guard let v = Double(s) else { throw OptionsError.invalid(flag: name, value: s, expected: "a number") }
+        return v
+    }
+}

@@ -1,0 +1,126 @@
+// Topics+Securities: sample-data topics about securities, custody, tax and advice.
+import Foundation
+
+extension TopicCatalog {
+    // LoB weights: [Banking, Brokerage, Private Pensions, Wealth Management]
+    static let securitiesTopics: [Topic] = [
+        Topic(key: "savings_plan", queue: "Securities Operations", lineOfBusinessWeights: [0, 6, 2, 1], frequency: 1.2,
+              german: TopicPhrases(
+                subjects: ["Sparplan ändern", "Sparplan aussetzen", "Frage zu meinem Sparplan", "ETF-Sparplan {isin}", "Sparrate anpassen"],
+                sentences: ["ich möchte die Sparrate meines Sparplans auf {security} ({isin}) ab dem {date} auf {amount} ändern.",
+                            "mein Sparplan wurde diesen Monat nicht ausgeführt, obwohl genug Guthaben da war.",
+                            "bitte setzen Sie meinen ETF-Sparplan für drei Monate aus.",
+                            "ich würde gerne einen neuen Sparplan auf {security} anlegen, monatlich {amount}.",
+                            "die Ausführung des Sparplans zum {date} erscheint nicht in meiner Depotübersicht."],
+                requests: ["Können Sie das bitte umstellen?", "Bitte bestätigen Sie mir die Änderung.", "Wann wird die nächste Rate ausgeführt?"]),
+              english: TopicPhrases(
+                subjects: ["Change savings plan", "Pause my savings plan", "Savings plan {isin}", "Monthly investment plan"],
+                sentences: ["I would like to change the monthly rate of my savings plan on {security} ({isin}) to {amount} from {date}.",
+                            "my savings plan was not executed this month although there was enough cash.",
+                            "please pause my ETF savings plan for three months.",
+                            "I'd like to set up a new savings plan on {security}, {amount} per month."],
+                requests: ["Could you please change this?", "Please confirm the change.", "When will the next instalment run?"])),
+        Topic(key: "order_execution", queue: "Securities Operations", lineOfBusinessWeights: [0, 8, 0, 1], frequency: 1.0,
+              german: TopicPhrases(
+                subjects: ["Order nicht ausgeführt", "Limit-Order {wkn}", "Teilausführung", "Frage zur Orderausführung", "Kauforder storniert?"],
+                sentences: ["meine Limit-Order für {security} (WKN {wkn}) vom {date} wurde nicht ausgeführt, obwohl der Kurs darunter lag.",
+                            "die Verkaufsorder über {amount} wurde nur teilweise ausgeführt.",
+                            "ich sehe in der Abrechnung einen anderen Ausführungskurs als im Orderbuch.",
+                            "meine Kauforder für {isin} ist plötzlich storniert worden.",
+                            "wieso wurde die Order an der Börse Tradegate und nicht auf Xetra ausgeführt?"],
+                requests: ["Bitte prüfen Sie die Ausführung.", "Ich bitte um eine Erklärung.", "Können Sie mir die Orderabrechnung schicken?"]),
+              english: TopicPhrases(
+                subjects: ["Order not executed", "Limit order {isin}", "Partial fill", "Question about trade execution"],
+                sentences: ["my limit order for {security} ({isin}) on {date} was not executed even though the price went below the limit.",
+                            "my sell order of {amount} was only partially filled.",
+                            "the execution price on the contract note differs from the order book.",
+                            "my buy order for {isin} was cancelled without notice."],
+                requests: ["Please look into the execution.", "I would appreciate an explanation.", "Could you send me the contract note?"])),
+        Topic(key: "depot_transfer", queue: "Securities Operations", lineOfBusinessWeights: [0, 7, 1, 2], frequency: 1.0,
+              german: TopicPhrases(
+                subjects: ["Depotübertrag", "Übertrag von {bank}", "Depotwechsel", "Wertpapierübertrag noch offen"],
+                sentences: ["ich habe am {date} einen Depotübertrag von der {bank} zu Ihnen beauftragt, die Wertpapiere sind noch nicht angekommen.",
+                            "beim Übertrag meines Depots fehlen die Anschaffungskosten für {security}.",
+                            "ich möchte meine Wertpapiere auf ein Depot bei der {bank} übertragen.",
+                            "der Übertrag der Fondsanteile ({isin}) hängt seit Wochen."],
+                requests: ["Wie ist der Stand?", "Welche Unterlagen brauchen Sie noch?", "Bitte veranlassen Sie den Übertrag."]),
+              english: TopicPhrases(
+                subjects: ["Portfolio transfer", "Transfer from {bank}", "Securities transfer pending"],
+                sentences: ["on {date} I requested a transfer of my securities from {bank} to you and they have not arrived yet.",
+                            "the acquisition costs for {security} are missing after the transfer.",
+                            "I want to move my holdings to an account at {bank}."],
+                requests: ["What is the status?", "Which documents do you still need?", "Please initiate the transfer."])),
+        Topic(key: "corporate_action", queue: "Securities Operations", lineOfBusinessWeights: [0, 6, 0, 3], frequency: 0.7,
+              german: TopicPhrases(
+                subjects: ["Dividende nicht gutgeschrieben", "Kapitalmaßnahme {security}", "Aktiensplit", "Hauptversammlung", "Bezugsrechte"],
+                sentences: ["die Dividende von {security} ({isin}) zum {date} ist nicht auf meinem Konto eingegangen.",
+                            "ich habe eine Mitteilung zu einer Kapitalerhöhung mit Bezugsrechten erhalten und verstehe sie nicht.",
+                            "nach dem Aktiensplit stimmt die Stückzahl in meinem Depot nicht.",
+                            "ich möchte an der Hauptversammlung von {security} teilnehmen und brauche eine Eintrittskarte.",
+                            "wie wurde das Umtauschangebot für {isin} bei mir berücksichtigt?"],
+                requests: ["Bitte klären Sie das.", "Was muss ich tun?", "Bis wann muss ich reagieren?"]),
+              english: TopicPhrases(
+                subjects: ["Dividend not credited", "Corporate action {security}", "Stock split", "AGM attendance"],
+                sentences: ["the dividend of {security} ({isin}) due on {date} has not been credited.",
+                            "I received a notice about a rights issue and do not understand what to do.",
+                            "after the stock split the number of shares in my account is wrong."],
+                requests: ["Please clarify.", "What do I need to do?", "What is the deadline?"])),
+        Topic(key: "tax_certificate", queue: "Tax", lineOfBusinessWeights: [3, 5, 1, 2], frequency: 1.1,
+              german: TopicPhrases(
+                subjects: ["Jahressteuerbescheinigung {year}", "Steuerbescheinigung fehlt", "Steuerbescheinigung fehlerhaft", "Unterlagen für die Steuererklärung"],
+                sentences: ["ich finde die Jahressteuerbescheinigung für {year} nicht im Postfach.",
+                            "in der Steuerbescheinigung sind die Verluste aus {security} nicht berücksichtigt.",
+                            "mein Steuerberater braucht eine korrigierte Steuerbescheinigung für {year}.",
+                            "können Sie mir die Erträgnisaufstellung und die Steuerbescheinigung zusenden?"],
+                requests: ["Bitte schicken Sie mir das Dokument.", "Bis wann bekomme ich eine Korrektur?", "Vielen Dank für die schnelle Bearbeitung."]),
+              english: TopicPhrases(
+                subjects: ["Annual tax certificate {year}", "Tax statement missing", "Tax documents"],
+                sentences: ["I cannot find the annual tax certificate for {year} in my inbox.",
+                            "the losses from {security} are missing from my tax statement.",
+                            "my tax advisor needs a corrected tax certificate for {year}."],
+                requests: ["Please send me the document.", "When can I expect a correction?", "Thanks for sorting this out."])),
+        Topic(key: "exemption_order", queue: "Tax", lineOfBusinessWeights: [5, 5, 0, 1], frequency: 0.8,
+              german: TopicPhrases(
+                subjects: ["Freistellungsauftrag", "Freistellungsauftrag ändern", "Sparerpauschbetrag", "Nichtveranlagungsbescheinigung"],
+                sentences: ["ich möchte meinen Freistellungsauftrag auf {amount} erhöhen.",
+                            "bitte teilen Sie den Freistellungsauftrag zwischen mir und meiner Frau auf.",
+                            "trotz Freistellungsauftrag wurde Abgeltungsteuer auf die Zinsen einbehalten.",
+                            "anbei die Nichtveranlagungsbescheinigung für {year}."],
+                requests: ["Bitte passen Sie das an.", "Wird die Steuer erstattet?", "Bitte um kurze Bestätigung."]),
+              english: TopicPhrases(
+                subjects: ["Tax exemption order", "Change exemption amount", "Tax allowance"],
+                sentences: ["I would like to raise my tax exemption order to {amount}.",
+                            "withholding tax was deducted from the interest although I filed an exemption order.",
+                            "please split the tax allowance between my wife and me."],
+                requests: ["Please update this.", "Will the tax be refunded?", "A short confirmation would be great."])),
+        Topic(key: "withholding_tax", queue: "Tax", lineOfBusinessWeights: [1, 6, 1, 3], frequency: 0.6,
+              german: TopicPhrases(
+                subjects: ["Quellensteuer", "Vorabpauschale", "Quellensteuererstattung", "Abgeltungsteuer falsch berechnet"],
+                sentences: ["auf die Dividende von {security} wurden 35 % Quellensteuer abgezogen, ist das korrekt?",
+                            "die Vorabpauschale für {year} wurde von meinem Verrechnungskonto abgebucht, das verstehe ich nicht.",
+                            "ich möchte die Erstattung der Schweizer Quellensteuer beantragen.",
+                            "die Abgeltungsteuer auf den Verkauf von {isin} scheint zu hoch berechnet."],
+                requests: ["Können Sie mir das erklären?", "Welche Formulare brauche ich?", "Bitte prüfen Sie die Berechnung."]),
+              english: TopicPhrases(
+                subjects: ["Withholding tax", "Advance lump sum", "Tax reclaim"],
+                sentences: ["35% withholding tax was deducted from the {security} dividend, is that right?",
+                            "I want to reclaim the Swiss withholding tax.",
+                            "the capital gains tax on the sale of {isin} looks too high."],
+                requests: ["Could you explain this?", "Which forms do I need?", "Please check the calculation."])),
+        Topic(key: "portfolio_review", queue: "Advisory", lineOfBusinessWeights: [0, 1, 2, 8], frequency: 0.9,
+              german: TopicPhrases(
+                subjects: ["Termin Anlageberatung", "Anlagestrategie anpassen", "Quartalsbericht", "Gespräch mit meinem Berater", "Risikoprofil"],
+                sentences: ["ich würde gerne mit meinem Berater über die Anlagestrategie sprechen, da sich meine Situation geändert hat.",
+                            "der Quartalsbericht zeigt eine schwache Performance, ich möchte das Risikoprofil überprüfen.",
+                            "wir möchten weitere {amount} in die Vermögensverwaltung einbringen.",
+                            "bitte schlagen Sie mir einen Termin für ein Jahresgespräch vor.",
+                            "ich überlege, die Aktienquote zu reduzieren."],
+                requests: ["Wann hätten Sie Zeit?", "Bitte rufen Sie mich an.", "Ich freue mich auf Ihre Rückmeldung."]),
+              english: TopicPhrases(
+                subjects: ["Advisory meeting", "Review investment strategy", "Quarterly report", "Risk profile"],
+                sentences: ["I would like to discuss my investment strategy with my advisor since my situation has changed.",
+                            "the quarterly report shows weak performance and I'd like to review my risk profile.",
+                            "we would like to add {amount} to the mandate."],
+                requests: ["When would you be available?", "Please give me a call.", "Looking forward to hearing from you."])),
+    ]
+}

@@ -1,0 +1,137 @@
+// FeedbackStore: the feedback-collector's SQLite (WAL) store of routed predictions and CRM outcomes.
+import CSQLite
+import Foundation
+import MailroomCore
+
+/// Stores each routed prediction and each reported outcome, keyed by email id, and joins them at
+/// report time (an outcome may arrive before its prediction).
+///
+/// Recording is idempotent: recording the same email's prediction or outcome again replaces the row
+/// (latest wins), so replays and retries never double-count.
+///
+/// One `FeedbackStore` is one SQLite connection and is deliberately not `Sendable`: use it from one
+/// thread or actor (the feedback-collector wraps it in an actor). Other threads or processes that only
+/// read open their own `FeedbackStore` on the same file; WAL mode lets them read while it writes.
+public final class FeedbackStore {
+    /// The schema version written to `PRAGMA user_version`.
+    public static let schemaVersion: Int64 = 1
+
+    public let database: SQLiteDatabase
+    private let upsertPrediction: SQLiteStatement
+    private let upsertOutcome: SQLiteStatement
+
+    /// Opens or creates the store at `path`: creates the schema, turns on WAL and a busy timeout.
+    /// - Throws: ``StoreError/open(path:code:message:)`` when the file cannot be opened or is not a
+    ///   database; ``StoreError/sqlite(operation:code:message:)`` when the schema cannot be created.
+    public init(path: String, busyTimeoutMs: Int32 = 5000) throws {
+        let db = try SQLiteDatabase(path: path, busyTimeoutMs: busyTimeoutMs)
+        do {
+            let mode = try db.scalarText("PRAGMA journal_mode=WAL", operation: "enable WAL")
+            guard mode?.lowercased() == "wal" else {
+                throw StoreError.open(path: path, code: SQLITE_ERROR,
+                                      message: "journal_mode is \(mode ?? "unknown"), WAL is required")
+            }
+        } catch StoreError.sqlite(_, let code, let message) {
+            throw StoreError.open(path: path, code: code, message: message)
+        }
+        // In WAL mode NORMAL is durable across application crashes and skips an fsync per commit.
+        try db.execute("PRAGMA synchronous=NORMAL", operation: "set synchronous")
+        let version = try db.scalarInt("PRAGMA user_version", operation: "read schema version") ?? 0
+        guard version <= Self.schemaVersion else {
+            throw StoreError.open(path: path, code: SQLITE_ERROR,
+                                  message: "schema version \(version) is newer than this build's \(Self.schemaVersion)")
+        }
+        try db.transaction("create schema") {
+            try db.execute(Self.schema, operation: "create schema")
+            try db.execute("PRAGMA user_version = \(Self.schemaVersion)", operation: "set schema version")
+        }
+        database = db
+        upsertPrediction = try db.prepare("""
+            INSERT INTO predictions (email_id, model_version, subject, text, language, assigned_queue,
+                                     needs_review, heads_json, predicted_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(email_id) DO UPDATE SET
+              model_version = excluded.model_version, subject = excluded.subject, text = excluded.text,
+              language = excluded.language, assigned_queue = excluded.assigned_queue,
+              needs_review = excluded.needs_review, heads_json = excluded.heads_json,
+              predicted_at_ms = excluded.predicted_at_ms
+            """, operation: "record prediction")
+        upsertOutcome = try db.prepare("""
+            INSERT INTO outcomes (email_id, labels_json, resolution, closed_at, received_at_ms)
+            VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(email_id) DO UPDATE SET
+              labels_json = excluded.labels_json, resolution = excluded.resolution,
+              closed_at = excluded.closed_at, received_at_ms = excluded.received_at_ms
+            """, operation: "record outcome")
+    }
+
+    static let schema = """
+        CREATE TABLE IF NOT EXISTS predictions (
+          email_id        TEXT PRIMARY KEY,
+          model_version   TEXT NOT NULL,
+          subject         TEXT NOT NULL,
+          text            TEXT NOT NULL,     -- the cleaned text the model read
+          language        TEXT,
+          assigned_queue  TEXT NOT NULL,
+          needs_review    INTEGER NOT NULL,  -- 0 or 1
+          heads_json      TEXT NOT NULL,     -- {"head": {"label": "…", "confidence": 0.93}}
+          predicted_at_ms INTEGER NOT NULL   -- Unix epoch ms
+        );
+        CREATE INDEX IF NOT EXISTS predictions_by_model_version ON predictions(model_version);
+        CREATE TABLE IF NOT EXISTS outcomes (
+          email_id        TEXT PRIMARY KEY,
+          labels_json     TEXT NOT NULL,     -- {"head": "true label"}
+          resolution      TEXT,
+          closed_at       TEXT,              -- as the CRM sent it
+          received_at_ms  INTEGER NOT NULL   -- Unix epoch ms, when the store recorded it
+        );
+        """
+
+    /// Records (or replaces) the routed prediction for `email.id`.
+    /// - Parameters:
+    ///   - email: the cleaned email the model read.
+    ///   - assignment: the router's decision, with the prediction.
+    ///   - predictedAtUnixMs: when it was routed.
+    public func record(email: CleanedEmail, assignment: Assignment,
+                       predictedAtUnixMs: Int64 = FeedbackStore.nowUnixMs()) throws {
+        var heads: [String: (label: String, confidence: Double)] = [:]
+        for (head, p) in assignment.prediction.heads {
+            guard p.confidence.isFinite else {
+                throw StoreError.invalidInput(id: email.id, reason: "confidence of head \(head) is not a finite number")
+            }
+            heads[head] = (p.label, p.confidence)
+        }
+        try upsertPrediction.run([
+            .text(email.id), .text(assignment.prediction.modelVersion), .text(email.subject), .text(email.text),
+            email.language.map { .text($0) } ?? .null, .text(assignment.assignedQueue),
+            .int(assignment.needsReview ? 1 : 0), .text(FlatJSON.heads(heads)), .int(predictedAtUnixMs),
+        ])
+    }
+
+    /// Records (or replaces) the outcome for `outcome.id`; it is kept even if no prediction exists yet.
+    public func record(_ outcome: Outcome, receivedAtUnixMs: Int64 = FeedbackStore.nowUnixMs()) throws {
+        try upsertOutcome.run([
+            .text(outcome.id), .text(FlatJSON.object(outcome.labels)), outcome.resolution.map { .text($0) } ?? .null,
+            outcome.closedAt.map { .text($0) } ?? .null, .int(receivedAtUnixMs),
+        ])
+    }
+
+    /// Runs `body` (several `record` calls) in one transaction: much faster than one commit per record.
+    public func inTransaction<R>(_ body: () throws -> R) throws -> R {
+        try database.transaction("record batch", body)
+    }
+
+    /// Numbers of predictions, outcomes, and emails with both.
+    public func counts() throws -> FeedbackCounts {
+        let statement = try database.prepare("""
+            SELECT (SELECT count(*) FROM predictions), (SELECT count(*) FROM outcomes),
+                   (SELECT count(*) FROM outcomes o JOIN predictions p ON p.email_id = o.email_id)
+            """, operation: "count rows")
+        guard try statement.step() else { return FeedbackCounts(predictions: 0, outcomes: 0, closed: 0) }
+        return FeedbackCounts(predictions: Int(statement.int(at: 0)), outcomes: Int(statement.int(at: 1)),
+                              closed: Int(statement.int(at: 2)))
+    }
+
+    /// The current wall-clock time in Unix epoch milliseconds.
+    public static func nowUnixMs() -> Int64 { Int64((Date().timeIntervalSince1970 * 1000).rounded()) }
+}

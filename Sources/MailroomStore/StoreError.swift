@@ -1,0 +1,35 @@
+// StoreError: typed errors of the SQLite store, with SQLite's own message and the operation that failed.
+
+/// An error from ``SQLiteDatabase`` or ``FeedbackStore``.
+public enum StoreError: Error, Equatable, CustomStringConvertible {
+    /// The database file could not be opened or set up (missing folder, not a database, no permission).
+    case open(path: String, code: Int32, message: String)
+    /// A statement failed. `operation` names what the store was doing (e.g. `record prediction`).
+    case sqlite(operation: String, code: Int32, message: String)
+    /// A value to record cannot be stored (e.g. a confidence that is NaN).
+    case invalidInput(id: String, reason: String)
+    /// A stored value could not be read back (e.g. a JSON column that does not parse).
+    case corruptRow(table: String, id: String, reason: String)
+
+    /// SQLite's primary result code, if any (`SQLITE_BUSY` = 5, `SQLITE_CANTOPEN` = 14, …).
+    public var code: Int32? {
+        switch self {
+        case .open(_, let c, _), .sqlite(_, let c, _): c
+        case .corruptRow, .invalidInput: nil
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .open(let path, let code, let message):
+            "cannot open feedback database \(path): \(message) (SQLite code \(code)); "
+                + "check that its folder exists and is writable and that the file is a SQLite database"
+        case .sqlite(let op, let code, let message):
+            "feedback database: \(op) failed: \(message) (SQLite code \(code))"
+        case .invalidInput(let id, let reason):
+            "feedback database: cannot record \(id): \(reason)"
+        case .corruptRow(let table, let id, let reason):
+            "feedback database: row \(id) of \(table) is unreadable: \(reason)"
+        }
+    }
+}

@@ -1,0 +1,49 @@
+// FeedForward: the position-wise MLP (HF BertIntermediate + BertOutput.dense, DistilBERT FFN).
+//
+// Key: N = rows (tokens), C = hidden size, H = intermediate size.
+
+/// `lin2(act(lin1(x)))`; the activation is fused with lin1's bias, lin2's bias with the block's LayerNorm.
+struct FeedForward {
+    let lin1Weight: UnsafeMutablePointer<Float>  // (H, C)
+    let lin1Bias: UnsafeMutablePointer<Float>    // (H)
+    let lin2Weight: UnsafeMutablePointer<Float>  // (C, H)
+    let lin2Bias: UnsafeMutablePointer<Float>    // (C), added by the block's fused bias + LayerNorm
+    let C: Int, H: Int
+    let activation: Activation
+
+    static func keys(_ f: EncoderFamily) -> (lin1: String, lin2: String) {
+        switch f {
+        case .distilbert: ("ffn.lin1", "ffn.lin2")
+        case .bert: ("intermediate.dense", "output.dense")
+        }
+    }
+
+    static func load(from l: ParameterLoader, prefix: String, config c: EncoderConfig) throws -> FeedForward {
+        let C = c.hiddenSize, H = c.intermediateSize
+        let k = keys(c.family)
+        return FeedForward(lin1Weight: try l.take(prefix + k.lin1 + ".weight", [H, C]),
+                           lin1Bias: try l.take(prefix + k.lin1 + ".bias", [H]),
+                           lin2Weight: try l.take(prefix + k.lin2 + ".weight", [C, H]),
+                           lin2Bias: try l.take(prefix + k.lin2 + ".bias", [C]), C: C, H: H, activation: c.activation)
+    }
+
+    /// x (N, C) += act(x · W1ᵀ + b1) · W2ᵀ (residual fused into the GEMM; b2 is not added); hidden (N, H) is scratch.
+    func forward(_ x: FloatPtr, hidden: FloatPtr, N: Int, threads: Int) {
+        // hidden (N, H) = b1 + x (N, C) · W1 (H, C)ᵀ
+        fillRows(hidden, lin1Bias, N: N, M: H)
+        matmulForward(hidden, x, lin1Weight, N: N, K: C, M: H, accumulate: true)
+        // hidden = act(hidden), split over threads (GELU is the biggest elementwise pass)
+        let hp = SendablePointer(hidden), (H, act) = (self.H, activation)
+        parallelChunks(N, threads: threads) { rows in
+            biasActivation(hp.p + rows.lowerBound * H, nil, N: rows.count, M: H, activation: act)
+        }
+        // x (N, C) += hidden (N, H) · W2 (C, H)ᵀ
+        matmulForward(x, hidden, lin2Weight, N: N, K: H, M: C, accumulate: true)
+    }
+}
+
+/// A raw pointer handed to worker threads that write disjoint rows.
+struct SendablePointer<T>: @unchecked Sendable {
+    let p: UnsafeMutablePointer<T>
+    init(_ p: UnsafeMutablePointer<T>) { self.p = p }
+}

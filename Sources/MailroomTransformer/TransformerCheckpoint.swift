@@ -1,0 +1,79 @@
+// TransformerCheckpoint: makes a servable Mailroom checkpoint from a bare HF encoder directory plus head specs.
+import Foundation
+import MailroomCore
+
+/// Creates Mailroom checkpoint directories (the starting point of fine-tuning, too).
+public enum TransformerCheckpoint {
+    /// Writes `out/` with config.json (the encoder's config + a `mailroom` object), model.safetensors (encoder
+    /// tensors under HF base-model names, float32, plus freshly initialised heads) and the tokenizer files.
+    ///
+    /// Heads are initialised like PyTorch's `nn.Linear` default (weights and biases uniform in ±1/√fan_in),
+    /// from `seed`, so the same call gives the same file.
+    /// - Parameters:
+    ///   - encoder: an HF BERT/DistilBERT directory (config.json, model.safetensors, tokenizer files); tensors may
+    ///     carry the task-model prefix `bert.` / `distilbert.` and any dtype F32/F16/BF16.
+    ///   - heads: one head per label set, in logit order.
+    ///   - maxLength: tokens per input, at most the encoder's max_position_embeddings.
+    public static func create(encoder: String, heads: [HeadSpec], version: String, maxLength: Int, seed: UInt64,
+                              out: String) throws {
+        let (config, json) = try EncoderConfig.read(directory: encoder)
+        guard maxLength >= 2, maxLength <= config.maxPositions else {
+            throw TransformerError.badConfig(path: encoder, reason: "max_length \(maxLength) must be 2…\(config.maxPositions)")
+        }
+        guard !heads.isEmpty, heads.allSatisfy({ !$0.labels.isEmpty }) else {
+            throw TransformerError.invalidInput("a checkpoint needs at least one head, each with at least one label")
+        }
+        let reader = try SafetensorsReader(path: (encoder as NSString).appendingPathComponent("model.safetensors"))
+        var tensors: [String: SafetensorsWriter.Tensor] = [:]
+        let taskPrefix = config.family.rawValue + "."
+        for (key, entry) in reader.entries where entry.dtype.isFloat {
+            let name = key.hasPrefix(taskPrefix) ? String(key.dropFirst(taskPrefix.count)) : key
+            guard ["embeddings.", "encoder.", "transformer.", "pooler."].contains(where: name.hasPrefix) else { continue }
+            tensors[name] = SafetensorsWriter.Tensor(shape: entry.shape, values: try reader.floats(key))
+        }
+        let C = config.hiddenSize
+        var rng = SplitMix64(seed: seed)
+        let bound = 1 / Float(C).squareRoot()
+        for head in heads {
+            let p = "heads.\(head.name)."
+            tensors[p + "pre_classifier.weight"] = .init(shape: [C, C], values: rng.uniform(C * C, bound))
+            tensors[p + "pre_classifier.bias"] = .init(shape: [C], values: rng.uniform(C, bound))
+            tensors[p + "classifier.weight"] = .init(shape: [head.labels.count, C], values: rng.uniform(head.labels.count * C, bound))
+            tensors[p + "classifier.bias"] = .init(shape: [head.labels.count], values: rng.uniform(head.labels.count, bound))
+        }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
+        try SafetensorsWriter.write(tensors, to: (out as NSString).appendingPathComponent("model.safetensors"))
+        var cfg = json
+        cfg["mailroom"] = ["kind": "transformer", "version": version, "max_length": maxLength,
+                           "heads": heads.map { ["name": $0.name, "labels": $0.labels] }] as [String: Any]
+        let data = try JSONSerialization.data(withJSONObject: cfg, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+        try data.write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent("config.json")))
+        var copied = 0
+        for f in ["tokenizer.json", "vocab.txt", "tokenizer_config.json", "special_tokens_map.json"] {
+            let src = (encoder as NSString).appendingPathComponent(f), dst = (out as NSString).appendingPathComponent(f)
+            guard fm.fileExists(atPath: src) else { continue }
+            if fm.fileExists(atPath: dst) { try fm.removeItem(atPath: dst) }
+            try fm.copyItem(atPath: src, toPath: dst)
+            if f == "tokenizer.json" || f == "vocab.txt" { copied += 1 }
+        }
+        guard copied > 0 else { throw TransformerError.missingFile((encoder as NSString).appendingPathComponent("vocab.txt")) }
+    }
+}
+
+/// A small seeded generator (SplitMix64) for reproducible head initialisation.
+struct SplitMix64: RandomNumberGenerator {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// `count` floats uniform in [-bound, bound).
+    mutating func uniform(_ count: Int, _ bound: Float) -> [Float] {
+        (0..<count).map { _ in (Float(next() >> 40) / Float(1 << 24) * 2 - 1) * bound }
+    }
+}

@@ -1,0 +1,91 @@
+// Payloads: the typed payloads an Envelope carries, including those defined only on the wire.
+import Foundation
+import MailroomCore
+
+/// The classifier's output: the cleaned email and its prediction.
+public struct Classified: Codable, Sendable, Equatable {
+    public var email: CleanedEmail
+    public var prediction: Prediction
+    public init(email: CleanedEmail, prediction: Prediction) { self.email = email; self.prediction = prediction }
+}
+
+/// The router's output: the cleaned email and where it was sent.
+public struct Routed: Codable, Sendable, Equatable {
+    public var email: CleanedEmail
+    public var assignment: Assignment
+    public init(email: CleanedEmail, assignment: Assignment) { self.email = email; self.assignment = assignment }
+}
+
+/// A liveness signal each stage replica sends every ``TransportDefaults/heartbeatIntervalMs``.
+public struct Heartbeat: Codable, Sendable, Equatable {
+    public var stage: String
+    public var replica: Int
+    public var pid: Int32
+    /// Whether the replica can take work (e.g. its model is loaded).
+    public var ready: Bool
+    public var modelVersion: String?
+    /// A short status line; never email text.
+    public var detail: String?
+
+    public init(stage: String, replica: Int, pid: Int32, ready: Bool, modelVersion: String? = nil,
+                detail: String? = nil) {
+        self.stage = stage; self.replica = replica; self.pid = pid; self.ready = ready
+        self.modelVersion = modelVersion; self.detail = detail
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case stage, replica, pid, ready, detail
+        case modelVersion = "model_version"
+    }
+}
+
+/// The name of a payload type, as written in the envelope header's `type` field.
+public enum PayloadType: String, Codable, Sendable, CaseIterable {
+    case email, cleaned, classified, routed, outcome, heartbeat
+}
+
+/// Everything an envelope can carry.
+public enum Payload: Sendable, Equatable {
+    case email(Email)
+    case cleaned(CleanedEmail)
+    case classified(Classified)
+    case routed(Routed)
+    case outcome(Outcome)
+    case heartbeat(Heartbeat)
+
+    /// The header `type` name of this payload.
+    public var type: PayloadType {
+        switch self {
+        case .email: .email
+        case .cleaned: .cleaned
+        case .classified: .classified
+        case .routed: .routed
+        case .outcome: .outcome
+        case .heartbeat: .heartbeat
+        }
+    }
+
+    /// The payload as JSON (frame 1 of an envelope).
+    func encoded(with encoder: JSONEncoder) throws -> Data {
+        switch self {
+        case .email(let v): try encoder.encode(v)
+        case .cleaned(let v): try encoder.encode(v)
+        case .classified(let v): try encoder.encode(v)
+        case .routed(let v): try encoder.encode(v)
+        case .outcome(let v): try encoder.encode(v)
+        case .heartbeat(let v): try encoder.encode(v)
+        }
+    }
+
+    /// Decodes frame 1 as the payload named `type`.
+    static func decode(_ type: PayloadType, from data: Data, with decoder: JSONDecoder) throws -> Payload {
+        switch type {
+        case .email: .email(try decoder.decode(Email.self, from: data))
+        case .cleaned: .cleaned(try decoder.decode(CleanedEmail.self, from: data))
+        case .classified: .classified(try decoder.decode(Classified.self, from: data))
+        case .routed: .routed(try decoder.decode(Routed.self, from: data))
+        case .outcome: .outcome(try decoder.decode(Outcome.self, from: data))
+        case .heartbeat: .heartbeat(try decoder.decode(Heartbeat.self, from: data))
+        }
+    }
+}

@@ -1,0 +1,136 @@
+// Harness: runs the real built executables (mailroom, gateway, stages) in a temporary directory for the
+// integration tests: processes, HTTP and the topology file, with no mocks.
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+struct CommandFailed: Error, CustomStringConvertible {
+    let description: String
+}
+
+final class Harness: @unchecked Sendable {
+    /// The repository root (three levels above this file).
+    static let repoRoot: String = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url.path
+    }()
+
+    /// Where the built executables are: $MAILROOM_BIN_DIR, else .build/debug.
+    static let binDirectory: String = ProcessInfo.processInfo.environment["MAILROOM_BIN_DIR"]
+        ?? (repoRoot as NSString).appendingPathComponent(".build/debug")
+
+    let directory: String
+    let httpPort: Int
+    let pubPort: Int
+
+    init() throws {
+        directory = "/tmp/mr-\(UInt32.random(in: 0..<UInt32.max))"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        httpPort = try Self.freePort()
+        pubPort = try Self.freePort()
+    }
+
+    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// Runs `mailroom ARGS` to completion; throws with its stderr when it fails.
+    @discardableResult
+    func mailroom(_ args: [String], timeout: Double = 300) throws -> String {
+        try run((Self.binDirectory as NSString).appendingPathComponent("mailroom"), args, timeout: timeout)
+    }
+
+    @discardableResult
+    func run(_ executable: String, _ args: [String], timeout: Double = 300) throws -> String {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: executable)
+        p.arguments = args
+        p.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let out = path("cmd-\(UUID().uuidString).out"), err = out + ".err"
+        FileManager.default.createFile(atPath: out, contents: nil)
+        FileManager.default.createFile(atPath: err, contents: nil)
+        p.standardOutput = FileHandle(forWritingAtPath: out)
+        p.standardError = FileHandle(forWritingAtPath: err)
+        try p.run()
+        let deadline = Date().addingTimeInterval(timeout)
+        while p.isRunning && Date() < deadline { usleep(50_000) }
+        if p.isRunning { p.terminate(); throw CommandFailed(description: "\(executable) \(args) timed out") }
+        let stdout = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: err, encoding: .utf8)) ?? ""
+        guard p.terminationStatus == 0 else {
+            throw CommandFailed(description: "\((executable as NSString).lastPathComponent) \(args.joined(separator: " ")) exited \(p.terminationStatus): \(stderr.suffix(2000))")
+        }
+        return stdout
+    }
+
+    /// The shipped topology file with this harness's run directory, model, database and ports.
+    func writeTopology(registry: String, classifierReplicas: Int = 1) throws -> String {
+        let shipped = try String(contentsOfFile: (Self.repoRoot as NSString).appendingPathComponent("Topology/mailroom.topology"), encoding: .utf8)
+        var lines: [String] = []
+        var section = ""
+        for line in shipped.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            let t = line.trimmingCharacters(in: .whitespaces)
+            if t.hasPrefix("[") { section = t }
+            let key = t.split(separator: "=").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+            switch (section, key) {
+            case ("[topology]", "run_dir"): lines.append("run_dir = \(path("run"))")
+            case ("[topology]", "registry"): lines.append("registry = \(registry)")
+            case ("[topology]", "database"): lines.append("database = \(path("feedback.sqlite"))")
+            case ("[topology]", "http_port"): lines.append("http_port = \(httpPort)")
+            case ("[topology]", "pub_port"): lines.append("pub_port = \(pubPort)")
+            case ("[topology]", "router_rules"):
+                lines.append("router_rules = \((Self.repoRoot as NSString).appendingPathComponent("Config/router.rules"))")
+            case ("[process classifier]", "replicas"): lines.append("replicas = \(classifierReplicas)")
+            default: lines.append(line)
+            }
+        }
+        let file = path("test.topology")
+        try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return file
+    }
+
+    var baseURL: URL { URL(string: "http://127.0.0.1:\(httpPort)")! }
+
+    /// Sends a request; returns status and parsed JSON (or the raw text under "text").
+    func http(_ method: String, _ path: String, json: Any? = nil, rawBody: Data? = nil) async throws -> (Int, Any) {
+        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+        request.httpMethod = method
+        request.timeoutInterval = 60
+        if let json {
+            request.httpBody = try JSONSerialization.data(withJSONObject: json)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        } else if let rawBody {
+            request.httpBody = rawBody
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let status = (response as! HTTPURLResponse).statusCode
+        let value = (try? JSONSerialization.jsonObject(with: data)) ?? ["text": String(decoding: data, as: UTF8.self)]
+        return (status, value)
+    }
+
+    /// Polls `condition` every 100 ms until it holds or `seconds` pass.
+    func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if (try? await condition()) == true { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = 0
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        return Int(UInt16(bigEndian: addr.sin_port))
+    }
+
+    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+}

@@ -1,0 +1,157 @@
+// PipelineIntegrationTests: the whole topology, really started (libzmq over ipc and loopback tcp, SQLite,
+// the supervisor): emails through the gateway come back classified and routed, every response matches
+// API/openapi.json, and a stage killed mid-stream is restarted without losing an email.
+import Foundation
+import Logging
+import MailroomTopology
+import MailroomTransport
+import Testing
+
+@Suite("Pipeline end to end", .serialized, .timeLimit(.minutes(10)))
+struct PipelineIntegrationTests {
+    @Test("emails flow through all five processes, match the OpenAPI document, and survive a classifier crash")
+    func endToEnd() async throws {
+        let h = try Harness()
+        defer { h.cleanUp() }
+        let api = try OpenAPIValidator(path: (Harness.repoRoot as NSString).appendingPathComponent("API/openapi.json"))
+
+        // A small model on the bundled sample data.
+        try h.mailroom(["sample", "--out", h.path("sample.jsonl"), "--count", "1200", "--seed", "5"])
+        try h.mailroom(["train", "--data", h.path("sample.jsonl"), "--out", h.path("model"), "--epochs", "4",
+                        "--model-version", "itest-1"])
+        let registry = h.path("registry")
+        try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("model"), "--by", "itest"])
+        try h.mailroom(["registry", "approve", "itest-1", "--registry", registry, "--by", "itest", "--reason", "first"])
+        try h.mailroom(["registry", "promote", "itest-1", "--registry", registry])
+        let topology = try h.writeTopology(registry: registry)
+        try h.mailroom(["topology", "up", topology, "--bin-dir", Harness.binDirectory])
+        defer { _ = try? h.mailroom(["topology", "down", topology]) }
+
+        // Ready only once every stage is up and the model is warm.
+        let ready = try await h.eventually(60) { try await h.http("GET", "readyz").0 == 200 }
+        #expect(ready, "gateway never became ready")
+        let (readyStatus, readyBody) = try await h.http("GET", "readyz")
+        #expect(api.violations(readyBody, api.responseSchema(method: "GET", path: "/readyz", status: readyStatus)!).isEmpty)
+
+        // A subscriber on the router's PUB socket, as the CRM connector would be.
+        let context = try ZMQContext()
+        let subscriber = try EnvelopeReceiver(context: context, kind: .subscribe(), endpoints: .connect("tcp://127.0.0.1:\(h.pubPort)"),
+                                              logger: Logger(label: "itest"))
+        defer { subscriber.stop(); context.terminate() }
+        try await Task.sleep(for: .milliseconds(300))  // let the subscription reach the publisher
+
+        // Synchronous batch: every email comes back with three heads, a queue and the model version.
+        let emails: [[String: Any]] = (0..<20).map { i in
+            i % 3 == 0
+                ? ["id": "sync-\(i)", "subject": "Depotübertrag", "body_html": "<p>Guten Tag,</p><p>bitte übertragen Sie mein Depot (Nr. \(i)) zur Sparkasse.</p><div>Mit freundlichen Grüßen<br>Anna</div>", "language": "de"]
+                : ["id": "sync-\(i)", "subject": i % 2 == 0 ? "Login geht nicht" : "Tax certificate", "body": "Hello, I cannot find my annual tax certificate for \(2020 + i). Could you send it again?\n\nBest regards\nJohn", "language": "en"]
+        }
+        let request = ["emails": emails]
+        #expect(api.violations(request, api.requestSchema(method: "POST", path: "/v1/classify")!).isEmpty)
+        let (status, body) = try await h.http("POST", "v1/classify", json: request)
+        #expect(status == 200)
+        #expect(api.violations(body, api.responseSchema(method: "POST", path: "/v1/classify", status: status)!) == [])
+        let predictions = ((body as? [String: Any])?["predictions"] as? [[String: Any]]) ?? []
+        #expect(predictions.map { $0["id"] as? String } == emails.map { $0["id"] as? String })
+        for p in predictions {
+            #expect((p["heads"] as? [String: Any])?.keys.sorted() == ["line_of_business", "queue", "topic"])
+            #expect(!((p["assigned_queue"] as? String) ?? "").isEmpty)
+            #expect(p["model_version"] as? String == "itest-1")
+        }
+
+        // Asynchronous submit: 202, then every id is done at GET /v1/emails/{id} and published on PUB.
+        let asyncEmails: [[String: Any]] = (0..<10).map { ["id": "async-\($0)", "subject": "Sparplan ändern", "body": "Bitte Sparplan auf 200 EUR erhöhen. Danke"] }
+        let (accepted, acceptedBody) = try await h.http("POST", "v1/emails", json: ["emails": asyncEmails])
+        #expect(accepted == 202)
+        #expect(api.violations(acceptedBody, api.responseSchema(method: "POST", path: "/v1/emails", status: 202)!) == [])
+        for e in asyncEmails {
+            let id = e["id"] as! String
+            let done = try await h.eventually(30) {
+                let (s, b) = try await h.http("GET", "v1/emails/\(id)")
+                #expect(api.violations(b, api.responseSchema(method: "GET", path: "/v1/emails/{id}", status: s)!) == [])
+                return (b as? [String: Any])?["status"] as? String == "done"
+            }
+            #expect(done, "async email \(id) never finished")
+        }
+        var published = Set<String>()
+        var iterator = subscriber.envelopes.makeAsyncIterator()
+        let deadline = Date().addingTimeInterval(10)
+        while published.count < 30 && Date() < deadline {
+            guard let env = await iterator.next() else { break }
+            if case .routed(let r) = env.payload {
+                published.insert(r.assignment.id)
+                #expect(r.email.text.isEmpty, "the PUB socket must not carry email text")
+            }
+        }
+        #expect(published.isSuperset(of: Set(asyncEmails.map { $0["id"] as! String })))
+
+        // Feedback is recorded and joined to predictions.
+        let (fb, fbBody) = try await h.http("POST", "v1/feedback", json: ["id": "sync-1", "labels": ["queue": "Tax", "topic": "tax_certificate", "line_of_business": "Banking"], "resolution": "sent certificate"])
+        #expect(fb == 202)
+        #expect(api.violations(fbBody, api.responseSchema(method: "POST", path: "/v1/feedback", status: 202)!) == [])
+
+        // Bad input gets a specific error in the documented shape, and nothing else is lost.
+        for (method, path, raw, expected) in [
+            ("POST", "v1/classify", Data("{\"emails\": [".utf8), 400),
+            ("POST", "v1/classify", Data("{\"emails\": []}".utf8), 422),
+            ("POST", "v1/classify", try JSONSerialization.data(withJSONObject: ["emails": (0..<65).map { ["id": "big-\($0)", "body": "x"] }]), 413),
+            ("POST", "v1/emails", Data("{\"emails\": [{\"id\": \"\", \"body\": \"x\"}]}".utf8), 422),
+            ("POST", "v1/feedback", Data("{\"id\": \"x\"}".utf8), 400),
+        ] as [(String, String, Data, Int)] {
+            let (s, b) = try await h.http(method, path, rawBody: raw)
+            #expect(s == expected, "\(method) \(path) gave \(s), expected \(expected)")
+            #expect(api.violations(b, api.responseSchema(method: method, path: "/" + path, status: s) ?? [:]) == [])
+        }
+        let (missing, missingBody) = try await h.http("GET", "v1/emails/never-sent")
+        #expect(missing == 404)
+        #expect(api.violations(missingBody, api.responseSchema(method: "GET", path: "/v1/emails/{id}", status: 404)!) == [])
+
+        // Kill the classifier mid-stream: the supervisor restarts it and every email still gets its result.
+        let before = try TopologyControl.status(topologyPath: topology)
+        let classifier = try #require(before.instances.first { $0.id == "classifier-0" })
+        let stream: [[String: Any]] = (0..<40).map { ["id": "crash-\($0)", "subject": "Überweisung", "body": "Meine Überweisung vom \($0). ist nicht angekommen."] }
+        _ = try await h.http("POST", "v1/emails", json: ["emails": Array(stream[0..<20])])
+        kill(try #require(classifier.pid), SIGKILL)
+        _ = try await h.http("POST", "v1/emails", json: ["emails": Array(stream[20...])])
+        let restarted = try await h.eventually(30) {
+            let s = try TopologyControl.status(topologyPath: topology)
+            guard let c = s.instances.first(where: { $0.id == "classifier-0" }) else { return false }
+            return c.restarts >= 1 && c.pid != classifier.pid && c.state == "running"
+        }
+        #expect(restarted, "the classifier was not restarted")
+        for e in stream {
+            let id = e["id"] as! String
+            let done = try await h.eventually(60) {
+                (try await h.http("GET", "v1/emails/\(id)").1 as? [String: Any])?["status"] as? String == "done"
+            }
+            #expect(done, "email \(id) was lost after the classifier crash")
+        }
+
+        // A new version, trained, registered, approved and promoted while the topology runs, serves new emails.
+        try h.mailroom(["train", "--data", h.path("sample.jsonl"), "--out", h.path("model2"), "--epochs", "2", "--model-version", "itest-2"])
+        try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("model2"), "--by", "itest"])
+        try h.mailroom(["registry", "approve", "itest-2", "--registry", registry, "--by", "itest"])
+        try h.mailroom(["registry", "promote", "itest-2", "--registry", registry])
+        var sawNewVersion = false
+        for round in 0..<40 where !sawNewVersion {
+            let (s, b) = try await h.http("POST", "v1/classify", json: ["emails": [["id": "promo-\(round)", "body": "Bitte Depot auflösen."]]])
+            #expect(s == 200)
+            let version = (((b as? [String: Any])?["predictions"] as? [[String: Any]])?.first?["model_version"] as? String)
+            sawNewVersion = version == "itest-2"
+            if !sawNewVersion { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        #expect(sawNewVersion, "the promoted version never served")
+
+        // Metrics are exposed in the Prometheus format.
+        let (m, metrics) = try await h.http("GET", "metrics")
+        #expect(m == 200)
+        let text = (metrics as? [String: Any])?["text"] as? String ?? ""
+        #expect(text.contains("mailroom_gateway_end_to_end_seconds_count"))
+
+        // Feedback report sees the closed case.
+        let reported = try await h.eventually(10) {
+            (try h.mailroom(["feedback", "report", "--database", h.path("feedback.sqlite")])).contains("itest-1")
+        }
+        #expect(reported)
+    }
+}

@@ -1,0 +1,120 @@
+// Tests of the linear model: learning, persistence, determinism and input errors.
+import Foundation
+import MailroomCore
+import MailroomEvaluation
+import MailroomLinear
+import MailroomSampleData
+import Testing
+
+@Suite struct LinearModelTests {
+    @Test func learnsGeneratedDataFarAboveChance() throws {
+        let validation = generatedRows.filter(\.isValidation)
+        let report = try Evaluator.evaluate(classifier: sharedModel, rows: validation, batchSize: 32)
+        #expect(sharedModel.kind == "linear")
+        #expect(sharedModel.heads.map(\.name) == ["line_of_business", "queue", "topic"])
+        for head in report.heads {
+            let chance = 1 / Double(sharedModel.heads.first { $0.name == head.name }!.labels.count)
+            // Macro-F1 must clear chance by a wide margin (the bench measures the real figure).
+            #expect(head.metrics.macro.f1 > chance + 0.3, "head \(head.name): macro-F1 \(head.metrics.macro.f1)")
+        }
+    }
+
+    @Test func saveAndLoadGiveIdenticalLogits() throws {
+        let dir = temporaryDirectory("roundtrip")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try sharedModel.save(to: dir)
+        let loaded = try LinearModel.load(directory: dir)
+        #expect(loaded.heads == sharedModel.heads)
+        #expect(loaded.version == "test-1")
+        #expect(try ModelManifest.read(directory: dir).kind == "linear")
+        let texts = generatedRows.prefix(20).map(\.text) + ["", "Überweisung 1.000 € nicht angekommen"]
+        #expect(try loaded.classify(texts) == sharedModel.classify(texts))
+    }
+
+    @Test func sameSeedSameModel() throws {
+        let rows = Array(generatedRows.prefix(300))
+        var o = quickOptions(seed: 3)
+        o.epochs = 10
+        let a = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "a")
+        let b = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "b")
+        let texts = generatedRows.suffix(10).map(\.text)
+        #expect(try a.classify(texts) == b.classify(texts))
+    }
+
+    @Test func adagradIsDeterministicToo() throws {
+        let rows = Array(generatedRows.prefix(300))
+        var o = quickOptions(seed: 5)
+        o.optimizer = .adagrad
+        o.epochs = 3
+        var losses: [Double] = []
+        let a = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "a") { losses.append($0.loss) }
+        let b = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "b")
+        #expect(losses.count == 3 && losses[2] < losses[0])
+        let texts = generatedRows.suffix(5).map(\.text)
+        #expect(try a.classify(texts) == b.classify(texts))
+    }
+
+    @Test func progressReportsEveryHead() throws {
+        var heads = Set<String>()
+        var o = quickOptions()
+        o.epochs = 3
+        _ = try LinearTrainer.train(rows: Array(generatedRows.prefix(200)), validation: [], options: o,
+                                    version: "p") { heads.insert($0.head ?? "") }
+        #expect(heads == ["line_of_business", "queue", "topic"])
+    }
+
+    @Test func rowsMissingAHeadDoNotTrainIt() throws {
+        let rows = [DatasetRow(id: "1", subject: "", body: "karte gesperrt bitte helfen", labels: ["a": "x", "b": "k"]),
+                    DatasetRow(id: "2", subject: "", body: "überweisung nicht angekommen bitte", labels: ["a": "y"]),
+                    DatasetRow(id: "3", subject: "", body: "karte verloren bitte sperren", labels: ["a": "x", "b": "l"]),
+                    DatasetRow(id: "4", subject: "", body: "überweisung zurückgekommen bitte", labels: ["a": "y"])]
+        var o = quickOptions()
+        o.minDocumentFrequency = 1
+        let m = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "v")
+        #expect(m.heads == [HeadSpec(name: "a", labels: ["x", "y"]), HeadSpec(name: "b", labels: ["k", "l"])])
+    }
+
+    @Test func badInputGivesTypedErrors() throws {
+        let o = quickOptions()
+        #expect(throws: LinearError.noTrainingRows) {
+            try LinearTrainer.train(rows: [], validation: [], options: o, version: "v")
+        }
+        let unlabelled = [DatasetRow(id: "1", subject: "", body: "hallo welt")]
+        #expect(throws: LinearError.noLabels) {
+            try LinearTrainer.train(rows: unlabelled, validation: [], options: o, version: "v")
+        }
+        let single = [DatasetRow(id: "1", subject: "", body: "hallo", labels: ["q": "A"]),
+                      DatasetRow(id: "2", subject: "", body: "welt", labels: ["q": "A"])]
+        #expect(throws: LinearError.singleLabel(head: "q", label: "A")) {
+            try LinearTrainer.train(rows: single, validation: [], options: o, version: "v")
+        }
+        var bad = o
+        bad.buckets = 1000
+        #expect(throws: LinearError.self) {
+            try LinearTrainer.train(rows: generatedRows, validation: [], options: bad, version: "v")
+        }
+        let twoRows = [DatasetRow(id: "1", subject: "", body: "xq", labels: ["q": "A"]),
+                       DatasetRow(id: "2", subject: "", body: "bk", labels: ["q": "B"])]
+        var minDF2 = o
+        minDF2.minDocumentFrequency = 2
+        #expect(throws: LinearError.noFeatures(minDocumentFrequency: 2)) {
+            try LinearTrainer.train(rows: twoRows, validation: [], options: minDF2, version: "v")
+        }
+        #expect(LinearError.noTrainingRows.description.contains("split"))
+    }
+
+    @Test func loadRejectsMissingOrDamagedFiles() throws {
+        #expect(throws: ModelError.self) { try LinearModel.load(directory: "/nonexistent/model") }
+        let dir = temporaryDirectory("damaged")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try sharedModel.save(to: dir)
+        let weights = (dir as NSString).appendingPathComponent("weights.bin")
+        let data = try Data(contentsOf: URL(fileURLWithPath: weights))
+        try data.prefix(data.count / 2).write(to: URL(fileURLWithPath: weights))
+        #expect(throws: LinearError.self) { try LinearModel.load(directory: dir) }
+        var flipped = data
+        flipped[0] = UInt8(ascii: "X")
+        try flipped.write(to: URL(fileURLWithPath: weights))
+        #expect(throws: LinearError.self) { try LinearModel.load(directory: dir) }
+    }
+}

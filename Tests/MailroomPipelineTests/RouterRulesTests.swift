@@ -1,0 +1,69 @@
+// RouterRulesTests: parsing the rules file and turning predictions into assignments.
+import MailroomCore
+import MailroomPipeline
+import Testing
+
+@Suite struct RouterRulesTests {
+    let rules = try! RouterRules.parse("""
+        [thresholds]
+        default = 0.5
+        topic = 0.3   # topics are many; accept lower confidence
+        [routes]
+        topic = Complaint -> Complaints
+        queue = * -> {label}
+        [fallback]
+        queue = Manual Triage
+        """)
+
+    func prediction(queue: (String, Double), topic: (String, Double)) -> Prediction {
+        Prediction(id: "e1", modelVersion: "v1", heads: [
+            "queue": HeadPrediction(label: queue.0, confidence: queue.1),
+            "topic": HeadPrediction(label: topic.0, confidence: topic.1),
+        ])
+    }
+
+    @Test func confidentQueueLabelIsTheQueue() {
+        let a = rules.assign(prediction(queue: ("Tax", 0.9), topic: ("tax_certificate", 0.8)))
+        #expect(a.assignedQueue == "Tax")
+        #expect(!a.needsReview)
+        #expect(a.lowConfidenceHeads.isEmpty)
+    }
+
+    @Test func firstMatchingRouteWins() {
+        let a = rules.assign(prediction(queue: ("Payments", 0.9), topic: ("Complaint", 0.4)))
+        #expect(a.assignedQueue == "Complaints")
+    }
+
+    @Test func lowConfidenceOnTheDecidingHeadFallsBack() {
+        let a = rules.assign(prediction(queue: ("Tax", 0.42), topic: ("tax_certificate", 0.9)))
+        #expect(a.assignedQueue == "Manual Triage")
+        #expect(a.needsReview)
+        #expect(a.lowConfidenceHeads == ["queue"])
+    }
+
+    @Test func lowConfidenceElsewhereKeepsTheQueueButFlagsReview() {
+        let a = rules.assign(prediction(queue: ("Tax", 0.8), topic: ("tax_certificate", 0.2)))
+        #expect(a.assignedQueue == "Tax")
+        #expect(a.needsReview)
+        #expect(a.lowConfidenceHeads == ["topic"])
+    }
+
+    @Test func errorsNameTheLine() {
+        #expect(throws: RouterRulesError.syntax(file: "r", line: 2, message: "threshold for queue must be a number between 0 and 1, got 1.5")) {
+            try RouterRules.parse("[thresholds]\nqueue = 1.5", file: "r")
+        }
+        #expect(throws: RouterRulesError.syntax(file: "r", line: 1, message: "unknown section [queues]; expected [thresholds], [routes] or [fallback]")) {
+            try RouterRules.parse("[queues]", file: "r")
+        }
+        #expect(throws: RouterRulesError.syntax(file: "r", line: 2, message: "route must read `head = label -> queue`")) {
+            try RouterRules.parse("[routes]\nqueue = Tax", file: "r")
+        }
+    }
+
+    @Test func shippedRulesFileParses() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let shipped = try RouterRules.load(path: root.appendingPathComponent("Config/router.rules").path)
+        #expect(shipped.fallbackQueue == "Manual Triage")
+        #expect(!shipped.routes.isEmpty)
+    }
+}
