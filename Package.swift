@@ -74,7 +74,7 @@ let package = Package(
         .executableTarget(name: "Gateway",
                           dependencies: ["MailroomGateway", "MailroomPipeline", .product(name: "Logging", package: "swift-log")], swiftSettings: settings),
         .executableTarget(name: "Cleaner", dependencies: ["MailroomPipeline"], swiftSettings: settings),
-        .executableTarget(name: "Classifier", dependencies: ["MailroomPipeline"], swiftSettings: settings),
+        .executableTarget(name: "Classifier", dependencies: ["MailroomPipeline", "MailroomTransformer"], swiftSettings: settings),
         .executableTarget(name: "Router", dependencies: ["MailroomPipeline"], swiftSettings: settings),
         .executableTarget(name: "FeedbackCollector", dependencies: ["MailroomPipeline"], swiftSettings: settings),
         .executableTarget(name: "Mailroom",

@@ -2,8 +2,11 @@
 // Sockets: PULL bind --pull (from cleaners, bound only once the model is loaded and warm); PUSH connect --push
 // (the router); PUSH connect --control (gateway heartbeats).
 // The model is --model DIR, or --registry DIR to serve the registry's promoted version (followed live).
-import MailroomCore
 import MailroomPipeline
+import MailroomTransformer
+
+// OpenBLAS picks its kernels when it loads: restart once with the best kernels for this CPU if it would not.
+BLASRuntime.reexecWithBetterKernelsIfNeeded()
 
 StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "max-batch", "threads"],
               usage: "--pull ENDPOINT --push ROUTER_ENDPOINTS (--model DIR | --registry DIR) [--max-batch 32] [--threads 2]") { options, logger in

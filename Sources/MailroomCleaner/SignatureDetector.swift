@@ -87,7 +87,8 @@ public enum SignatureDetector {
         var k = firstContent + 1
         while k < (start ?? raw.count) {
             let t = LineScanner.trim(raw[k])
-            if !t.isEmpty, t.utf8.count <= 120, isMobileLine(LineScanner.lowercased(t)) {
+            if let first = t.utf8.first, Self.mobileFirstBytes.contains(first | 0x20), t.utf8.count <= 120,
+               isMobileLine(LineScanner.lowercased(t)) {
                 start = k
                 startIsMobileOnly = false
                 break
@@ -116,6 +117,9 @@ public enum SignatureDetector {
         return name.split(whereSeparator: { !$0.isLetter }).map(String.init).filter { $0.count >= 3 }
     }
 
+    /// First letters (lowercased) of the mobile prefixes, a cheap filter before ``isMobileLine(_:)``.
+    static let mobileFirstBytes: Set<UInt8> = Set(Closings.mobilePrefixes.compactMap { $0.utf8.first } + [0x76])
+
     /// `--`, `-- `, `---`, `__`, or a longer rule of dashes/underscores.
     static func isDelimiter(_ content: Substring) -> Bool {
         content.count >= 2 && content.allSatisfy { $0 == "-" || $0 == "_" || $0 == "—" || $0 == "–" || $0 == "=" }
@@ -139,7 +143,8 @@ public enum SignatureDetector {
 
     /// "Sent from my iPhone", "Von meinem iPhone gesendet", "Envoyé de mon iPad", "Get Outlook for iOS".
     static func isMobileLine(_ lower: String) -> Bool {
-        guard lower.count <= 120, !lower.has(", "), lower.split(separator: " ").count <= 10 else { return false }
+        guard lower.utf8.count <= 240, !lower.has(", "),
+              lower.utf8.lazy.filter({ $0 == 0x20 }).count <= 9 else { return false }
         if Closings.mobilePrefixes.contains(where: { lower.hasPrefix($0) }) { return true }
         if (lower.hasPrefix("von meinem ") || lower.hasPrefix("vom ")) && lower.has("gesendet") { return true }
         return lower == "via mobile"

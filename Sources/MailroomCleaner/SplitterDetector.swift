@@ -180,11 +180,18 @@ enum SplitterDetector {
 
     /// A first comma-separated token short enough to be a weekday ("Wed", "Wednesday", "Mi.", "ср").
     static func weekdayStart(_ lower: String) -> Bool {
-        guard let comma = lower.firstIndex(of: ","), lower.distance(from: lower.startIndex, to: comma) <= 12 else {
-            return false
+        // Bytes before the first comma (at most 24 UTF-8 bytes: 12 letters of two bytes each).
+        var n = 0
+        for b in lower.utf8 {
+            if b == UInt8(ascii: ",") { break }
+            n += 1
+            if n > 24 { return false }
         }
-        let token = lower[..<comma]
-        return !token.isEmpty && token.allSatisfy { $0.isLetter || $0 == "." }
+        guard n > 0, n < lower.utf8.count else { return false }
+        let token = lower.utf8.prefix(n)
+        guard token.allSatisfy({ $0 >= 0x80 || $0 == UInt8(ascii: ".") || ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A })
+        else { return false }
+        return String(decoding: token, as: UTF8.self).allSatisfy { $0.isLetter || $0 == "." }
     }
 
     /// Whether the joined lowercased intro text reads like "On <date>, <person> wrote:".

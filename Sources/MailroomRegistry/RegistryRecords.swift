@@ -44,6 +44,9 @@ public struct HeadFigures: Codable, Sendable, Equatable {
     public var accuracy: Double
     public var macroF1: Double
     public var weightedF1: Double?
+    public init(accuracy: Double, macroF1: Double, weightedF1: Double?) {
+        self.accuracy = accuracy; self.macroF1 = macroF1; self.weightedF1 = weightedF1
+    }
 }
 
 /// Everything the registry knows about one model version.

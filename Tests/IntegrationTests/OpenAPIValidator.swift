@@ -41,9 +41,9 @@ struct OpenAPIValidator {
             case "object": ok = value is [String: Any]
             case "array": ok = value is [Any]
             case "string": ok = value is String
-            case "boolean": ok = value is Bool
-            case "integer": ok = !(value is Bool) && (value as? NSNumber).map { $0.doubleValue == $0.doubleValue.rounded() } ?? false
-            case "number": ok = !(value is Bool) && value is NSNumber
+            case "boolean": ok = isJSONBool(value)
+            case "integer": ok = !isJSONBool(value) && (value as? NSNumber).map { $0.doubleValue == $0.doubleValue.rounded() } ?? false
+            case "number": ok = !isJSONBool(value) && value is NSNumber
             default: ok = true
             }
             if !ok { return ["\(path): expected \(type), got \(Swift.type(of: value))"] }
@@ -82,4 +82,9 @@ struct OpenAPIValidator {
         }
         return out
     }
+}
+
+/// JSONSerialization on Linux returns booleans as `__NSCFBoolean` (which also casts to NSNumber and Int).
+func isJSONBool(_ value: Any) -> Bool {
+    type(of: value) == Bool.self || String(describing: type(of: value)) == "__NSCFBoolean"
 }

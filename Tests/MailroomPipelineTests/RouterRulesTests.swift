@@ -1,4 +1,5 @@
 // RouterRulesTests: parsing the rules file and turning predictions into assignments.
+import Foundation
 import MailroomCore
 import MailroomPipeline
 import Testing

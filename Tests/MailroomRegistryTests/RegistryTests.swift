@@ -69,6 +69,6 @@ import Testing
         #expect(d.finalize() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
         var e = SHA256Digest()
         e.update(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-        #expect(e.finalize() == "248d6a61d20638b8e5c026930c3e6039a33ca45c8e184bd15c0d5ffb0b0df451")
+        #expect(e.finalize() == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
     }
 }

@@ -116,7 +116,7 @@ func pipelineText(classifierReplicas: Int = 1) -> String {
         #expect(topology.name == "default")
         #expect(topology.runDirectory == ".mailroom/run")
         let instances = try topology.instances()
-        #expect(instances.map(\.process) == ["gateway", "cleaner", "classifier", "router", "feedback"])
+        #expect(instances.map(\.process) == ["gateway", "cleaner", "classifier", "router", "feedback-collector"])
         #expect(topology.processes.allSatisfy { $0.replicas == 1 })
         // Two classifiers by changing one line: the first `replicas = 1` after [process classifier].
         let text = try String(contentsOfFile: path, encoding: .utf8)
