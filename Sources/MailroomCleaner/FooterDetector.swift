@@ -43,20 +43,23 @@ public enum FooterDetector {
     /// Splits normalised text into the body and the footer paragraphs at its bottom (in order).
     public static func split(_ text: String) -> (body: String, footers: [Footer]) {
         let raw = LineScanner.lines(text)
-        var paragraphs: [Range<Int>] = []
-        var i = 0
-        while i < raw.count {
-            while i < raw.count && LineScanner.trim(raw[i]).isEmpty { i += 1 }
-            let start = i
-            while i < raw.count && !LineScanner.trim(raw[i]).isEmpty { i += 1 }
-            if start < i { paragraphs.append(start..<i) }
+        func blank(_ k: Int) -> Bool { LineScanner.trim(raw[k]).isEmpty }
+        // The first paragraph is never a footer: it holds the message.
+        var firstEnd = 0
+        while firstEnd < raw.count && blank(firstEnd) { firstEnd += 1 }
+        while firstEnd < raw.count && !blank(firstEnd) { firstEnd += 1 }
+        // Paragraphs below the first one, bottom-up, as far as the scan needs them (lazily).
+        var i = raw.count
+        func previousParagraph() -> Range<Int>? {
+            while i > firstEnd && blank(i - 1) { i -= 1 }
+            let end = i
+            while i > firstEnd && !blank(i - 1) { i -= 1 }
+            return i < end ? i..<end : nil
         }
-        guard paragraphs.count >= 2 else { return (text, []) }
         var footers: [Footer] = []
         var cut = raw.count
         var pendingContact: [Range<Int>] = []
-        // The first paragraph is never a footer: it holds the message.
-        for p in paragraphs.dropFirst().reversed() {
+        while let p = previousParagraph() {
             let lower = raw[p].joined(separator: "\n").lowercased()
             if let kind = footerKind(lower) {
                 footers.append(Footer(kind: kind, text: raw[p].joined(separator: "\n")))
@@ -83,7 +86,7 @@ public enum FooterDetector {
 
     /// `.legalFooter`, `.disclaimer` or nil for a lowercased paragraph.
     static func footerKind(_ lower: String) -> RemovedKind? {
-        guard lower.count <= 4000 else { return nil }
+        guard lower.utf8.count <= 12_000 else { return nil }
         if lower.has("?") && !lower.has("http") { return nil }
         let legal = legalPhrases.reduce(0) { $0 + (lower.has($1) ? 1 : 0) }
         let disclaimer = disclaimerPhrases.reduce(0) { $0 + (lower.has($1) ? 1 : 0) }

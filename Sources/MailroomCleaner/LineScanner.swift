@@ -111,12 +111,13 @@ enum LineScanner {
 
     /// Trims spaces and tabs at both ends.
     static func trim(_ s: Substring) -> Substring {
-        var start = s.startIndex
-        var end = s.endIndex
-        while start < end, s[start] == " " || s[start] == "\t" { start = s.index(after: start) }
+        let utf8 = s.utf8
+        var start = utf8.startIndex
+        var end = utf8.endIndex
+        while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
         while end > start {
-            let before = s.index(before: end)
-            if s[before] == " " || s[before] == "\t" { end = before } else { break }
+            let before = utf8.index(before: end)
+            if utf8[before] == 0x20 || utf8[before] == 0x09 { end = before } else { break }
         }
         return s[start..<end]
     }

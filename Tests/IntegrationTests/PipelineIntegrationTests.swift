@@ -142,6 +142,23 @@ struct PipelineIntegrationTests {
         }
         #expect(sawNewVersion, "the promoted version never served")
 
+        // The transformer kind serves through the same topology: promote a (tiny, HF-format) transformer checkpoint.
+        let checkpoint = (Harness.repoRoot as NSString).appendingPathComponent("Tests/Fixtures/transformer/distilbert-cased")
+        try h.mailroom(["registry", "register", "--registry", registry, "--model", checkpoint, "--by", "itest"])
+        try h.mailroom(["registry", "approve", "fixture-distilbert-cased-1", "--registry", registry, "--by", "itest"])
+        try h.mailroom(["registry", "promote", "fixture-distilbert-cased-1", "--registry", registry])
+        var transformerPrediction: [String: Any]?
+        for round in 0..<40 where transformerPrediction == nil {
+            let (s, b) = try await h.http("POST", "v1/classify", json: ["emails": [["id": "tf-\(round)", "subject": "Zug", "body": "Der Zug war pünktlich, danke!"]]])
+            #expect(s == 200)
+            let p = ((b as? [String: Any])?["predictions"] as? [[String: Any]])?.first
+            if p?["model_version"] as? String == "fixture-distilbert-cased-1" { transformerPrediction = p } else { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let tp = try #require(transformerPrediction, "the transformer checkpoint never served")
+        #expect((tp["heads"] as? [String: Any])?.keys.sorted() == ["relevance", "sentiment"])
+        #expect((tp["token_count"] as? Int ?? 0) > 2)
+        #expect(tp["assigned_queue"] as? String == "Manual Triage", "no route matches these heads: the fallback queue")
+
         // Metrics are exposed in the Prometheus format.
         let (m, metrics) = try await h.http("GET", "metrics")
         #expect(m == 200)
@@ -153,5 +170,30 @@ struct PipelineIntegrationTests {
             (try h.mailroom(["feedback", "report", "--database", h.path("feedback.sqlite")])).contains("itest-1")
         }
         #expect(reported)
+    }
+
+    @Test("two classifier replicas by editing one number")
+    func twoClassifierReplicas() async throws {
+        let h = try Harness()
+        defer { h.cleanUp() }
+        try h.mailroom(["sample", "--out", h.path("sample.jsonl"), "--count", "600", "--seed", "9"])
+        try h.mailroom(["train", "--data", h.path("sample.jsonl"), "--out", h.path("model"), "--epochs", "2", "--model-version", "two-1"])
+        let registry = h.path("registry")
+        try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("model"), "--by", "itest"])
+        try h.mailroom(["registry", "approve", "two-1", "--registry", registry, "--by", "itest"])
+        try h.mailroom(["registry", "promote", "two-1", "--registry", registry])
+        let topology = try h.writeTopology(registry: registry, classifierReplicas: 2)
+        try h.mailroom(["topology", "up", topology, "--bin-dir", Harness.binDirectory])
+        defer { _ = try? h.mailroom(["topology", "down", topology]) }
+        #expect(try await h.eventually(60) { try await h.http("GET", "readyz").0 == 200 })
+        let (_, ready) = try await h.http("GET", "readyz")
+        let classifiers = ((ready as? [String: Any])?["stages"] as? [[String: Any]] ?? []).filter { $0["stage"] as? String == "classifier" }
+        #expect(classifiers.compactMap { $0["replica"] as? Int }.sorted() == [0, 1])
+        let emails = (0..<40).map { ["id": "two-\($0)", "body": "Bitte Freistellungsauftrag ändern, Nr. \($0)"] }
+        let (status, body) = try await h.http("POST", "v1/classify", json: ["emails": emails])
+        #expect(status == 200)
+        #expect(((body as? [String: Any])?["predictions"] as? [Any])?.count == 40)
+        let status2 = try TopologyControl.status(topologyPath: topology)
+        #expect(status2.instances.filter { $0.id.hasPrefix("classifier-") }.count == 2)
     }
 }
