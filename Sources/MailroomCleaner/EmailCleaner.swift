@@ -121,8 +121,10 @@ public struct EmailCleaner: Sendable {
 
     /// Whether the text is empty or only whitespace (ASCII or Unicode).
     static func isBlank(_ text: String) -> Bool {
-        if text.utf8.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) { return true }
-        return text.utf8.contains { $0 >= 0x80 } && text.trimmingCharacters().isEmpty
+        guard let first = text.utf8.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) else {
+            return true
+        }
+        return first >= 0x80 && text.trimmingCharacters().isEmpty
     }
 
     /// Whether a "plain" body is really HTML markup.

@@ -81,16 +81,23 @@ enum VerbFinder {
 enum LineScanner {
     /// Splits text into lines at `\n` (the text is already normalised).
     static func lines(_ text: String) -> [Substring] {
+        var copy = text
+        // Offsets of the line breaks, found on the contiguous UTF-8 buffer.
+        let breaks: [Int] = copy.withUTF8 { bytes in
+            var found: [Int] = []
+            for k in 0..<bytes.count where bytes[k] == 0x0A { found.append(k) }
+            return found
+        }
         var out: [Substring] = []
+        out.reserveCapacity(breaks.count + 1)
         let utf8 = text.utf8
         var start = utf8.startIndex
-        var i = start
-        while i != utf8.endIndex {
-            if utf8[i] == 0x0A {
-                out.append(text[start..<i])
-                start = utf8.index(after: i)
-            }
-            i = utf8.index(after: i)
+        var previous = 0
+        for offset in breaks {
+            let end = utf8.index(start, offsetBy: offset - previous)
+            out.append(text[start..<end])
+            start = utf8.index(after: end)
+            previous = offset + 1
         }
         out.append(text[start..<utf8.endIndex])
         return out
@@ -98,15 +105,23 @@ enum LineScanner {
 
     /// Lowercases ASCII text byte-wise (fast path) and anything else with the Unicode rules.
     static func lowercased(_ s: Substring) -> String {
-        var ascii = true
-        var hasUpper = false
-        for b in s.utf8 {
-            if b >= 0x80 { ascii = false; break }
-            if b >= 0x41 && b <= 0x5A { hasUpper = true }
+        let ascii: (isASCII: Bool, hasUpper: Bool)? = s.utf8.withContiguousStorageIfAvailable { b in
+            var upper = false
+            for x in b {
+                if x >= 0x80 { return (false, false) }
+                if x >= 0x41 && x <= 0x5A { upper = true }
+            }
+            return (true, upper)
         }
-        guard ascii else { return s.lowercased() }
-        guard hasUpper else { return String(s) }
-        return String(decoding: s.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+        guard let ascii, ascii.isASCII else { return s.lowercased() }
+        guard ascii.hasUpper else { return String(s) }
+        let count = s.utf8.count
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            _ = s.utf8.withContiguousStorageIfAvailable { b in
+                for k in 0..<count { buffer[k] = b[k] >= 0x41 && b[k] <= 0x5A ? b[k] | 0x20 : b[k] }
+            }
+            return count
+        }
     }
 
     /// Trims spaces and tabs at both ends.
@@ -126,27 +141,23 @@ enum LineScanner {
     ///
     /// Accepts `*From:*` (bold), `From :` (French spacing) and the full-width colon; keys are at most 4 words.
     static func headerKey(_ lower: String) -> Substring? {
-        let utf8 = lower.utf8
-        var start = utf8.startIndex
-        while start != utf8.endIndex && (utf8[start] == 0x2A || utf8[start] == 0x5F) { start = utf8.index(after: start) }
         // Keys are short: look for ":" or the full-width "：" (EF BC 9A) in the first 80 bytes only.
-        var i = start
-        var scanned = 0
-        var colon: String.Index?
-        while i != utf8.endIndex && scanned < 80 {
-            let b = utf8[i]
-            if b == 0x3A { colon = i; break }
-            if b == 0xEF {
-                let j = utf8.index(after: i)
-                if j != utf8.endIndex && utf8[j] == 0xBC {
-                    let k = utf8.index(after: j)
-                    if k != utf8.endIndex && utf8[k] == 0x9A { colon = i; break }
-                }
+        var copy = lower
+        let found: (start: Int, colon: Int)? = copy.withUTF8 { b in
+            var start = 0
+            while start < b.count && (b[start] == 0x2A || b[start] == 0x5F) { start += 1 }
+            var i = start
+            while i < b.count && i < start + 80 {
+                if b[i] == 0x3A { return (start, i) }
+                if b[i] == 0xEF && i + 2 < b.count && b[i + 1] == 0xBC && b[i + 2] == 0x9A { return (start, i) }
+                i += 1
             }
-            i = utf8.index(after: i)
-            scanned += 1
+            return nil
         }
-        guard let colon else { return nil }
+        guard let found else { return nil }
+        let utf8 = lower.utf8
+        let start = utf8.index(utf8.startIndex, offsetBy: found.start)
+        let colon = utf8.index(start, offsetBy: found.colon - found.start)
         var key = lower[start..<colon]
         while key.last == "*" || key.last == " " || key.last == "\t" { key = key.dropLast() }
         guard !key.isEmpty, key.utf8.count <= 48, key.count <= 24, key.utf8.lazy.filter({ $0 == 0x20 }).count <= 3 else {

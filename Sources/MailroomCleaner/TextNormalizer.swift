@@ -12,42 +12,59 @@ public enum TextNormalizer {
     /// Normalises `text` (see the type's description).
     public static func normalize(_ text: String) -> String {
         if isAlreadyNormal(text) { return text }
-        var out = String.UnicodeScalarView()
-        var previous: Unicode.Scalar = "\n"
-        var pendingCR = false
+        var copy = text
         var mayNeedNFC = false
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if v >= 0x0300 && !mayNeedNFC { mayNeedNFC = Self.mayChangeUnderNFC(v) }
-            if pendingCR {
-                pendingCR = false
-                if v == 0x0A { continue }
+        // Works on the UTF-8 bytes (Swift strings are valid UTF-8): scalars are decoded only to be classified.
+        let bytes: [UInt8] = copy.withUTF8 { b in
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            var previous: UInt32 = 0x0A
+            var pendingCR = false
+            var i = 0
+            while i < b.count {
+                let lead = b[i]
+                let length = lead < 0x80 ? 1 : lead < 0xE0 ? 2 : lead < 0xF0 ? 3 : 4
+                var v = UInt32(lead)
+                if length > 1 {
+                    v = UInt32(lead) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                    for k in 1..<length where i + k < b.count { v = (v << 6) | UInt32(b[i + k] & 0x3F) }
+                }
+                let start = i
+                let end = min(b.count, i + length)
+                i = end
+                if v >= 0x0300 && !mayNeedNFC { mayNeedNFC = mayChangeUnderNFC(v) }
+                if pendingCR {
+                    pendingCR = false
+                    if v == 0x0A { continue }
+                }
+                switch v {
+                case 0x0D:
+                    out.append(0x0A); pendingCR = true; previous = 0x0A; continue
+                case 0x0A, 0x85, 0x2028, 0x2029:
+                    out.append(0x0A); previous = 0x0A; continue
+                case 0x09:
+                    out.append(0x09)
+                case 0x200B, 0x200C, 0x2060, 0xFEFF, 0x00AD, 0x200E, 0x200F, 0x061C,
+                     0x202A...0x202E, 0x2066...0x2069:
+                    continue
+                case 0x200D:
+                    // Kept only inside emoji sequences (after a non-ASCII emoji).
+                    if previous > 0x7F, let p = Unicode.Scalar(previous), p.properties.isEmoji {
+                        out.append(contentsOf: b[start..<end])
+                    }
+                    continue
+                case 0x00A0, 0x2007, 0x202F, 0x2000...0x200A, 0x205F, 0x3000:
+                    out.append(0x20); previous = 0x20; continue
+                case 0x00...0x1F, 0x7F...0x9F:
+                    continue
+                default:
+                    out.append(contentsOf: b[start..<end])
+                }
+                previous = v
             }
-            switch v {
-            case 0x0D:
-                out.append("\n"); pendingCR = true; previous = "\n"; continue
-            case 0x0A, 0x85, 0x2028, 0x2029:
-                out.append("\n"); previous = "\n"; continue
-            case 0x09:
-                out.append(scalar)
-            case 0x200B, 0x200C, 0x2060, 0xFEFF, 0x00AD, 0x200E, 0x200F, 0x061C,
-                 0x202A...0x202E, 0x2066...0x2069:
-                continue
-            case 0x200D:
-                if previous.properties.isEmoji && v > 0x7F { out.append(scalar) }
-                continue
-            case 0x00A0, 0x2007, 0x202F, 0x2000...0x200A, 0x205F, 0x3000:
-                out.append(" ")
-                previous = " "
-                continue
-            case 0x00...0x1F, 0x7F...0x9F:
-                continue
-            default:
-                out.append(scalar)
-            }
-            previous = scalar
+            return out
         }
-        let joined = String(out)
+        let joined = String(decoding: bytes, as: UTF8.self)
         // NFC is only needed when combining marks, jamo or singleton-decomposing characters are present.
         return mayNeedNFC ? joined.precomposedStringWithCanonicalMapping : joined
     }

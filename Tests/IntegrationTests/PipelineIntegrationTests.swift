@@ -186,9 +186,25 @@ struct PipelineIntegrationTests {
         try h.mailroom(["topology", "up", topology, "--bin-dir", Harness.binDirectory])
         defer { _ = try? h.mailroom(["topology", "down", topology]) }
         #expect(try await h.eventually(60) { try await h.http("GET", "readyz").0 == 200 })
-        let (_, ready) = try await h.http("GET", "readyz")
-        let classifiers = ((ready as? [String: Any])?["stages"] as? [[String: Any]] ?? []).filter { $0["stage"] as? String == "classifier" }
-        #expect(classifiers.compactMap { $0["replica"] as? Int }.sorted() == [0, 1])
+        let bothReplicasReady = try await h.eventually(30) {
+            let (_, ready) = try await h.http("GET", "readyz")
+            let classifiers = ((ready as? [String: Any])?["stages"] as? [[String: Any]] ?? []).filter { $0["stage"] as? String == "classifier" }
+            return classifiers.filter { $0["ready"] as? Bool == true }.compactMap { $0["replica"] as? Int }.sorted() == [0, 1]
+        }
+        #expect(bothReplicasReady, "both classifier replicas should report ready")
+        // Malformed frames and an unknown schema version sent straight to a stage are rejected and logged; the stage goes on.
+        let context = try ZMQContext()
+        let rogue = try ZMQSocket(context: context, kind: .push)
+        try rogue.set(.lingerMs(1000))
+        try rogue.connect("ipc://\(h.path("run"))/cleaner-0.sock")
+        #expect(try rogue.send([Data("not json".utf8)]))
+        #expect(try rogue.send([Data(#"{"schema_version":99,"type":"email","message_id":"x","trace_id":"t","stamps":[]}"#.utf8), Data("{}".utf8)]))
+        rogue.close()
+        context.terminate()
+        let log = h.path("run/logs/cleaner-0.log")
+        #expect(try await h.eventually(10) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "rejected message").count >= 3 },
+                "the cleaner should log both rejections")
+
         let emails = (0..<40).map { ["id": "two-\($0)", "body": "Bitte Freistellungsauftrag ändern, Nr. \($0)"] }
         let (status, body) = try await h.http("POST", "v1/classify", json: ["emails": emails])
         #expect(status == 200)
