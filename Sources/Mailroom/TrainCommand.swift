@@ -18,7 +18,7 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Model kind: linear.") var kind: String = "linear"
     @Option(name: .customLong("model-version"), help: "Version string recorded in every prediction (default: kind + UTC time).")
     var modelVersion: String?
-    @Option(help: "Training epochs.") var epochs: Int?
+    @Option(help: "Training epochs (for the default L-BFGS optimiser: the most iterations per head).") var epochs: Int?
     @Option(help: "Random seed (training is deterministic for a seed).") var seed: UInt64 = 0
     @Option(help: "Class weighting: balanced or none.") var classWeighting: String = "balanced"
     @Flag(help: "Train on the raw body instead of the cleaned text the pipeline serves.") var noClean = false
@@ -43,11 +43,17 @@ struct TrainCommand: ParsableCommand {
             throw CLIError("--class-weighting \(classWeighting): expected balanced or none")
         }
         options.classWeighting = weighting
-        let bar = ProgressReporter(label: "train", total: options.epochs, unit: "epochs")
+        var bar: ProgressReporter?
+        var barHead: String?
         let model = try LinearTrainer.train(rows: train, validation: validation, options: options, version: version) { p in
-            bar.update(p.epoch, extra: "loss \(String(format: "%.4f", p.loss))" + (p.validationMacroF1.map { " val macro-F1 \(String(format: "%.3f", $0))" } ?? ""))
+            if bar == nil || barHead != p.head {
+                bar?.finish()
+                bar = ProgressReporter(label: "train \(p.head ?? "model")", total: p.epochs, unit: "iterations")
+                barHead = p.head
+            }
+            bar?.update(p.epoch, extra: "loss \(String(format: "%.4f", p.loss))" + (p.validationMacroF1.map { " val macro-F1 \(String(format: "%.3f", $0))" } ?? ""))
         }
-        bar.finish()
+        bar?.finish()
         try model.save(to: out)
         let record = TrainingRecord(kind: kind, dataPath: data, dataSHA256: try SHA256Digest.file(data), dataRows: rows.count,
                                     trainRows: train.count, validationRows: validation.count, encoder: nil,
