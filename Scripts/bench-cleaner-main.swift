@@ -65,7 +65,7 @@ print("CLEANER_EMAILS_PER_S=\(String(format: "%.1f", emails / seconds))")
 print("CLEANER_EMAILS_PER_CPU_S=\(String(format: "%.1f", emails / cpu))")
 
 // Fuzz: half random inputs, half mutated fixture inputs; a crash ends the process, so finishing means none.
-var rng = SplitMix64(state: 0x6675_7A7A_636C_6E72)
+var rng = CleanerFuzzRandom(state: 0x6675_7A7A_636C_6E72)
 var slowest = 0.0
 var slowestBytes = 0
 var grew = 0

@@ -100,7 +100,6 @@ if worst.isFinite { print("worst head difference (linear − peer): \(String(for
 let sampleCount = environment["LINEAR_SAMPLE_COUNT"].flatMap(Int.init) ?? 6000
 if sampleCount > 0 {
     let rows = SampleDataGenerator.dataset(count: sampleCount, seed: 42, validationFraction: 0.15)
-    if environment["LINEAR_SHOW_SAMPLE"] == "1" { for r in rows.prefix(4) { print(r.subject, r.labels, "\n", r.body, "\n----") } }
     let start = Date()
     let model = try LinearTrainer.train(rows: rows.filter { !$0.isValidation }, validation: [], options: o, version: "bench")
     let seconds = Date().timeIntervalSince(start)

@@ -33,7 +33,7 @@ enum Closings {
         "sent from iphone", "sent from ipad", "sent from android", "sent from gmail", "sent wirelessly from",
         "sent via ", "sent using ", "sent with ", "get outlook for ", "von meinem iphone gesendet",
         "gesendet von meinem ", "gesendet mit ", "gesendet von outlook", "diese nachricht wurde von meinem",
-        "envoyé de mon ", "envoyé depuis mon ", "envoyé avec ", "enviado desde mi ", "enviado do meu ",
+        "envoyé de mon ", "envoyé à partir de ", "enviado desde outlook", "envoyé depuis mon ", "envoyé avec ", "enviado desde mi ", "enviado do meu ",
         "enviado desde ", "inviato da ", "inviato dal mio ", "verzonden met ", "verzonden vanaf mijn ",
         "verstuurd vanaf mijn ", "wysłane z ", "skickat från min ", "sendt fra min ", "sendt fra ",
         "lähetetty ", "отправлено с ", "odesláno z ", "sent from ",

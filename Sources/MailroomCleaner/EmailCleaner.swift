@@ -54,7 +54,7 @@ public struct EmailCleaner: Sendable {
                           removed: inout [RemovedSpan]) -> String {
         var current = text
         let raw = LineScanner.lines(text)
-        let scanned = raw.map(ScannedLine.init)
+        let scanned = raw.map { ScannedLine($0) }
         let marked = ReplyExtractor.markLines(scanned)
         var unquotedSplitters: [Int: Splitter] = [:]
         for s in marked.1 { unquotedSplitters[s.start] = s }
@@ -129,30 +129,41 @@ public struct EmailCleaner: Sendable {
 
     /// Whether a "plain" body is really HTML markup.
     static func looksLikeHTML(_ text: String) -> Bool {
-        let tags: Set<String> = ["html", "body", "div", "p", "br", "table"]
-        let head = Array(text.utf8.prefix(4000))
-        var i = 0
-        while i < head.count {
-            if head[i] == UInt8(ascii: "<") {
-                var j = i + 1
-                var name: [UInt8] = []
-                while j < head.count, name.count < 6, (head[j] | 0x20) >= 0x61 && (head[j] | 0x20) <= 0x7A {
-                    name.append(head[j] | 0x20)
-                    j += 1
+        let tags: [[UInt8]] = ["html", "body", "div", "p", "br", "table"].map { Array($0.utf8) }
+        return text.utf8.prefix(4000).withContiguousStorageIfAvailable { b -> Bool in
+            var i = 0
+            while i < b.count {
+                if b[i] == UInt8(ascii: "<") {
+                    for tag in tags where i + tag.count + 1 < b.count {
+                        var k = 0
+                        while k < tag.count && (b[i + 1 + k] | 0x20) == tag[k] { k += 1 }
+                        guard k == tag.count else { continue }
+                        let t = b[i + 1 + k]
+                        if t == UInt8(ascii: ">") || t == 0x20 || t == UInt8(ascii: "/") { return true }
+                    }
                 }
-                let terminator = j < head.count ? head[j] : 0
-                if terminator == UInt8(ascii: ">") || terminator == 0x20 || terminator == UInt8(ascii: "/"),
-                   tags.contains(String(decoding: name, as: UTF8.self)) {
-                    return true
-                }
+                i += 1
             }
-            i += 1
-        }
-        return false
+            return false
+        } ?? false
     }
 
     /// Trims trailing whitespace per line, collapses runs of empty lines and trims the ends.
     static func tidy(_ text: String) -> String {
+        // Fast path: nothing to trim or collapse.
+        var copy = text
+        let clean = copy.withUTF8 { b -> Bool in
+            guard let first = b.first, let last = b.last, first != 0x0A, last != 0x0A, last != 0x20, last != 0x09 else {
+                return b.isEmpty
+            }
+            for i in 1..<b.count where b[i] == 0x0A {
+                let p = b[i - 1]
+                if p == 0x20 || p == 0x09 { return false }
+                if p == 0x0A && i >= 2 && b[i - 2] == 0x0A { return false }
+            }
+            return true
+        }
+        if clean { return text }
         var out: [Substring] = []
         for line in LineScanner.lines(text) {
             var l = line

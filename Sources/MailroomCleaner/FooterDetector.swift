@@ -32,6 +32,10 @@ public enum FooterDetector {
         "this message and any attachments", "virus",
     ]
 
+    /// The phrase lists as one-pass matchers.
+    static let legalSet = PhraseSet(legalPhrases)
+    static let disclaimerSet = PhraseSet(disclaimerPhrases)
+
     /// A footer paragraph found by ``split(_:)``.
     public struct Footer: Sendable, Equatable {
         /// `.legalFooter` or `.disclaimer`.
@@ -88,12 +92,12 @@ public enum FooterDetector {
     static func footerKind(_ lower: String) -> RemovedKind? {
         guard lower.utf8.count <= 12_000 else { return nil }
         if lower.has("?") && !lower.has("http") { return nil }
-        let legal = legalPhrases.reduce(0) { $0 + (lower.has($1) ? 1 : 0) }
-        let disclaimer = disclaimerPhrases.reduce(0) { $0 + (lower.has($1) ? 1 : 0) }
+        let legal = legalSet.countDistinct(in: lower)
+        let disclaimer = disclaimerSet.countDistinct(in: lower)
         if legal == 0 && disclaimer == 0 { return nil }
         if legal >= disclaimer { return legal >= 1 ? .legalFooter : nil }
         // One weak word ("virus", "vertraulich") in a short paragraph is not enough for a disclaimer.
-        return disclaimer >= 2 || lower.count >= 120 ? .disclaimer : nil
+        return disclaimer >= 2 || lower.utf8.count >= 120 ? .disclaimer : nil
     }
 
     /// Short lines of address/phone/web/company data ("Musterstr. 1", "Tel. +49 …", "www.firma.de").

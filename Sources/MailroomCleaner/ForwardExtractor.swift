@@ -25,7 +25,7 @@ public enum ForwardExtractor {
     /// Parses normalised text; `subject` (optional) helps tell forwards from replies.
     public static func parse(_ text: String, subject: String? = nil) -> ForwardedMessage? {
         let raw = LineScanner.lines(text)
-        return parse(raw: raw, lines: raw.map(ScannedLine.init), subject: subject)
+        return parse(raw: raw, lines: raw.map { ScannedLine($0) }, subject: subject)
     }
 
     /// ``parse(_:subject:)`` on lines already split and scanned.
@@ -85,13 +85,16 @@ public enum ForwardExtractor {
         return word.count <= 12 ? word : nil
     }
 
+    /// Header keys that name the subject.
+    static let subjectKeys: Set<String> = [
+        "subject", "betreff", "objet", "sujet", "asunto", "oggetto", "onderwerp", "temat", "emne", "ämne", "aihe",
+        "tárgy", "předmět", "predmet", "тема", "konu", "subiect", "assunto", "naslov", "teema", "件名", "主题",
+    ]
+
     /// The value of the block's subject line, if any.
     private static func subjectValue(_ lines: [ScannedLine]) -> String? {
-        let keys: Set<String> = ["subject", "betreff", "objet", "sujet", "asunto", "oggetto", "onderwerp", "temat",
-                                 "emne", "ämne", "aihe", "tárgy", "předmět", "predmet", "тема", "konu", "subiect",
-                                 "assunto", "naslov", "teema", "件名", "主题"]
-        for l in lines {
-            guard let key = LineScanner.headerKey(l.lower), keys.contains(String(key)),
+        for l in lines where l.hasHeaderKey {
+            guard let key = LineScanner.headerKey(l.lower), subjectKeys.contains(String(key)),
                   let colon = l.content.firstIndex(where: { $0 == ":" || $0 == "：" }) else { continue }
             var value = l.content[l.content.index(after: colon)...]
             while value.first == "*" { value = value.dropFirst() }

@@ -1,7 +1,7 @@
 // Seeded random and mutated e-mail inputs for fuzzing the cleaner (used by the fuzz test and the benchmark).
 
 /// A small deterministic generator (SplitMix64), so fuzz failures reproduce.
-public struct SplitMix64 {
+public struct CleanerFuzzRandom {
     public var state: UInt64
     /// Creates a generator from a seed.
     public init(state: UInt64) { self.state = state }
@@ -30,7 +30,7 @@ let fuzzTokens: [String] = [
 ]
 
 /// A random input of up to 80 pieces: tokens that steer the scanners, and random scalars.
-public func fuzzRandomInput(_ rng: inout SplitMix64) -> String {
+public func fuzzRandomInput(_ rng: inout CleanerFuzzRandom) -> String {
     var s = ""
     for _ in 0..<(1 + rng.below(80)) {
         if rng.below(4) == 0 {
@@ -43,7 +43,7 @@ public func fuzzRandomInput(_ rng: inout SplitMix64) -> String {
 }
 
 /// `input` with 1–8 random deletions, token insertions, scalar replacements and duplicated runs.
-public func fuzzMutate(_ input: String, _ rng: inout SplitMix64) -> String {
+public func fuzzMutate(_ input: String, _ rng: inout CleanerFuzzRandom) -> String {
     var scalars = Array(input.unicodeScalars)
     for _ in 0..<(1 + rng.below(8)) {
         guard !scalars.isEmpty else { break }

@@ -12,22 +12,41 @@ struct ScannedLine: Sendable {
     let lower: String
     /// The first "wrote" verb the line contains as a word ("wrote", "schrieb", "a écrit", …), if any.
     let verb: String?
+    /// Whether the line starts with a "Key:" of any header-like shape.
+    let hasHeaderKey: Bool
+    /// The kind of mail header key the line starts with ("From:" → .from, "Subject:" → .other), if any.
+    let headerKind: LineScanner.HeaderKind?
+    /// Whether that key names the send date ("Date:", "Gesendet:", …).
+    let hasDateKey: Bool
 
-    init(_ raw: Substring) {
+    /// Prepares a line; `full: false` skips the verb and header-key analysis (for the signature scan).
+    init(_ raw: Substring, full: Bool = true) {
         self.raw = raw
         var depth = 0
-        var index = raw.startIndex
-        while index < raw.endIndex {
-            let c = raw[index]
-            if c == ">" { depth += 1 } else if c != " " && c != "\t" { break }
-            index = raw.index(after: index)
+        let utf8 = raw.utf8
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            let c = utf8[index]
+            if c == 0x3E { depth += 1 } else if c != 0x20 && c != 0x09 { break }
+            index = utf8.index(after: index)
         }
         quoteDepth = depth
         let rest = depth > 0 ? raw[index...] : raw
         content = LineScanner.trim(rest)
         let lowered = content.utf8.count > 1200 ? String(content.prefix(400)).lowercased() : LineScanner.lowercased(content)
         lower = lowered
-        verb = VerbFinder.firstVerb(in: lowered)
+        verb = full ? VerbFinder.firstVerb(in: lowered) : nil
+        if full, let key = LineScanner.headerKey(lowered) {
+            let k = String(key)
+            hasHeaderKey = true
+            headerKind = HeaderVocabulary.fromKeys.contains(k) ? .from
+                : HeaderVocabulary.otherKeys.contains(k) ? .other : nil
+            hasDateKey = HeaderVocabulary.dateKeys.contains(k)
+        } else {
+            hasHeaderKey = false
+            headerKind = nil
+            hasDateKey = false
+        }
     }
 
     /// True when the line holds nothing but whitespace (and quote marks).
@@ -47,15 +66,20 @@ enum VerbFinder {
         return table.map { $0.sorted { $0.bytes.count > $1.bytes.count } }
     }()
 
+    /// Whether any verb starts with a given byte (checked before touching the candidate lists).
+    static let startsAny: [Bool] = byFirstByte.map { !$0.isEmpty }
+
     /// The first verb (in line order) that stands as a word in the lowercased line.
     static func firstVerb(in lower: String) -> String? {
+        let starts = startsAny
+        let table = byFirstByte
         var copy = lower
         return copy.withUTF8 { b -> String? in
             let n = b.count
             var i = 0
             while i < n {
-                let candidates = byFirstByte[Int(b[i])]
-                if !candidates.isEmpty {
+                if starts[Int(b[i])] {
+                    let candidates = table[Int(b[i])]
                     let startsWord = i == 0 || !isWordByte(b[i - 1]) || b[i] >= 0xE0
                     if startsWord {
                         for c in candidates where i + c.bytes.count <= n {
@@ -160,7 +184,7 @@ enum LineScanner {
         let colon = utf8.index(start, offsetBy: found.colon - found.start)
         var key = lower[start..<colon]
         while key.last == "*" || key.last == " " || key.last == "\t" { key = key.dropLast() }
-        guard !key.isEmpty, key.utf8.count <= 48, key.count <= 24, key.utf8.lazy.filter({ $0 == 0x20 }).count <= 3 else {
+        guard !key.isEmpty, key.utf8.count <= 48, key.utf8.lazy.filter({ $0 == 0x20 }).count <= 3 else {
             return nil
         }
         return key
@@ -210,6 +234,7 @@ enum LineScanner {
     /// A line of dashes around words: "-----Original Message-----", "---------- Forwarded message ---------",
     /// "----- Weitergeleitete Nachricht ----- Von: …". Returns the words between the dash runs.
     static func dashedSeparatorWords(_ content: Substring) -> Substring? {
+        guard let b = content.utf8.first, b == 0x2D || b == 0x3D || b == 0x5F || b == 0xE2 else { return nil }
         var s = content
         var lead = 0
         while let c = s.first, c == "-" || c == "=" || c == "_" || c == "—" { lead += 1; s = s.dropFirst() }

@@ -33,7 +33,7 @@ public enum ReplyExtractor {
     ///     plain text needs three quoted lines or a splitter, since a lone `>` may be the writer's own.
     public static func split(_ text: String, trustQuoteMarks: Bool = false) -> ReplySplit {
         let raw = LineScanner.lines(text)
-        return split(text, raw: raw, lines: raw.map(ScannedLine.init), trustQuoteMarks: trustQuoteMarks)
+        return split(text, raw: raw, lines: raw.map { ScannedLine($0) }, trustQuoteMarks: trustQuoteMarks)
     }
 
     /// ``split(_:trustQuoteMarks:)`` on lines already split and scanned.
@@ -41,7 +41,7 @@ public enum ReplyExtractor {
                       trustQuoteMarks: Bool, marked: ([Mark], [Splitter])? = nil) -> ReplySplit {
         let raw = separateSharedIntroLines(rawIn)
         let same = raw.count == rawIn.count
-        let lines = same ? linesIn : raw.map(ScannedLine.init)
+        let lines = same ? linesIn : raw.map { ScannedLine($0) }
         let (marks, splitters) = same ? (marked ?? markLines(lines)) : markLines(lines)
         // A forward is not quoted history: ForwardExtractor handles it.
         if let firstSplitter = splitters.first, firstSplitter.kind == .forwardMarker,
@@ -76,10 +76,14 @@ public enum ReplyExtractor {
 
     /// Puts an "On … wrote:" that shares a line with the reply ("reply On …, bob@x.com wrote:") on its own line.
     static func separateSharedIntroLines(_ lines: [Substring]) -> [Substring] {
-        guard lines.contains(where: { $0.hasSuffix("wrote:") && $0.has(" On ") }) else { return lines }
+        let wrote = Array("wrote:".utf8)
+        func endsWithWrote(_ line: Substring) -> Bool {
+            line.utf8.count >= wrote.count && line.utf8.suffix(wrote.count).elementsEqual(wrote)
+        }
+        guard lines.contains(where: { endsWithWrote($0) && $0.has(" On ") }) else { return lines }
         var out: [Substring] = []
         for line in lines {
-            if line.count <= 400, line.hasSuffix("wrote:"), let on = line.range(of: " On ", options: .backwards) {
+            if line.utf8.count <= 1200, endsWithWrote(line), let on = line.range(of: " On ", options: .backwards) {
                 var head = line[..<on.lowerBound]
                 while head.last == "-" || head.last == " " { head = head.dropLast() }
                 if !head.isEmpty && !head.hasPrefix(">") {
@@ -124,7 +128,10 @@ public enum ReplyExtractor {
         for i in marks.indices where marks[i] == .text && previousMark[i] == .quoted && nextMark[i] == .quoted {
             let c = lines[i].content
             let wrappedURLPart = !c.has(" ") && c.contains(where: { $0 == "=" || $0 == "/" || $0 == "&" || $0 == "_" })
-            if c.has("://") || wrappedURLPart { marks[i] = .quoted }
+            // A mis-wrapped quote: a short lowercase continuation right under a long quoted line.
+            let wrappedQuote = i > 0 && marks[i - 1] == .quoted && lines[i - 1].content.utf8.count >= 60
+                && c.utf8.count <= 30 && c.first?.isLowercase == true
+            if c.has("://") || wrappedURLPart || wrappedQuote { marks[i] = .quoted }
         }
         return (marks, splitters)
     }

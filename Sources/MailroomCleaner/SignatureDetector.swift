@@ -56,7 +56,7 @@ public enum SignatureDetector {
         var i = raw.count - 1
         while i > firstContent {
             if blank(i) { i -= 1; continue }
-            let line = ScannedLine(raw[i])
+            let line = ScannedLine(raw[i], full: false)
             i -= 1
             if line.isBlank { continue }
             nonEmpty += 1
@@ -82,6 +82,14 @@ public enum SignatureDetector {
             if line.content.utf8.count > maxSignatureLineLength
                 && line.content.count > maxSignatureLineLength && !isURLOrContact(line.lower) { break }
             if line.content.has("?") && !isURLOrContact(line.lower) { break }
+        }
+        // A "-- " delimiter higher up (RFC 3676) starts the signature even when the block below it is long,
+        // as long as no question follows it.
+        if let delimiter = raw.indices.last(where: { $0 > firstContent && LineScanner.trim(raw[$0]) == "--" }),
+           delimiter < (start ?? raw.count),
+           !raw[(delimiter + 1)...].contains(where: { $0.contains("?") && !isURLOrContact($0.lowercased()) }) {
+            start = delimiter
+            startIsMobileOnly = false
         }
         // A mobile line higher up, with more text below it, ends the writer's part too.
         var k = firstContent + 1
@@ -143,7 +151,8 @@ public enum SignatureDetector {
 
     /// "Sent from my iPhone", "Von meinem iPhone gesendet", "Envoyé de mon iPad", "Get Outlook for iOS".
     static func isMobileLine(_ lower: String) -> Bool {
-        guard lower.utf8.count <= 240, !lower.has(", "),
+        guard let first = lower.utf8.first, mobileFirstBytes.contains(first) || first == UInt8(ascii: "v"),
+              lower.utf8.count <= 240, !lower.has(", "),
               lower.utf8.lazy.filter({ $0 == 0x20 }).count <= 9 else { return false }
         if Closings.mobilePrefixes.contains(where: { lower.hasPrefix($0) }) { return true }
         if (lower.hasPrefix("von meinem ") || lower.hasPrefix("vom ")) && lower.has("gesendet") { return true }

@@ -46,7 +46,7 @@ enum SplitterDetector {
             if block >= 2 { return Splitter(kind: .headerBlock, start: i, lineCount: j - i + block) }
             return nil
         }
-        if let kind = LineScanner.headerKind(line.lower) {
+        if let kind = line.headerKind {
             if kind == .from && (line.lower.has(" date:") || line.lower.has(" sent:")) {
                 return Splitter(kind: .headerBlock, start: i, lineCount: 1)
             }
@@ -60,15 +60,15 @@ enum SplitterDetector {
             return nil
         }
         // "Message du : 12/12/2016 13:20" directly above a header block.
-        if LineScanner.headerKey(line.lower) != nil, LineScanner.hasDigitOrAt(line.lower), i + 1 < lines.count,
-           LineScanner.headerKind(lines[i + 1].lower) == .from {
+        if line.hasHeaderKey, i + 1 < lines.count, lines[i + 1].headerKind == .from,
+           LineScanner.hasDigitOrAt(line.lower) {
             let block = headerBlockLength(lines, from: i + 1, skipBlank: 0)
             if block >= 2 { return Splitter(kind: .headerBlock, start: i, lineCount: block + 1) }
         }
         if let count = introLineCount(lines, at: i) {
             return Splitter(kind: .replyIntro, start: i, lineCount: count)
         }
-        if line.lower.hasSuffix(":") && line.content.count <= 80 {
+        if line.lower.hasSuffix(":") && line.content.utf8.count <= 160 {
             let isForwardWords = HeaderVocabulary.isForwardText(line.lower)
             var j = i + 1
             while j < lines.count && j <= i + 2 && lines[j].isBlank { j += 1 }
@@ -89,7 +89,7 @@ enum SplitterDetector {
         var i = start
         var skipped = 0
         while i < lines.count, lines[i].isBlank, skipped < skipBlank { i += 1; skipped += 1 }
-        guard i < lines.count, LineScanner.headerKind(lines[i].lower) != nil else { return 0 }
+        guard i < lines.count, lines[i].headerKind != nil else { return 0 }
         var headers = 0
         var hasFrom = false
         var hasDateOrSubject = false
@@ -99,10 +99,10 @@ enum SplitterDetector {
         while j < lines.count && j < i + 16 {
             let l = lines[j]
             if l.isBlank { break }
-            if let kind = LineScanner.headerKind(l.lower) {
+            if let kind = l.headerKind {
                 headers += 1
                 if kind == .from { hasFrom = true }
-                if let key = LineScanner.headerKey(l.lower), HeaderVocabulary.dateKeys.contains(String(key)) {
+                if l.hasDateKey {
                     hasDateOrSubject = true
                 }
                 end = j + 1
@@ -145,7 +145,7 @@ enum SplitterDetector {
             if joined.count > 400 { return nil }
             if let verb = l.verb, isIntro(joined, verb: verb, introLike: introLike) { return k }
             if !canSpan { return nil }
-            if j > i && LineScanner.headerKind(l.lower) != nil { return nil }
+            if j > i && l.headerKind != nil { return nil }
             j += 1
         }
         return nil

@@ -32,3 +32,37 @@ extension StringProtocol {
     /// Whether `needle` occurs in the text (byte-wise on UTF-8, so both must be normalised the same way).
     func has(_ needle: String) -> Bool { utf8Offset(of: needle) != nil }
 }
+
+/// A fixed set of phrases searched in one pass over the text's bytes (phrases indexed by their first byte).
+struct PhraseSet: Sendable {
+    private let byFirstByte: [[[UInt8]]]
+    private let startsAny: [Bool]
+
+    /// Creates the set; phrases must be normalised and lowercased like the texts they are matched against.
+    init(_ phrases: [String]) {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for phrase in phrases where !phrase.isEmpty {
+            let bytes = Array(phrase.utf8)
+            table[Int(bytes[0])].append(bytes)
+        }
+        byFirstByte = table
+        startsAny = table.map { !$0.isEmpty }
+    }
+
+    /// How many different phrases of the set occur in `text` (each counted once).
+    func countDistinct(in text: String) -> Int {
+        var copy = text
+        return copy.withUTF8 { b -> Int in
+            var seen = Set<[UInt8]>()
+            for i in 0..<b.count {
+                if !startsAny[Int(b[i])] { continue }
+                for phrase in byFirstByte[Int(b[i])] where i + phrase.count <= b.count && !seen.contains(phrase) {
+                    var k = 1
+                    while k < phrase.count && b[i + k] == phrase[k] { k += 1 }
+                    if k == phrase.count { seen.insert(phrase) }
+                }
+            }
+            return seen.count
+        }
+    }
+}

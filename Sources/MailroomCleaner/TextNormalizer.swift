@@ -72,23 +72,21 @@ public enum TextNormalizer {
     /// Fast path: text made only of printable ASCII, LF, tab, and scripts whose characters never change here
     /// (Latin-1 and Latin Extended letters, Cyrillic, CJK, Hangul syllables, emoji) needs no work.
     static func isAlreadyNormal(_ text: String) -> Bool {
-        var expectEmojiPlane = false
-        for b in text.utf8 {
-            if expectEmojiPlane {
-                if b != 0x9F { return false }
-                expectEmojiPlane = false
-                continue
+        var copy = text
+        return copy.withUTF8 { b in
+            var i = 0
+            while i < b.count {
+                switch b[i] {
+                case 0x20...0x7E, 0x0A, 0x09, 0x80...0xBF, 0xC3...0xCB, 0xD0, 0xD1, 0xD3, 0xD4, 0xD5, 0xE4...0xED:
+                    i += 1
+                case 0xF0 where i + 1 < b.count && b[i + 1] == 0x9F:
+                    i += 2
+                default:
+                    return false
+                }
             }
-            switch b {
-            case 0x20...0x7E, 0x0A, 0x09, 0x80...0xBF, 0xC3...0xCB, 0xD0, 0xD1, 0xD3, 0xD4, 0xD5, 0xE4...0xED:
-                continue
-            case 0xF0:
-                expectEmojiPlane = true
-            default:
-                return false
-            }
+            return true
         }
-        return true
     }
 
     /// Whether a scalar can change under NFC: combining marks (incl. Indic/Hebrew/Arabic), Hangul jamo,

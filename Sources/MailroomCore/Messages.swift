@@ -3,7 +3,7 @@ import Foundation
 
 /// A part of an email that the cleaner removed, and why.
 public struct RemovedPart: Codable, Sendable, Equatable {
-    /// One of `quote`, `forward_header`, `signature`, `legal_footer`, `disclaimer`, `html`, `mobile_footer`, …
+    /// The cleaner's kind: `quote`, `forward_header`, `forwarded_message`, `signature`, `legal_footer`, `disclaimer`, `mobile_footer`, `html_hidden`.
     public var kind: String
     /// Number of characters removed.
     public var length: Int

@@ -32,7 +32,7 @@ public struct LinearTrainingOptions: Sendable {
     /// Length of the first-line group's vector relative to the word and character groups (1 each).
     public var firstLineWeight: Double = 0.3
     /// A bucket is kept only when it occurs in at least this many training rows.
-    public var minDocumentFrequency: Int = 1
+    public var minDocumentFrequency: Int = 2
     public var optimizer: LinearOptimizer = .lbfgs
     /// L-BFGS: most iterations per head (each is one or a few passes over the rows).
     /// AdaGrad: passes over the training rows.

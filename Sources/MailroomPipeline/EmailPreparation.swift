@@ -7,8 +7,8 @@ import MailroomCore
 extension EmailCleaner {
     /// Cleans `email`'s body (plain text and/or HTML) into the text the classifier sees.
     public func prepare(_ email: Email) -> CleanedEmail {
-        let result = clean(text: email.body, html: email.bodyHTML)
-        return CleanedEmail(id: email.id, subject: email.subject, text: result.text, language: email.language,
+        let result = clean(text: email.body, html: email.bodyHTML, subject: email.subject)
+        return CleanedEmail(id: email.id, subject: email.subject, text: Self.keepingSomething(result, original: email.body), language: email.language,
                             custodianBank: email.custodianBank,
                             removed: result.removed.map { RemovedPart(kind: $0.kind.rawValue, length: $0.text.count) })
     }
@@ -16,7 +16,14 @@ extension EmailCleaner {
     /// Cleans a dataset row's body in place (labels and split untouched).
     public func prepare(_ row: DatasetRow) -> DatasetRow {
         var out = row
-        out.body = clean(text: row.body, html: nil).text
+        out.body = Self.keepingSomething(clean(text: row.body, html: nil, subject: row.subject), original: row.body)
         return out
+    }
+
+    /// The cleaned text, or, when cleaning removed everything (a plain-text email that is all quote), the
+    /// normalised original: the model should see the quoted question rather than nothing.
+    static func keepingSomething(_ result: CleanResult, original: String?) -> String {
+        if !result.text.allSatisfy(\.isWhitespace) || (original ?? "").isEmpty { return result.text }
+        return TextNormalizer.normalize(original ?? "")
     }
 }

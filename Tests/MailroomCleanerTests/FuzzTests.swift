@@ -17,7 +17,7 @@ private func check(_ input: String, cleaner: EmailCleaner, worst: inout Double) 
 
 @Test func fuzzRandomAndMutatedInputsStayBoundedAndNeverGrow() throws {
     let cleaner = EmailCleaner()
-    var rng = SplitMix64(state: 0x6D61_696C_726F_6F6D)
+    var rng = CleanerFuzzRandom(state: 0x6D61_696C_726F_6F6D)
     var worst = 0.0
     for _ in 0..<1500 { check(fuzzRandomInput(&rng), cleaner: cleaner, worst: &worst) }
     let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -14,10 +14,10 @@ private let floors: [String: Int] = [
     "alfonsrv/mail-parser-reply": 23,
     "closeio/quotequail": 41,
     "crisp-oss/email-forward-parser": 197,
-    "crisp-oss/email-reply-parser": 69,
+    "crisp-oss/email-reply-parser": 71,
     "github/email_reply_parser": 18,
     "mailgun/talon": 117,
-    "willdurand/EmailReplyParser": 59,
+    "willdurand/EmailReplyParser": 60,
     "zapier/email-reply-parser": 15,
 ]
 

@@ -19,7 +19,8 @@ import Testing
                 && md.contains("weighted avg") && md.contains("Confusion matrix"))
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("rotate(-45)") && html.contains("Access &amp; Security"))
-        #expect(!html.contains("http://") || html.contains("xmlns=\"http://www.w3.org/2000/svg\""))
+        #expect(!html.contains("<link") && !html.contains("src=") && !html.contains("https://"))   // self-contained
+        #expect(html.components(separatedBy: "<svg").count == 4)                                    // one heat map per head
         let back = try EvaluationReport.read(from: dir + "/metrics.json")
         #expect(back == report)
     }

@@ -75,3 +75,28 @@ import Testing
         #expect(maxAbsDiff(a.dx, b.dx) < 1e-5 && maxAbsDiff(a.dw, b.dw) < 1e-5 && maxAbsDiff(a.db, b.db) < 1e-5)
     }
 }
+
+@Suite struct TrainingForwardTests {
+    /// The training forward (kept activations, dropout off) gives the inference path's logits, for both families.
+    @Test(arguments: ["bert-uncased", "distilbert-cased"]) func trainingForwardMatchesInference(_ name: String) throws {
+        let classifier = try TransformerClassifier.load(directory: ModelFixture.root + "/" + name, threads: 1)
+        let model = TrainingModel(classifier: classifier, maxB: 3, maxT: 8, threads: 1)
+        let seqs = [[2, 17, 40, 99, 3], [2, 123, 3], [2, 5, 6, 7, 8, 9, 10, 3]]
+        let heads = classifier.classificationHeads.count
+        var rng = SplitMix64(seed: 1)
+        _ = try model.forwardBackward(seqs, labels: Array(repeating: [0, 0, 0], count: heads),
+                                      classWeights: Array(repeating: nil, count: heads),
+                                      headWeights: Array(repeating: 1, count: heads), dropout: .none, rng: &rng,
+                                      freezeEncoder: false)
+        var training: [String: [Float]] = [:]
+        for (i, h) in classifier.classificationHeads.enumerated() {
+            training[h.name] = Array(UnsafeBufferPointer(start: model.acts.heads[i].logits, count: 3 * h.labels))
+        }
+        let inference = try classifier.runHeads(seqs)
+        for h in classifier.classificationHeads {
+            let d = maxAbsDiff(training[h.name]!, inference[h.name]!.flatMap { $0 })
+            print("\(name) \(h.name): training vs inference logits max |diff| \(d)")
+            #expect(d < 1e-4)
+        }
+    }
+}
