@@ -40,7 +40,7 @@ let package = Package(
                 dependencies: ["CZeroMQ", "MailroomCore", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: settings),
         .target(name: "MailroomStore", dependencies: ["CSQLite", "MailroomCore"], swiftSettings: settings),
-        .target(name: "MailroomCleaner", swiftSettings: settings),
+        .target(name: "MailroomCleaner", dependencies: ["MailroomCore"], swiftSettings: settings),
         .target(name: "MailroomEvaluation", dependencies: ["MailroomCore"], swiftSettings: settings),
         .target(name: "MailroomLinear", dependencies: ["MailroomCore"], swiftSettings: numericSettings),
         .target(name: "MailroomSampleData", dependencies: ["MailroomCore"], swiftSettings: settings),

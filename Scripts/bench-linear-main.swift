@@ -31,6 +31,10 @@ func options() -> LinearTrainingOptions {
     if let v = environment["LINEAR_FLW"].flatMap(Double.init) { o.firstLineWeight = v }
     if let v = environment["LINEAR_MIN_DF"].flatMap(Int.init) { o.minDocumentFrequency = v }
     if environment["LINEAR_OPTIMIZER"] == "adagrad" { o.optimizer = .adagrad }
+    // Per-head penalty by 3-fold CV on the training rows: on in the bench (LINEAR_L2_GRID=off disables).
+    o.l2Grid = LinearTrainingOptions.benchmarkL2Grid
+    if let v = environment["LINEAR_L2_GRID"] { o.l2Grid = v == "off" ? [] : v.split(separator: ",").compactMap { Float($0) } }
+    if let v = environment["LINEAR_FOLDS"].flatMap(Int.init) { o.crossValidationFolds = v }
     if let v = environment["LINEAR_THREADS"].flatMap(Int.init) { o.threads = v }
     if let v = environment["LINEAR_AVERAGE"] { o.averageWeights = v == "1" }
     return o
@@ -62,7 +66,7 @@ func f3(_ x: Double) -> String { String(format: "%.3f", x) }
 let peer = peerResults(arguments[2])
 let o = options()
 print("linear options: words=\(o.wordNGrams) chars=\(o.charNGrams) min_df=\(o.minDocumentFrequency) first_line=\(o.firstLineWords ? "\(o.firstLineWeight)" : "off") buckets=\(o.buckets) epochs=\(o.epochs) lr=\(o.learningRate) l2=\(o.l2Ensemble.isEmpty ? "\(o.l2)" : "mean of \(o.l2Ensemble)") "
-      + "optimizer=\(o.optimizer.rawValue) weighting=\(o.classWeighting.rawValue) average=\(o.averageWeights) seed=\(o.seed)")
+      + "l2_grid=\(o.l2Grid.isEmpty ? "off" : "\(o.l2Grid) by \(o.crossValidationFolds)-fold CV on train rows") optimizer=\(o.optimizer.rawValue) weighting=\(o.classWeighting.rawValue) average=\(o.averageWeights) seed=\(o.seed)")
 print("| dataset | head | peer macro-F1 | linear macro-F1 | linear − peer | linear accuracy | peer train s | linear train s |")
 print("|---|---|---|---|---|---|---|---|")
 var worst = Double.infinity
@@ -77,6 +81,10 @@ for dataset in datasetList {
     // Validation rows are not passed to the trainer: no model selection on the rows we report.
     let model = try LinearTrainer.train(rows: train, validation: verbose ? validation : [], options: o,
                                         version: "bench") { p in
+        if let c = p.chosenPenalty, let h = p.head {
+            let scores = c.scores.keys.sorted().map { "\($0):\(f3(c.scores[$0]!))" }.joined(separator: " ")
+            print("  \(dataset)/\(h): CV chose l2=\(c.l2) (train-row CV macro-F1 \(scores)) at \(String(format: "%.1f", p.seconds)) s")
+        }
         if verbose {
             print("  \(dataset) \(p.head ?? "") epoch \(p.epoch)/\(p.epochs) loss \(f3(p.loss)) val macro-F1 \(p.validationMacroF1.map(f3) ?? "-") \(String(format: "%.1f", p.seconds)) s")
         }

@@ -1,20 +1,14 @@
 // Seeded random and mutated e-mail inputs for fuzzing the cleaner (used by the fuzz test and the benchmark).
+import MailroomCore
 
-/// A small deterministic generator (SplitMix64), so fuzz failures reproduce.
-public struct CleanerFuzzRandom {
-    public var state: UInt64
-    /// Creates a generator from a seed.
-    public init(state: UInt64) { self.state = state }
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// A number in 0..<n.
-    public mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
+/// Fuzzing uses the project's seeded generator, so failures reproduce.
+public typealias CleanerFuzzRandom = SeededGenerator
+
+extension SeededGenerator {
+    /// Fuzzing's seed argument name.
+    public init(state: UInt64) { self.init(seed: state) }
+    /// A number in 0..<n (n ≤ 0 gives 0).
+    public mutating func below(_ n: Int) -> Int { int(below: max(1, n)) }
 }
 
 /// Pieces that steer random inputs into the scanners' interesting paths.

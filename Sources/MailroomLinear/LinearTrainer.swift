@@ -58,7 +58,20 @@ public enum LinearTrainer {
                                      l2: options.l2, threads: options.threads)
                 // One fit per penalty, strongest first, each warm-started from the previous; the head is the
                 // mean of the fits (averaging linear models' weights averages their logits).
-                let penalties = options.l2Ensemble.isEmpty ? [options.l2] : options.l2Ensemble.sorted(by: >)
+                var penalties = options.l2Ensemble.isEmpty ? [options.l2] : options.l2Ensemble.sorted(by: >)
+                if Set(options.l2Grid).count > 1 {
+                    // Cross-validated on the training rows only (`x` holds no validation row).
+                    let choice = PenaltySelection.choose(spec: spec, featureCount: space.featureCount, x: x,
+                                                         rows: keep, targets: keep.map { Int(targets[h][$0]) },
+                                                         grid: options.l2Grid, k: options.crossValidationFolds,
+                                                         options: options)
+                    penalties = [choice.l2]
+                    var report = LinearTrainingProgress(head: spec.name, epoch: 0, epochs: options.epochs, loss: 0,
+                                                        validationMacroF1: nil,
+                                                        seconds: Date().timeIntervalSince(start))
+                    report.chosenPenalty = choice
+                    progress(report)
+                }
                 var sum = [Float](repeating: 0, count: head.parameterCount)
                 var previous: [Float]?
                 var iteration = 0

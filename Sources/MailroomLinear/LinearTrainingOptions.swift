@@ -45,6 +45,17 @@ public struct LinearTrainingOptions: Sendable {
     /// L-BFGS: when not empty, fit one model per penalty here (instead of ``l2``) and average them:
     /// a cheap ensemble that is robust when heads differ in how much regularisation suits them.
     public var l2Ensemble: [Float] = []
+    /// L-BFGS: when it holds two or more penalties, each head's penalty is chosen from them by stratified
+    /// k-fold cross-validation (``crossValidationFolds``) macro-F1 on the *training rows only*, then the head
+    /// is refitted on all training rows with it (``l2`` and ``l2Ensemble`` are then unused). Validation rows are
+    /// never used for the choice. **Off by default** (empty): it costs about `folds × grid` extra fits per head
+    /// (several times the default training time, over the ~1 minute budget of `mailroom train` on the 6000-row
+    /// sample set on 2 cores). `Scripts/bench-linear` turns it on with ``benchmarkL2Grid``.
+    public var l2Grid: [Float] = []
+    /// Folds for ``l2Grid`` selection (at least 2).
+    public var crossValidationFolds: Int = 3
+    /// The grid `Scripts/bench-linear` selects from.
+    public static let benchmarkL2Grid: [Float] = [0.1, 0.2, 0.3, 0.5, 1.0]
     /// Threads for the L-BFGS gradient (rows are split into this many fixed chunks).
     public var threads: Int = 2
     public var classWeighting: ClassWeighting = .balanced
@@ -74,6 +85,12 @@ public struct LinearTrainingOptions: Sendable {
         guard l2Ensemble.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
             throw .invalidOption("l2Ensemble penalties must be zero or positive, got \(l2Ensemble)")
         }
+        guard l2Grid.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
+            throw .invalidOption("l2Grid penalties must be zero or positive, got \(l2Grid)")
+        }
+        guard crossValidationFolds >= 2 else {
+            throw .invalidOption("crossValidationFolds must be at least 2, got \(crossValidationFolds)")
+        }
         guard firstLineWeight >= 0, firstLineWeight.isFinite else {
             throw .invalidOption("firstLineWeight must be zero or positive, got \(firstLineWeight)")
         }
@@ -94,6 +111,9 @@ public struct LinearTrainingProgress: Sendable {
     public var loss: Double
     /// Mean validation macro-F1 over heads, when validation rows were given.
     public var validationMacroF1: Double?
+    /// L-BFGS with ``LinearTrainingOptions/l2Grid``: the head's penalty chosen by cross-validation on the
+    /// training rows (sent once per head, before its final fit, with `epoch` 0); nil otherwise.
+    public var chosenPenalty: PenaltyChoice? = nil
     /// Seconds since training started.
     public var seconds: Double
 }

@@ -1,5 +1,6 @@
 // MailNoise: what real client mail carries around its message: greetings, signatures, quotes, footers, typos, HTML.
 import Foundation
+import MailroomCore
 
 enum MailNoise {
     static let germanGreetings = ["Sehr geehrte Damen und Herren,", "Hallo,", "Guten Tag,", "Liebes Service-Team,",

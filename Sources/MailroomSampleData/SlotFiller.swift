@@ -1,5 +1,6 @@
 // SlotFiller: fills `{slot}` placeholders in templates with names, amounts, ISINs, WKNs, dates and IBAN fragments.
 import Foundation
+import MailroomCore
 
 /// Values for template slots, drawn from a ``SeededGenerator``.
 struct SlotFiller {

@@ -61,17 +61,10 @@ public enum TransformerCheckpoint {
     }
 }
 
-/// A small seeded generator (SplitMix64) for reproducible head initialisation.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+/// The project's seeded generator (MailroomCore), under the name the training code uses.
+typealias SplitMix64 = SeededGenerator
+
+extension SeededGenerator {
     /// `count` floats uniform in [-bound, bound).
     mutating func uniform(_ count: Int, _ bound: Float) -> [Float] {
         (0..<count).map { _ in (Float(next() >> 40) / Float(1 << 24) * 2 - 1) * bound }

@@ -1,4 +1,4 @@
-// SeededGenerator: a small seeded PRNG (SplitMix64) so generated sample data is the same on every machine.
+// SeededGenerator: the one seeded PRNG (SplitMix64) of the project: sample data, training, head initialisation, fuzzing.
 import Foundation
 
 /// SplitMix64 (Steele, Lea, Flood 2014): 64-bit state, passes BigCrush, trivially seedable.

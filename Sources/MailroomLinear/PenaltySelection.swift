@@ -1,0 +1,97 @@
+// PenaltySelection: chooses each head's L2 penalty by stratified k-fold cross-validation on the training rows only.
+import Foundation
+import MailroomCore
+
+/// The penalty a head was given and the cross-validated macro-F1 behind the choice.
+public struct PenaltyChoice: Sendable, Equatable {
+    /// The chosen L2 penalty (one of ``LinearTrainingOptions/l2Grid``).
+    public var l2: Float
+    /// Mean held-out macro-F1 per grid penalty, in the grid's order (K-fold CV on training rows).
+    public var scores: [Float: Double]
+}
+
+enum PenaltySelection {
+    /// Stratified fold of every kept row (N): rows are shuffled with `seed`, grouped by class, then dealt
+    /// round-robin so every fold holds about 1/k of each class.
+    static func folds(targets: [Int], k: Int, seed: UInt64) -> [Int] {
+        var order = Array(targets.indices)
+        var rng = SplitMix64(seed: seed)
+        rng.shuffle(&order)
+        // Stable grouping by class keeps the shuffled order inside each class.
+        let grouped = order.enumerated().sorted { a, b in
+            targets[a.element] != targets[b.element] ? targets[a.element] < targets[b.element] : a.offset < b.offset
+        }
+        var fold = [Int](repeating: 0, count: targets.count)
+        for (position, entry) in grouped.enumerated() { fold[entry.element] = position % k }
+        return fold
+    }
+
+    /// Picks the penalty in `grid` with the best mean held-out macro-F1 (ties: the larger penalty).
+    ///
+    /// - Parameters:
+    ///   - x: feature rows (all training rows; never validation rows).
+    ///   - rows: indices into `x` of the rows that carry this head (N), `targets` their classes (N).
+    ///   - head: a template whose rows/targets are replaced per fold.
+    static func choose(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
+                       grid: [Float], k: Int, options: LinearTrainingOptions) -> PenaltyChoice {
+        let penalties = Array(Set(grid)).sorted(by: >)
+        guard penalties.count > 1, k >= 2, rows.count >= 2 * k else {
+            return PenaltyChoice(l2: penalties.first ?? options.l2, scores: [:])
+        }
+        let fold = folds(targets: targets, k: k, seed: options.seed ^ 0xC0FF_EE00)
+        var sums = [Double](repeating: 0, count: penalties.count)
+        for f in 0..<k {
+            let trainIdx = rows.indices.filter { fold[$0] != f }
+            let testIdx = rows.indices.filter { fold[$0] == f }
+            let t = trainIdx.map { Int32(targets[$0]) }
+            var head = LBFGSHead(spec: spec, featureCount: featureCount, rows: trainIdx.map { rows[$0] },
+                                 targets: trainIdx.map { targets[$0] },
+                                 classWeights: LinearTrainer.weights(targets: t, classCount: spec.labels.count,
+                                                                     scheme: options.classWeighting),
+                                 l2: penalties[0], threads: options.threads)
+            // Strongest penalty first; each fit warm-starts from the previous (a regularisation path).
+            var previous: [Float]?
+            for (p, penalty) in penalties.enumerated() {
+                head.l2 = penalty
+                let theta = head.fit(x: x, iterations: options.epochs, start: previous) { _, _ in }
+                previous = theta
+                let predicted = testIdx.map { argmax(theta, row: rows[$0], x: x, featureCount: featureCount,
+                                                     classCount: spec.labels.count) }
+                sums[p] += macroF1(truth: testIdx.map { targets[$0] }, predicted: predicted,
+                                   classCount: spec.labels.count)
+            }
+        }
+        var best = 0
+        for p in penalties.indices where sums[p] > sums[best] + 1e-12 { best = p }
+        var scores: [Float: Double] = [:]
+        for (p, penalty) in penalties.enumerated() { scores[penalty] = sums[p] / Double(k) }
+        return PenaltyChoice(l2: penalties[best], scores: scores)
+    }
+
+    /// Class with the largest logit for row `row` of `x` under parameters `theta` ((F, K) weights then (K) bias).
+    static func argmax(_ theta: [Float], row: Int, x: SparseRows, featureCount: Int, classCount k: Int) -> Int {
+        var z = Array(theta[(featureCount * k)...])
+        for q in x.rowStart[row]..<x.rowStart[row + 1] {
+            let base = Int(x.indices[q]) * k, v = x.values[q]
+            for c in 0..<k { z[c] += v * theta[base + c] }
+        }
+        var best = 0
+        for c in 1..<k where z[c] > z[best] { best = c }
+        return best
+    }
+
+    /// Macro-F1 over the classes that occur in `truth` or `predicted` (as scikit-learn's default).
+    static func macroF1(truth: [Int], predicted: [Int], classCount: Int) -> Double {
+        var tp = [Int](repeating: 0, count: classCount), fp = tp, fn = tp
+        for (t, p) in zip(truth, predicted) {
+            if t == p { tp[t] += 1 } else { fp[p] += 1; fn[t] += 1 }
+        }
+        var total = 0.0, present = 0
+        for c in 0..<classCount where tp[c] + fp[c] + fn[c] > 0 {
+            let d = 2 * tp[c] + fp[c] + fn[c]
+            total += Double(2 * tp[c]) / Double(d)
+            present += 1
+        }
+        return present > 0 ? total / Double(present) : 0
+    }
+}

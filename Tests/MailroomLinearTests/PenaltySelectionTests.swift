@@ -1,0 +1,73 @@
+// Tests of per-head L2 selection by cross-validation on training rows (LinearTrainingOptions.l2Grid).
+import Foundation
+import MailroomCore
+import MailroomLinear
+import MailroomSampleData
+import Testing
+
+@Suite struct PenaltySelectionTests {
+    static let grid: [Float] = [0.05, 0.3, 2.0]
+
+    static func options() -> LinearTrainingOptions {
+        var o = quickOptions(seed: 3)
+        o.epochs = 25
+        o.l2Grid = grid
+        return o
+    }
+
+    /// Trains on `dataset` and returns the model and the penalty chosen per head.
+    static func train(_ dataset: [DatasetRow]) throws -> (LinearModel, [String: PenaltyChoice]) {
+        var chosen: [String: PenaltyChoice] = [:]
+        let model = try LinearTrainer.train(dataset: dataset, options: options(), version: "cv") { p in
+            if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
+        }
+        return (model, chosen)
+    }
+
+    static let rows = Array(SampleDataGenerator.dataset(count: 500, seed: 11, validationFraction: 0.2))
+
+    @Test func choosesFromTheGridDeterministically() throws {
+        let (a, chosenA) = try Self.train(Self.rows)
+        let (b, chosenB) = try Self.train(Self.rows)
+        #expect(Set(chosenA.keys) == Set(a.heads.map(\.name)))
+        for (head, choice) in chosenA {
+            #expect(Self.grid.contains(choice.l2), "head \(head) chose \(choice.l2)")
+            #expect(Set(choice.scores.keys) == Set(Self.grid))
+            #expect(choice.scores.values.allSatisfy { $0 > 0 && $0 <= 1 })
+            #expect(choice.scores[choice.l2] == choice.scores.values.max())
+        }
+        #expect(chosenA == chosenB)
+        let text = "Subject: invoice overdue\nPlease resend the invoice for order 4411, it is overdue."
+        #expect(try a.classify([text]) == b.classify([text]))
+    }
+
+    @Test func validationRowsNeverInfluenceTheChoiceOrTheModel() throws {
+        let (model, chosen) = try Self.train(Self.rows)
+        // Same training rows, validation rows with scrambled labels and texts: nothing may change.
+        var scrambled = Self.rows
+        for i in scrambled.indices where scrambled[i].isValidation {
+            scrambled[i].subject = "zz unrelated \(i)"
+            scrambled[i].body = "qq"
+            let donor = Self.rows[(i * 7 + 3) % Self.rows.count]
+            scrambled[i].labels = donor.labels
+        }
+        let (other, otherChosen) = try Self.train(scrambled)
+        // And with no validation rows at all.
+        let (bare, bareChosen) = try Self.train(Self.rows.filter { !$0.isValidation })
+        #expect(chosen == otherChosen)
+        #expect(chosen == bareChosen)
+        let texts = Self.rows.prefix(5).map(\.text)
+        let outputs = try model.classify(texts)
+        #expect(try other.classify(texts) == outputs)
+        #expect(try bare.classify(texts) == outputs)
+    }
+
+    @Test func badGridOrFoldsAreRejected() {
+        var o = LinearTrainingOptions()
+        o.l2Grid = [0.1, -1]
+        #expect(throws: LinearError.self) { try o.validate() }
+        o.l2Grid = [0.1, 0.3]
+        o.crossValidationFolds = 1
+        #expect(throws: LinearError.self) { try o.validate() }
+    }
+}
