@@ -31,7 +31,6 @@ enum PenaltySelection {
     /// - Parameters:
     ///   - x: feature rows (all training rows; never validation rows).
     ///   - rows: indices into `x` of the rows that carry this head (N), `targets` their classes (N).
-    ///   - head: a template whose rows/targets are replaced per fold.
     static func choose(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
                        grid: [Float], k: Int, options: LinearTrainingOptions) -> PenaltyChoice {
         let penalties = Array(Set(grid)).sorted(by: >)
