@@ -55,6 +55,7 @@ let package = Package(
         .target(name: "MailroomPipeline",
                 dependencies: [
                     "MailroomCore", "MailroomTransport", "MailroomStore", "MailroomCleaner", "MailroomModels", "MailroomRegistry",
+                    "MailroomLinear", "MailroomTransformer", "MailroomEvaluation",
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],
@@ -97,7 +98,7 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "MailroomTokenizerTests", dependencies: ["MailroomTokenizer"], swiftSettings: settings),
         .testTarget(name: "MailroomTransformerTests", dependencies: ["MailroomTransformer"], swiftSettings: settings),
-        .testTarget(name: "MailroomPipelineTests", dependencies: ["MailroomPipeline", "MailroomGateway"],
+        .testTarget(name: "MailroomPipelineTests", dependencies: ["MailroomPipeline", "MailroomGateway", "MailroomSampleData", "MailroomRegistry", "MailroomModels"],
                     swiftSettings: settings),
         .testTarget(name: "MailroomRegistryTests", dependencies: ["MailroomRegistry"], swiftSettings: settings),
         .testTarget(name: "MailroomTopologyTests", dependencies: ["MailroomTopology"], swiftSettings: settings),

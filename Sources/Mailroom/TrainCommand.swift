@@ -1,13 +1,9 @@
 // mailroom train: trains a model directory from a dataset JSONL file and writes its validation report.
 import ArgumentParser
 import Foundation
-import MailroomCleaner
 import MailroomCore
-import MailroomEvaluation
 import MailroomLinear
-import MailroomModels
 import MailroomPipeline
-import MailroomRegistry
 import MailroomTransformer
 
 struct TrainCommand: ParsableCommand {
@@ -36,95 +32,59 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Transformer: resume from the trainer state in this earlier --out directory.") var resume: String?
 
     func run() throws {
-        let startedAt = ISO8601DateFormatter().string(from: Date())
-        var rows = try JSONL.read(DatasetRow.self, from: data)
-        if !noClean {
-            let cleaner = EmailCleaner()
-            rows = rows.map { cleaner.prepare($0) }
+        guard let modelKind = ModelKind(rawValue: kind) else { throw CLIError("--kind \(kind): expected linear or transformer") }
+        var request = TrainingRequest(kind: modelKind, dataPath: data, outputDirectory: out,
+                                      version: modelVersion ?? ModelTraining.defaultVersion(kind: modelKind))
+        request.clean = !noClean
+        request.linear.seed = seed
+        if let epochs { request.linear.epochs = epochs; request.transformer.epochs = epochs }
+        let weighting = classWeighting ?? (modelKind == .linear ? "balanced" : "none")
+        guard let linearWeighting = ClassWeighting(rawValue: weighting),
+              let transformerWeighting = TransformerTrainingOptions.ClassWeighting(rawValue: weighting) else {
+            throw CLIError("--class-weighting \(weighting): expected balanced or none")
         }
-        let train = rows.filter { !$0.isValidation }, validation = rows.filter(\.isValidation)
-        note("train: \(train.count) training rows, \(validation.count) validation rows from \(data)\(noClean ? "" : " (cleaned)")")
-        let version = modelVersion ?? "\(kind)-\(Self.timestamp())"
-        var parameters = ["seed": "\(seed)", "clean": "\(!noClean)"]
-        var encoderUsed: String?
+        request.linear.classWeighting = linearWeighting
+        request.transformer.classWeighting = transformerWeighting
+        request.transformer.seed = seed
+        request.transformer.learningRate = learningRate
+        request.transformer.batchSize = batchSize
+        request.transformer.maxLength = maxLength
+        request.transformer.freezeEncoder = freezeEncoder
+        request.transformer.threads = threads
+        request.transformer.resumeFrom = resume
+        request.encoder = encoder
 
-        switch kind {
-        case "linear":
-            var options = LinearTrainingOptions()
-            options.seed = seed
-            if let epochs { options.epochs = epochs }
-            let weighting = classWeighting ?? "balanced"
-            guard let w = ClassWeighting(rawValue: weighting) else { throw CLIError("--class-weighting \(weighting): expected balanced or none") }
-            options.classWeighting = w
-            parameters.merge(["epochs": "\(options.epochs)", "class_weighting": weighting, "buckets": "\(options.buckets)",
-                              "l2": "\(options.l2)"]) { $1 }
-            var bar: ProgressReporter?
-            var barHead: String?
-            let model = try LinearTrainer.train(rows: train, validation: validation, options: options, version: version) { p in
+        var bar: ProgressReporter?
+        var barHead: String?
+        let outcome = try ModelTraining.run(request) { event in
+            switch event {
+            case .loaded(let train, let validation):
+                note("train: \(train) training rows, \(validation) validation rows from \(data)\(noClean ? "" : " (cleaned)")")
+            case .encoder(let start):
+                note("train: transformer from \(start)\(freezeEncoder ? " (encoder frozen)" : "")")
+            case .linear(let p):
                 if bar == nil || barHead != p.head {
                     bar?.finish()
                     bar = ProgressReporter(label: "train \(p.head ?? "model")", total: p.epochs, unit: "iterations")
                     barHead = p.head
                 }
                 bar?.update(p.epoch, extra: "loss \(String(format: "%.4f", p.loss))")
-            }
-            bar?.finish()
-            try model.save(to: out)
-
-        case "transformer":
-            let start = try encoder ?? BundledEncoder.locate()
-            encoderUsed = start
-            var options = TransformerTrainingOptions()
-            options.seed = seed
-            if let epochs { options.epochs = epochs }
-            options.learningRate = learningRate
-            options.batchSize = batchSize
-            options.maxLength = maxLength
-            options.freezeEncoder = freezeEncoder
-            options.threads = threads
-            options.resumeFrom = resume
-            let weighting = classWeighting ?? "none"
-            guard let w = TransformerTrainingOptions.ClassWeighting(rawValue: weighting) else {
-                throw CLIError("--class-weighting \(weighting): expected balanced or none")
-            }
-            options.classWeighting = w
-            parameters.merge(["epochs": "\(options.epochs)", "learning_rate": "\(learningRate)", "batch_size": "\(batchSize)",
-                              "max_length": "\(maxLength)", "freeze_encoder": "\(freezeEncoder)", "class_weighting": weighting]) { $1 }
-            note("train: transformer from \(start)\(freezeEncoder ? " (encoder frozen)" : "")")
-            var bar: ProgressReporter?
-            let summary = try TransformerTrainer.train(encoder: start, rows: train, validation: validation, options: options,
-                                                       version: version, out: out) { p in
+            case .transformer(let p):
                 if bar == nil { bar = ProgressReporter(label: "train", total: p.totalSteps, unit: "steps") }
                 bar?.update(p.step, extra: "epoch \(p.epoch) loss \(String(format: "%.4f", p.loss)) \(String(format: "%.1f", p.sequencesPerSecond)) seq/s"
                             + (p.validationMeanMacroF1.map { " val macro-F1 \(String(format: "%.3f", $0))" } ?? ""))
+            case .transformerFinished(let summary):
+                bar?.finish("best epoch \(summary.bestEpoch), mean validation macro-F1 \(String(format: "%.3f", summary.bestMeanMacroF1))")
+                bar = nil
+            case .written(let directory):
+                bar?.finish()
+                bar = nil
+                note("model \(request.version) written to \(directory)")
             }
-            bar?.finish("best epoch \(summary.bestEpoch), mean validation macro-F1 \(String(format: "%.3f", summary.bestMeanMacroF1))")
-
-        default:
-            throw CLIError("--kind \(kind): expected linear or transformer")
         }
-
-        let record = TrainingRecord(kind: kind, dataPath: data, dataSHA256: try SHA256Digest.file(data), dataRows: rows.count,
-                                    trainRows: train.count, validationRows: validation.count, encoder: encoderUsed,
-                                    parameters: parameters, startedAt: startedAt,
-                                    finishedAt: ISO8601DateFormatter().string(from: Date()))
-        let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        try enc.encode(record).write(to: URL(fileURLWithPath: (out as NSString).appendingPathComponent(TrainingRecord.fileName)))
-        note("model \(version) written to \(out)")
-        if !validation.isEmpty {
-            let model = try ModelLoader.load(directory: out, threads: threads)
-            let report = try Evaluator.evaluate(classifier: model, rows: validation, batchSize: 64)
-            let dir = (out as NSString).appendingPathComponent("validation")
-            try report.write(to: dir)
+        if let report = outcome.validationReport, let dir = outcome.validationReportDirectory {
             print(report.summaryTable())
             note("validation report: \(dir)/report.md (and report.html, metrics.json)")
         }
-    }
-
-    static func timestamp() -> String {
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "UTC")
-        f.dateFormat = "yyyyMMdd'T'HHmmss"
-        return f.string(from: Date())
     }
 }
