@@ -88,21 +88,22 @@ let package = Package(
                           ],
                           swiftSettings: settings),
 
-        // Tests (Swift Testing).
+        // Tests (Swift Testing). MailroomTestSupport: where tests find fixtures and ../shared.
+        .target(name: "MailroomTestSupport", path: "Tests/MailroomTestSupport", swiftSettings: settings),
         .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: settings),
         .testTarget(name: "MailroomTransportTests", dependencies: ["MailroomTransport"], swiftSettings: settings),
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore"], swiftSettings: settings),
-        .testTarget(name: "MailroomCleanerTests", dependencies: ["MailroomCleaner"], swiftSettings: settings),
+        .testTarget(name: "MailroomCleanerTests", dependencies: ["MailroomCleaner", "MailroomTestSupport"], swiftSettings: settings),
         .testTarget(name: "MailroomLinearTests",
                     dependencies: ["MailroomLinear", "MailroomEvaluation", "MailroomSampleData"],
                     swiftSettings: settings),
-        .testTarget(name: "MailroomTokenizerTests", dependencies: ["MailroomTokenizer"], swiftSettings: settings),
-        .testTarget(name: "MailroomTransformerTests", dependencies: ["MailroomTransformer"], swiftSettings: settings),
-        .testTarget(name: "MailroomPipelineTests", dependencies: ["MailroomPipeline", "MailroomGateway", "MailroomSampleData", "MailroomRegistry", "MailroomModels"],
+        .testTarget(name: "MailroomTokenizerTests", dependencies: ["MailroomTokenizer", "MailroomTestSupport"], swiftSettings: settings),
+        .testTarget(name: "MailroomTransformerTests", dependencies: ["MailroomTransformer", "MailroomTestSupport"], swiftSettings: settings),
+        .testTarget(name: "MailroomPipelineTests", dependencies: ["MailroomPipeline", "MailroomGateway", "MailroomSampleData", "MailroomRegistry", "MailroomModels", "MailroomTestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "MailroomRegistryTests", dependencies: ["MailroomRegistry"], swiftSettings: settings),
-        .testTarget(name: "MailroomTopologyTests", dependencies: ["MailroomTopology"], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["MailroomCore", "MailroomTopology", "MailroomTransport"],
+        .testTarget(name: "MailroomTopologyTests", dependencies: ["MailroomTopology", "MailroomTestSupport"], swiftSettings: settings),
+        .testTarget(name: "IntegrationTests", dependencies: ["MailroomCore", "MailroomTopology", "MailroomTransport", "MailroomTestSupport"],
                     swiftSettings: settings),
     ]
 )

@@ -36,6 +36,7 @@ func options() -> LinearTrainingOptions {
     if let v = environment["LINEAR_L2_GRID"] { o.l2Grid = v == "off" ? [] : v.split(separator: ",").compactMap { Float($0) } }
     if let v = environment["LINEAR_FOLDS"].flatMap(Int.init) { o.crossValidationFolds = v }
     if let v = environment["LINEAR_THREADS"].flatMap(Int.init) { o.threads = v }
+    if let v = environment["LINEAR_DECISION"] { o.decisionTuning = v == "prior" ? .priorScale : .none }
     if let v = environment["LINEAR_AVERAGE"] { o.averageWeights = v == "1" }
     return o
 }
@@ -66,7 +67,7 @@ func f3(_ x: Double) -> String { String(format: "%.3f", x) }
 let peer = peerResults(arguments[2])
 let o = options()
 print("linear options: words=\(o.wordNGrams) chars=\(o.charNGrams) min_df=\(o.minDocumentFrequency) first_line=\(o.firstLineWords ? "\(o.firstLineWeight)" : "off") buckets=\(o.buckets) epochs=\(o.epochs) lr=\(o.learningRate) l2=\(o.l2Ensemble.isEmpty ? "\(o.l2)" : "mean of \(o.l2Ensemble)") "
-      + "l2_grid=\(o.l2Grid.isEmpty ? "off" : "\(o.l2Grid) by \(o.crossValidationFolds)-fold CV on train rows") optimizer=\(o.optimizer.rawValue) weighting=\(o.classWeighting.rawValue) average=\(o.averageWeights) seed=\(o.seed)")
+      + "l2_grid=\(o.l2Grid.isEmpty ? "off" : "\(o.l2Grid) by \(o.crossValidationFolds)-fold CV on train rows") decision=\(o.decisionTuning.rawValue) optimizer=\(o.optimizer.rawValue) weighting=\(o.classWeighting.rawValue) average=\(o.averageWeights) seed=\(o.seed)")
 print("| dataset | head | peer macro-F1 | linear macro-F1 | linear − peer | linear accuracy | peer train s | linear train s |")
 print("|---|---|---|---|---|---|---|---|")
 var worst = Double.infinity
@@ -84,6 +85,10 @@ for dataset in datasetList {
         if let c = p.chosenPenalty, let h = p.head {
             let scores = c.scores.keys.sorted().map { "\($0):\(f3(c.scores[$0]!))" }.joined(separator: " ")
             print("  \(dataset)/\(h): CV chose l2=\(c.l2) (train-row CV macro-F1 \(scores)) at \(String(format: "%.1f", p.seconds)) s")
+        }
+        if let d = p.decision, let h = p.head {
+            print("  \(dataset)/\(h): decision tuning chose prior scale \(d.scale) (train-row out-of-fold macro-F1 "
+                  + "\(f3(d.outOfFoldMacroF1.plain)) -> \(f3(d.outOfFoldMacroF1.tuned))) at \(String(format: "%.1f", p.seconds)) s")
         }
         if verbose {
             print("  \(dataset) \(p.head ?? "") epoch \(p.epoch)/\(p.epochs) loss \(f3(p.loss)) val macro-F1 \(p.validationMacroF1.map(f3) ?? "-") \(String(format: "%.1f", p.seconds)) s")

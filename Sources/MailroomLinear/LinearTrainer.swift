@@ -87,7 +87,22 @@ public enum LinearTrainer {
                     previous = theta
                 }
                 let scale = 1 / Float(penalties.count)
-                fitted.append(head.weights(sum.map { $0 * scale }))
+                var weights = head.weights(sum.map { $0 * scale })
+                if options.decisionTuning == .priorScale {
+                    // Out-of-fold logits on the training rows only (`x` holds no validation row).
+                    let t = keep.map { Int(targets[h][$0]) }
+                    let logits = DecisionTuner.outOfFoldLogits(spec: spec, featureCount: space.featureCount, x: x,
+                                                               rows: keep, targets: t, l2: penalties[0],
+                                                               k: options.crossValidationFolds, options: options)
+                    let correction = DecisionTuner.priorCorrection(targets: t, classCount: spec.labels.count)
+                    let choice = DecisionTuner.chooseScale(logits: logits, targets: t, correction: correction)
+                    for c in weights.bias.indices { weights.bias[c] += choice.scale * correction[c] }
+                    var report = LinearTrainingProgress(head: spec.name, epoch: 0, epochs: options.epochs, loss: 0,
+                                                        validationMacroF1: nil, seconds: Date().timeIntervalSince(start))
+                    report.decision = choice
+                    progress(report)
+                }
+                fitted.append(weights)
             }
             if !validation.isEmpty {
                 let score = validationMacroF1(fitted, vectors: validationVectors, rows: validation)

@@ -52,7 +52,11 @@ public struct LinearTrainingOptions: Sendable {
     /// (several times the default training time, over the ~1 minute budget of `mailroom train` on the 6000-row
     /// sample set on 2 cores). `Scripts/bench-linear` turns it on with ``benchmarkL2Grid``.
     public var l2Grid: [Float] = []
-    /// Folds for ``l2Grid`` selection (at least 2).
+    /// L-BFGS: tune each head's decision rule for macro-F1 on out-of-fold logits of the training rows
+    /// (``crossValidationFolds`` extra fits per head); the result is folded into the head's bias, so the saved model
+    /// format is unchanged. See ``DecisionTuning``.
+    public var decisionTuning: DecisionTuning = .none
+    /// Folds for ``l2Grid`` selection and ``decisionTuning`` (at least 2).
     public var crossValidationFolds: Int = 3
     /// The grid `Scripts/bench-linear` selects from.
     public static let benchmarkL2Grid: [Float] = [0.1, 0.2, 0.3, 0.5, 1.0]
@@ -109,6 +113,9 @@ public struct LinearTrainingProgress: Sendable {
     /// AdaGrad: mean class-weighted cross-entropy over the epoch's rows, summed over heads.
     /// L-BFGS: the head's objective (penalised loss) divided by its row count.
     public var loss: Double
+    /// L-BFGS with ``LinearTrainingOptions/decisionTuning``: the head's tuned decision (sent once per head, after its
+    /// final fit, with `epoch` 0); nil otherwise.
+    public var decision: DecisionChoice? = nil
     /// Mean validation macro-F1 over heads, when validation rows were given.
     public var validationMacroF1: Double?
     /// L-BFGS with ``LinearTrainingOptions/l2Grid``: the head's penalty chosen by cross-validation on the

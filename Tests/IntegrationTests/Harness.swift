@@ -1,6 +1,7 @@
 // Harness: runs the real built executables (mailroom, gateway, stages) in a temporary directory for the
 // integration tests: processes, HTTP and the topology file, with no mocks.
 import Foundation
+import MailroomTestSupport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -10,12 +11,8 @@ struct CommandFailed: Error, CustomStringConvertible {
 }
 
 final class Harness: @unchecked Sendable {
-    /// The repository root (three levels above this file).
-    static let repoRoot: String = {
-        var url = URL(fileURLWithPath: #filePath)
-        for _ in 0..<3 { url.deleteLastPathComponent() }
-        return url.path
-    }()
+    /// The repository root.
+    static let repoRoot: String = RepositoryPaths.root.path
 
     /// Where the built executables are: $MAILROOM_BIN_DIR, else .build/debug.
     static let binDirectory: String = ProcessInfo.processInfo.environment["MAILROOM_BIN_DIR"]

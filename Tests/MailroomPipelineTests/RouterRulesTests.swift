@@ -2,6 +2,7 @@
 import Foundation
 import MailroomCore
 import MailroomPipeline
+import MailroomTestSupport
 import Testing
 
 @Suite struct RouterRulesTests {
@@ -62,8 +63,7 @@ import Testing
     }
 
     @Test func shippedRulesFileParses() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let shipped = try RouterRules.load(path: root.appendingPathComponent("Config/router.rules").path)
+        let shipped = try RouterRules.load(path: RepositoryPaths.file("Config/router.rules"))
         #expect(shipped.fallbackQueue == "Manual Triage")
         #expect(!shipped.routes.isEmpty)
     }

@@ -1,6 +1,7 @@
 // TokenizerParityTests: token ids identical to Hugging Face's (fast tokenizer) on every fixture text.
 import Foundation
 import MailroomTokenizer
+import MailroomTestSupport
 import Testing
 
 /// expected.json written by Scripts/make-transformer-fixtures.py.
@@ -14,8 +15,7 @@ struct TokenizerFixture: Decodable {
     var truncated: [Bool]
 }
 
-let fixtureRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures/transformer").path
+let fixtureRoot = RepositoryPaths.fixtures("transformer")
 
 func readFixture(_ dir: String) throws -> TokenizerFixture {
     let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json"))

@@ -1,6 +1,7 @@
 // TopologyParsingTests: the topology file syntax, placeholder expansion and every error with its line.
 import Foundation
 import MailroomTopology
+import MailroomTestSupport
 import Testing
 
 /// A small topology in the shape of the real one; `classifierReplicas` is the only thing that varies.
@@ -110,8 +111,7 @@ func pipelineText(classifierReplicas: Int = 1) -> String {
     }
 
     @Test func theDefaultTopologyFileLoads() throws {
-        let path = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("Topology/mailroom.topology").path
+        let path = RepositoryPaths.file("Topology/mailroom.topology")
         let topology = try Topology.load(path: path)
         #expect(topology.name == "default")
         #expect(topology.runDirectory == ".mailroom/run")

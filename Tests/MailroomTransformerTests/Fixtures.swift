@@ -1,5 +1,6 @@
 // Fixtures: reading the reference files that Scripts/make-transformer-fixtures.py writes.
 import Foundation
+import MailroomTestSupport
 import Testing
 
 /// expected.json of a fixture directory.
@@ -14,8 +15,7 @@ struct ModelFixture: Decodable {
     var logits: [String: [[Float]]]?
     var cls_hidden: [[Float]]?
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/transformer").path
+    static let root = RepositoryPaths.fixtures("transformer")
 
     static func read(_ dir: String) throws -> ModelFixture {
         let f = try JSONDecoder().decode(ModelFixture.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json")))

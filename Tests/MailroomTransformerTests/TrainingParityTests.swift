@@ -2,6 +2,7 @@
 // Scripts/make-training-fixtures.py writes (same weights, batch and hyper-parameters, dropout off).
 import Foundation
 @testable import MailroomTransformer
+import MailroomTestSupport
 import Testing
 
 /// expected.json of a training fixture.
@@ -15,8 +16,7 @@ struct TrainingFixture: Decodable {
     var losses: [Float]
     var grad_norm: Float
 
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("Fixtures/transformer-training").path
+    static let root = RepositoryPaths.fixtures("transformer-training")
 }
 
 @Suite struct TrainingParityTests {
