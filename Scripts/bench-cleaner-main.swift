@@ -29,8 +29,13 @@ func table(_ title: String, _ key: (PeerFixtureCase) -> String, _ passed: [Bool]
     }
 }
 
-let passed = cases.map { PeerFixtureEvaluator.evaluate($0).passed }
+let outcomes = cases.map { PeerFixtureEvaluator.evaluate($0) }
+let passed = outcomes.map(\.passed)
 print("fixture cases: \(passed.filter { $0 }.count)/\(cases.count) passed")
+print("\nfailing cases (source, case, first failed expectation):")
+for (c, o) in zip(cases, outcomes) where !o.passed {
+    print("- \(c.source) \(c.case) [\(c.kind), \(c.language)]: \(o.failure ?? "")")
+}
 table("source", \.source, passed)
 table("kind", \.kind, passed)
 table("language", \.language, passed)

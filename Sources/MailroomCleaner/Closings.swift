@@ -23,7 +23,8 @@ enum Closings {
         "distinti saluti", "un saluto", "grazie", "met vriendelijke groet", "met vriendelijke groeten",
         "vriendelijke groet", "groeten", "groet", "med venlig hilsen", "kh", "kærlig hilsen", "venlig hilsen", "mvh", "hilsen",
         "med vennlig hilsen", "vennlig hilsen", "med vänliga hälsningar", "vänliga hälsningar", "hälsningar",
-        "ystävällisin terveisin", "terveisin", "pozdrawiam", "z poważaniem", "pozdrowienia",
+        "ystävällisin terveisin", "terveisin", "pozdrawiam", "z poważaniem", "z powazaniem", "pozdrowienia",
+        "serdecznie pozdrawiam", "pozdrawiam serdecznie",
         "atenciosamente", "cumprimentos", "obrigado", "obrigada", "abraços", "с уважением",
     ]
 

@@ -59,7 +59,7 @@ public struct EmailCleaner: Sendable {
         var unquotedSplitters: [Int: Splitter] = [:]
         for s in marked.1 { unquotedSplitters[s.start] = s }
         let forward = ForwardExtractor.parse(raw: raw, lines: scanned, subject: subject,
-                                             unquotedSplitters: unquotedSplitters)
+                                             unquotedSplitters: unquotedSplitters, details: false)
         if let forward {
             removed.append(RemovedSpan(kind: .forwardHeader, text: forward.header))
             if !forward.comment.isEmpty || !options.keepForwardedBodyWhenAlone {
@@ -69,41 +69,61 @@ public struct EmailCleaner: Sendable {
                 current = [forward.body, forward.commentBelow].filter { !$0.isEmpty }.joined(separator: "\n\n")
             }
         }
-        let reply = forward == nil
-            ? ReplyExtractor.split(current, raw: raw, lines: scanned, trustQuoteMarks: fromHTML, marked: marked)
-            : ReplyExtractor.split(current, trustQuoteMarks: fromHTML)
-        current = reply.visible
-        removed += reply.removed
+        let reply: ReplySplit
+        if forward == nil {
+            reply = ReplyExtractor.split(current, raw: raw, lines: scanned, trustQuoteMarks: fromHTML, marked: marked,
+                                         details: false)
+        } else {
+            let commentLines = LineScanner.lines(current)
+            reply = ReplyExtractor.split(current, raw: commentLines, lines: commentLines.map { ScannedLine($0) },
+                                         trustQuoteMarks: fromHTML, details: false)
+        }
+        if options.keepForwardedBodyWhenAlone, Self.isBlank(reply.visible), !reply.removed.isEmpty {
+            // Nothing but quoted history: keep the quoted message itself, as for a forward without a comment.
+            let full = ReplyExtractor.split(current, trustQuoteMarks: fromHTML)
+            if !Self.isBlank(full.quotedBody) {
+                if !Self.isBlank(full.intro) { removed.append(RemovedSpan(kind: .quote, text: full.intro)) }
+                current = full.quotedBody
+            } else {
+                current = reply.visible
+                removed += reply.removed
+            }
+        } else {
+            current = reply.visible
+            removed += reply.removed
+        }
         current = stripBottom(current, sender: sender, removed: &removed)
         return Self.tidy(current)
     }
 
     /// Removes footers, disclaimers, mobile lines and signatures from the bottom, repeating while one is found.
+    /// Works on the lines of `text` and joins them once at the end.
     private func stripBottom(_ text: String, sender: String?, removed: inout [RemovedSpan]) -> String {
-        var current = text
+        var lines = LineScanner.lines(text)
         var bottom: [RemovedSpan] = []
+        /// Keeps the lines above `cut`, without blank lines at the end.
+        func cutAt(_ cut: Int) {
+            lines.removeSubrange(cut...)
+            while let last = lines.last, LineScanner.trim(last).isEmpty { lines.removeLast() }
+        }
         for _ in 0..<4 {
             var changed = false
-            if options.removeFooters {
-                let (body, footers) = FooterDetector.split(current)
-                if !footers.isEmpty {
-                    bottom.insert(contentsOf: footers.map { RemovedSpan(kind: $0.kind, text: $0.text) }, at: 0)
-                    current = body
-                    changed = true
-                }
+            if options.removeFooters, let (cut, footers) = FooterDetector.footerCut(lines) {
+                bottom.insert(contentsOf: footers.map { RemovedSpan(kind: $0.kind, text: $0.text) }, at: 0)
+                cutAt(cut)
+                changed = true
             }
-            if options.removeSignatures {
-                let sig = SignatureDetector.split(current, sender: sender)
-                if !sig.signature.isEmpty {
-                    bottom.insert(RemovedSpan(kind: sig.kind, text: sig.signature), at: 0)
-                    current = sig.body
-                    changed = true
-                }
+            if options.removeSignatures,
+               let (start, mobileOnly) = SignatureDetector.signatureStart(in: lines, sender: sender) {
+                bottom.insert(RemovedSpan(kind: mobileOnly ? .mobileFooter : .signature,
+                                          text: LineScanner.span(lines[start...])), at: 0)
+                cutAt(start)
+                changed = true
             }
             if !changed { break }
         }
         removed += bottom
-        return current
+        return LineScanner.span(lines[...])
     }
 
     /// Picks the body to clean: text/plain unless it is empty, HTML itself, or a stub much shorter than the HTML.
@@ -164,15 +184,28 @@ public struct EmailCleaner: Sendable {
             return true
         }
         if clean { return text }
-        var out: [Substring] = []
-        for line in LineScanner.lines(text) {
-            var l = line
-            while l.last == " " || l.last == "\t" { l = l.dropLast() }
-            if l.isEmpty, let last = out.last, last.isEmpty { continue }
-            out.append(l)
+        // One pass over the bytes: copy each line without its trailing spaces/tabs, write at most one empty line
+        // between lines, and none at either end.
+        return copy.withUTF8 { b -> String in
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            var pendingBreaks = 0  // line breaks owed before the next non-empty line (capped at two)
+            var start = 0
+            while start <= b.count {
+                var end = start
+                while end < b.count && b[end] != 0x0A { end += 1 }
+                var last = end
+                while last > start && (b[last - 1] == 0x20 || b[last - 1] == 0x09) { last -= 1 }
+                if last > start {
+                    if !out.isEmpty { out.append(contentsOf: repeatElement(0x0A, count: max(1, pendingBreaks))) }
+                    out.append(contentsOf: b[start..<last])
+                    pendingBreaks = 1
+                } else if !out.isEmpty {
+                    pendingBreaks = 2
+                }
+                start = end + 1
+            }
+            return String(decoding: out, as: UTF8.self)
         }
-        while let f = out.first, f.isEmpty { out.removeFirst() }
-        while let l = out.last, l.isEmpty { out.removeLast() }
-        return out.joined(separator: "\n")
     }
 }

@@ -47,6 +47,14 @@ public enum FooterDetector {
     /// Splits normalised text into the body and the footer paragraphs at its bottom (in order).
     public static func split(_ text: String) -> (body: String, footers: [Footer]) {
         let raw = LineScanner.lines(text)
+        guard let (cut, footers) = footerCut(raw) else { return (text, []) }
+        var bodyEnd = cut
+        while bodyEnd > 0, LineScanner.trim(raw[bodyEnd - 1]).isEmpty { bodyEnd -= 1 }
+        return (LineScanner.span(raw[..<bodyEnd]), footers)
+    }
+
+    /// The index of the first footer line in `raw` and the footers (in order), or nil when there is none.
+    static func footerCut(_ raw: [Substring]) -> (cut: Int, footers: [Footer])? {
         func blank(_ k: Int) -> Bool { LineScanner.trim(raw[k]).isEmpty }
         // The first paragraph is never a footer: it holds the message.
         var firstEnd = 0
@@ -64,10 +72,10 @@ public enum FooterDetector {
         var cut = raw.count
         var pendingContact: [Range<Int>] = []
         while let p = previousParagraph() {
-            let lower = raw[p].joined(separator: "\n").lowercased()
+            let lower = LineScanner.lowercased(LineScanner.span(raw[p])[...])
             if let kind = footerKind(lower) {
-                footers.append(Footer(kind: kind, text: raw[p].joined(separator: "\n")))
-                for c in pendingContact { footers[footers.count - 1].text += "\n\n" + raw[c].joined(separator: "\n") }
+                footers.append(Footer(kind: kind, text: LineScanner.span(raw[p])))
+                for c in pendingContact { footers[footers.count - 1].text += "\n\n" + LineScanner.span(raw[c]) }
                 pendingContact.removeAll()
                 cut = p.lowerBound
             } else if !footers.isEmpty && isContactBlock(raw[p]) {
@@ -78,14 +86,12 @@ public enum FooterDetector {
         }
         // Contact lines found above the topmost footer belong to it.
         if let first = pendingContact.first, !footers.isEmpty {
-            footers[footers.count - 1].text = raw[first.lowerBound..<cut].joined(separator: "\n") + "\n\n"
+            footers[footers.count - 1].text = LineScanner.span(raw[first.lowerBound..<cut]) + "\n\n"
                 + footers[footers.count - 1].text
             cut = first.lowerBound
         }
-        guard !footers.isEmpty else { return (text, []) }
-        var body = Array(raw[..<cut])
-        while let last = body.last, LineScanner.trim(last).isEmpty { body.removeLast() }
-        return (body.joined(separator: "\n"), footers.reversed())
+        guard !footers.isEmpty else { return nil }
+        return (cut, footers.reversed())
     }
 
     /// `.legalFooter`, `.disclaimer` or nil for a lowercased paragraph.
@@ -106,7 +112,7 @@ public enum FooterDetector {
         var signals = 0
         for line in lines {
             let t = LineScanner.trim(line)
-            let lower = t.lowercased()
+            let lower = LineScanner.lowercased(t)
             if t.count > 60 || t.has("?") || SignatureDetector.isClosing(lower) { return false }
             if LineScanner.hasDigitOrAt(lower) || lower.has("www.") || lower.has("http")
                 || lower.has("gmbh") || lower.has("str.") || lower.has("straße") { signals += 1 }

@@ -23,22 +23,42 @@ public struct ForwardedMessage: Sendable, Equatable {
 /// reply subject (Re:/AW:) and nothing is written above it.
 public enum ForwardExtractor {
     /// Parses normalised text; `subject` (optional) helps tell forwards from replies.
-    public static func parse(_ text: String, subject: String? = nil) -> ForwardedMessage? {
+    ///
+    /// - Parameter headerBlocksAreForwards: also count a bare From/Sent/To block or an "Original Message"
+    ///   separator below the writer's text as a forward when the subject does not mark a reply. Outlook writes
+    ///   replies and forwards with the same block, so this suits a caller that already knows the message
+    ///   carries a forward (forward parsers such as crisp's and quotequail's `unwrap` read it this way); the
+    ///   cleaner leaves it off and treats such a block under text as quoted history.
+    public static func parse(_ text: String, subject: String? = nil,
+                             headerBlocksAreForwards: Bool = false) -> ForwardedMessage? {
         let raw = LineScanner.lines(text)
-        return parse(raw: raw, lines: raw.map { ScannedLine($0) }, subject: subject)
+        return parse(raw: raw, lines: raw.map { ScannedLine($0) }, subject: subject,
+                     headerBlocksAreForwards: headerBlocksAreForwards)
     }
 
     /// ``parse(_:subject:)`` on lines already split and scanned.
     ///
-    /// `unquotedSplitters` (from ``ReplyExtractor/markLines(_:)``) saves recomputing splitters on unquoted lines.
+    /// `unquotedSplitters` (from ``ReplyExtractor/markLines(_:)``) saves recomputing splitters on unquoted lines;
+    /// `details: false` skips the forwarded subject (left nil), which the cleaner does not use. `raw` must be the
+    /// lines of one text as ``LineScanner/lines(_:)`` cuts them.
     static func parse(raw: [Substring], lines: [ScannedLine], subject: String?,
-                      unquotedSplitters: [Int: Splitter]? = nil) -> ForwardedMessage? {
+                      unquotedSplitters: [Int: Splitter]? = nil,
+                      headerBlocksAreForwards: Bool = false, details: Bool = true) -> ForwardedMessage? {
         var i = 0
         while i < lines.count {
             let found = lines[i].quoteDepth == 0 && unquotedSplitters != nil
                 ? unquotedSplitters?[i] : SplitterDetector.splitter(in: lines, at: i)
             guard let splitter = found else { i += 1; continue }
-            let comment = raw[..<i].joined(separator: "\n").trimmingCharacters()
+            let above = i
+            /// Whether nothing but whitespace stands above the splitter (without joining the lines).
+            func commentIsEmpty() -> Bool {
+                for line in raw[..<above] {
+                    for b in line.utf8 where !(b == 0x20 || b == 0x09 || b == 0x0D || b == 0x0A) {
+                        return b < 0x80 ? false : raw[..<above].joined(separator: "\n").trimmingCharacters().isEmpty
+                    }
+                }
+                return true
+            }
             let isForward: Bool
             switch splitter.kind {
             case .forwardMarker:
@@ -46,11 +66,15 @@ public enum ForwardExtractor {
             case .replyIntro, .headerBlock:
                 if let s = subject, hasForwardPrefix(s) { isForward = true }
                 else if let s = subject, hasReplyPrefix(s) { isForward = false }
-                else { isForward = comment.isEmpty }
+                else if headerBlocksAreForwards
+                    && (splitter.kind == .headerBlock || LineScanner.dashedSeparatorWords(lines[i].content) != nil) {
+                    isForward = true
+                } else { isForward = commentIsEmpty() }
             }
             guard isForward else { return nil }
+            let comment = LineScanner.span(raw[..<i]).trimmingCharacters()
             let headerEnd = min(raw.count, i + splitter.lineCount)
-            let header = raw[i..<headerEnd].joined(separator: "\n")
+            let header = LineScanner.span(raw[i..<headerEnd])
             // A quoted forward ends at its last quoted line; unquoted text after it is the forwarder's again.
             var bodyEnd = raw.count
             let quotedForward = lines[i].quoteDepth > 0
@@ -60,8 +84,8 @@ public enum ForwardExtractor {
             }
             let body = unquote(Array(lines[headerEnd..<bodyEnd]), raw: Array(raw[headerEnd..<bodyEnd]))
             var message = ForwardedMessage(comment: comment, header: header, body: body,
-                                           subject: subjectValue(Array(lines[i..<headerEnd])))
-            message.commentBelow = raw[bodyEnd...].joined(separator: "\n").trimmingCharacters()
+                                           subject: details ? subjectValue(Array(lines[i..<headerEnd])) : nil)
+            message.commentBelow = LineScanner.span(raw[bodyEnd...]).trimmingCharacters()
             return message
         }
         return nil

@@ -116,6 +116,14 @@ struct HTMLTag {
         let nameStart = j
         while j < n, isNameByte(bytes[j]) { j += 1 }
         guard j > nameStart, isLetter(bytes[nameStart]) else { return nil }
+        // "<jane@example.com>" written without escaping is an address, not a tag: keep it as text.
+        if !closing {
+            var k = j
+            while k < n && k < j + 256, bytes[k] > 0x20, bytes[k] != UInt8(ascii: ">"), bytes[k] != UInt8(ascii: "=") {
+                if bytes[k] == UInt8(ascii: "@") { return nil }
+                k += 1
+            }
+        }
         let name = String(decoding: bytes[nameStart..<j], as: UTF8.self).lowercased()
         var tag = HTMLTag(name: name, isClosing: closing, selfClosing: false, end: n)
         // Attributes until ">" (quoted values may contain ">").

@@ -32,6 +32,16 @@ enum HeaderVocabulary {
         "inviato", "gönderildi", "надіслано", "відправлено",
     ]
 
+    /// Every known header key with its kind and whether it names the date (one lookup per line).
+    static let keyInfo: [String: (kind: LineScanner.HeaderKind?, isDate: Bool)] = {
+        var table: [String: (kind: LineScanner.HeaderKind?, isDate: Bool)] = [:]
+        for key in fromKeys.union(otherKeys).union(dateKeys) {
+            let kind: LineScanner.HeaderKind? = fromKeys.contains(key) ? .from : otherKeys.contains(key) ? .other : nil
+            table[key] = (kind, dateKeys.contains(key))
+        }
+        return table
+    }()
+
     /// Verbs of reply intro lines ("On … wrote:", "Am … schrieb …:", "Le … a écrit :").
     static let wroteVerbs: [String] = [
         "wrote", "writes", "schrieb", "schreibt", "geschrieben", "a écrit", "écrit", "escribió", "escribio",
@@ -46,14 +56,17 @@ enum HeaderVocabulary {
         "forward", "fwd", "weitergeleitet", "reenviado", "transféré", "transmis", "réexpédié", "inoltrato",
         "doorgestuurd", "przekazan", "przesłana dalej", "videresendt", "vidarebefordra", "edelleenlähetetty",
         "välitetty", "továbbított", "přeposlan", "preposlan", "proslijeđen", "encaminhada", "reencaminhada",
-        "redirecționat", "пересыл", "перенаправ", "пересила", "переслан", "iletil", "転送", "转发", "轉寄",
+        "redirecționat", "пересыл", "перенаправ", "пересила", "переслан", "iletil", "i\u{307}letil", "転送", "转发", "轉寄",
         "mensaje reenviado", "videresend",
     ]
 
     /// Whether lowercased text contains a forward word stem.
     static func isForwardText(_ lower: String) -> Bool {
-        forwardWords.contains { lower.has($0) }
+        forwardSet.containsAny(in: lower)
     }
+
+    /// ``forwardWords`` as a one-pass matcher.
+    static let forwardSet = PhraseSet(forwardWords)
 
     /// Whether a separator line's words name a reply ("Original Message", "Ursprüngliche Nachricht").
     static let originalWords: [String] = [

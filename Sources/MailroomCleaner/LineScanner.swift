@@ -37,11 +37,10 @@ struct ScannedLine: Sendable {
         lower = lowered
         verb = full ? VerbFinder.firstVerb(in: lowered) : nil
         if full, let key = LineScanner.headerKey(lowered) {
-            let k = String(key)
+            let info = HeaderVocabulary.keyInfo[String(key)]
             hasHeaderKey = true
-            headerKind = HeaderVocabulary.fromKeys.contains(k) ? .from
-                : HeaderVocabulary.otherKeys.contains(k) ? .other : nil
-            hasDateKey = HeaderVocabulary.dateKeys.contains(k)
+            headerKind = info?.kind
+            hasDateKey = info?.isDate ?? false
         } else {
             hasHeaderKey = false
             headerKind = nil
@@ -69,32 +68,35 @@ enum VerbFinder {
     /// Whether any verb starts with a given byte (checked before touching the candidate lists).
     static let startsAny: [Bool] = byFirstByte.map { !$0.isEmpty }
 
+    /// Per byte: bit 0 set for word bytes (``isWordByte(_:)``), bit 1 when a verb starts with it.
+    static let byteClass: [UInt8] = (0..<256).map { b in
+        (isWordByte(UInt8(b)) ? 1 : 0) | (startsAny[b] ? 2 : 0)
+    }
+
     /// The first verb (in line order) that stands as a word in the lowercased line.
     static func firstVerb(in lower: String) -> String? {
-        let starts = startsAny
         let table = byFirstByte
         var copy = lower
-        return copy.withUTF8 { b -> String? in
+        return byteClass.withUnsafeBufferPointer { classes in copy.withUTF8 { b -> String? in
             let n = b.count
-            var i = 0
-            while i < n {
-                if starts[Int(b[i])] {
-                    let candidates = table[Int(b[i])]
-                    let startsWord = i == 0 || !isWordByte(b[i - 1]) || b[i] >= 0xE0
-                    if startsWord {
-                        for c in candidates where i + c.bytes.count <= n {
-                            var k = 1
-                            while k < c.bytes.count && b[i + k] == c.bytes[k] { k += 1 }
-                            guard k == c.bytes.count else { continue }
-                            let end = i + k
-                            if c.cjk || end >= n || !isWordByte(b[end]) { return c.verb }
-                        }
+            var previousIsWord = false
+            for i in 0..<n {
+                let x = b[i]
+                let cls = classes[Int(x)]
+                // Only word starts (or CJK lead bytes) can begin a verb.
+                if cls & 2 != 0 && (!previousIsWord || x >= 0xE0) {
+                    for c in table[Int(x)] where i + c.bytes.count <= n {
+                        var k = 1
+                        while k < c.bytes.count && b[i + k] == c.bytes[k] { k += 1 }
+                        guard k == c.bytes.count else { continue }
+                        let end = i + k
+                        if c.cjk || end >= n || !isWordByte(b[end]) { return c.verb }
                     }
                 }
-                i += 1
+                previousIsWord = cls & 1 != 0
             }
             return nil
-        }
+        } }
     }
 
     /// ASCII letters and non-ASCII bytes count as word bytes.
@@ -127,22 +129,66 @@ enum LineScanner {
         return out
     }
 
-    /// Lowercases ASCII text byte-wise (fast path) and anything else with the Unicode rules.
+    /// The text of consecutive lines as ``lines(_:)`` cut them from one string (joined by "\n"), taken as one
+    /// slice of that string instead of being joined line by line.
+    static func span(_ lines: ArraySlice<Substring>) -> String {
+        guard let first = lines.first, let last = lines.last else { return "" }
+        return String(first.base[first.startIndex..<last.endIndex])
+    }
+
+    /// Lowercases text byte-wise when it holds only ASCII, Latin-1 letters (À–Þ) and caseless scripts or symbols
+    /// (general punctuation, currency, CJK, Hangul, emoji), and with the Unicode rules otherwise.
     static func lowercased(_ s: Substring) -> String {
-        let ascii: (isASCII: Bool, hasUpper: Bool)? = s.utf8.withContiguousStorageIfAvailable { b in
-            var upper = false
-            for x in b {
-                if x >= 0x80 { return (false, false) }
-                if x >= 0x41 && x <= 0x5A { upper = true }
+        // 0: nothing to change, 1: byte-wise lowering suffices, 2: needs the Unicode rules.
+        let kind: Int = s.utf8.withContiguousStorageIfAvailable { b -> Int in
+            var k = 0
+            var i = 0
+            let n = b.count
+            while i < n {
+                let x = b[i]
+                if x < 0x80 {
+                    if x >= 0x41 && x <= 0x5A { k = 1 }
+                    i += 1
+                    continue
+                }
+                switch x {
+                case 0x80...0xBF, 0xC2, 0xE3...0xE9, 0xEB...0xED:
+                    i += 1
+                case 0xC3:
+                    if i + 1 < n && b[i + 1] >= 0x80 && b[i + 1] <= 0x9E && b[i + 1] != 0x97 { k = 1 }
+                    i += 2
+                case 0xE2:
+                    guard i + 1 < n, b[i + 1] == 0x80 || b[i + 1] == 0x82 else { return 2 }
+                    i += 1
+                case 0xF0:
+                    guard i + 1 < n, b[i + 1] == 0x9F else { return 2 }
+                    i += 1
+                default:
+                    return 2
+                }
             }
-            return (true, upper)
-        }
-        guard let ascii, ascii.isASCII else { return s.lowercased() }
-        guard ascii.hasUpper else { return String(s) }
+            return k
+        } ?? 2
+        if kind == 0 { return String(s) }
+        if kind == 2 { return s.lowercased() }
         let count = s.utf8.count
         return String(unsafeUninitializedCapacity: count) { buffer in
             _ = s.utf8.withContiguousStorageIfAvailable { b in
-                for k in 0..<count { buffer[k] = b[k] >= 0x41 && b[k] <= 0x5A ? b[k] | 0x20 : b[k] }
+                var i = 0
+                while i < count {
+                    let x = b[i]
+                    if x >= 0x41 && x <= 0x5A {
+                        buffer[i] = x | 0x20
+                    } else if x == 0xC3 && i + 1 < count && b[i + 1] >= 0x80 && b[i + 1] <= 0x9E && b[i + 1] != 0x97 {
+                        buffer[i] = x
+                        buffer[i + 1] = b[i + 1] + 0x20
+                        i += 2
+                        continue
+                    } else {
+                        buffer[i] = x
+                    }
+                    i += 1
+                }
             }
             return count
         }
@@ -151,6 +197,9 @@ enum LineScanner {
     /// Trims spaces and tabs at both ends.
     static func trim(_ s: Substring) -> Substring {
         let utf8 = s.utf8
+        // Fast path: nothing to trim.
+        guard let f = utf8.first, let l = utf8.last else { return s }
+        if f != 0x20 && f != 0x09 && l != 0x20 && l != 0x09 { return s }
         var start = utf8.startIndex
         var end = utf8.endIndex
         while start < end, utf8[start] == 0x20 || utf8[start] == 0x09 { start = utf8.index(after: start) }
@@ -167,27 +216,31 @@ enum LineScanner {
     static func headerKey(_ lower: String) -> Substring? {
         // Keys are short: look for ":" or the full-width "：" (EF BC 9A) in the first 80 bytes only.
         var copy = lower
-        let found: (start: Int, colon: Int)? = copy.withUTF8 { b in
+        let found: (start: Int, end: Int)? = copy.withUTF8 { b in
             var start = 0
             while start < b.count && (b[start] == 0x2A || b[start] == 0x5F) { start += 1 }
             var i = start
+            var colon = -1
             while i < b.count && i < start + 80 {
-                if b[i] == 0x3A { return (start, i) }
-                if b[i] == 0xEF && i + 2 < b.count && b[i + 1] == 0xBC && b[i + 2] == 0x9A { return (start, i) }
+                if b[i] == 0x3A || (b[i] == 0xEF && i + 2 < b.count && b[i + 1] == 0xBC && b[i + 2] == 0x9A) {
+                    colon = i
+                    break
+                }
                 i += 1
             }
-            return nil
+            guard colon >= 0 else { return nil }
+            // Drop "*" (bold), spaces and tabs before the colon; at most 48 bytes and 4 words.
+            var end = colon
+            while end > start && (b[end - 1] == 0x2A || b[end - 1] == 0x20 || b[end - 1] == 0x09) { end -= 1 }
+            guard end > start, end - start <= 48 else { return nil }
+            var spaces = 0
+            for k in start..<end where b[k] == 0x20 { spaces += 1 }
+            return spaces <= 3 ? (start, end) : nil
         }
         guard let found else { return nil }
         let utf8 = lower.utf8
         let start = utf8.index(utf8.startIndex, offsetBy: found.start)
-        let colon = utf8.index(start, offsetBy: found.colon - found.start)
-        var key = lower[start..<colon]
-        while key.last == "*" || key.last == " " || key.last == "\t" { key = key.dropLast() }
-        guard !key.isEmpty, key.utf8.count <= 48, key.utf8.lazy.filter({ $0 == 0x20 }).count <= 3 else {
-            return nil
-        }
-        return key
+        return lower[start..<utf8.index(start, offsetBy: found.end - found.start)]
     }
 
     /// What kind of header key a line starts with.
@@ -234,7 +287,18 @@ enum LineScanner {
     /// A line of dashes around words: "-----Original Message-----", "---------- Forwarded message ---------",
     /// "----- Weitergeleitete Nachricht ----- Von: …". Returns the words between the dash runs.
     static func dashedSeparatorWords(_ content: Substring) -> Substring? {
-        guard let b = content.utf8.first, b == 0x2D || b == 0x3D || b == 0x5F || b == 0xE2 else { return nil }
+        // Cheap byte check first: it must open with two dash-like characters ("-", "=", "_", "—" = E2 80 94).
+        let u = content.utf8
+        guard let b = u.first, b == 0x2D || b == 0x3D || b == 0x5F || b == 0xE2 else { return nil }
+        var head = u.makeIterator()
+        let b0 = head.next() ?? 0
+        let b1 = head.next() ?? 0
+        let b2 = head.next() ?? 0
+        if b0 == 0xE2 {
+            guard b1 == 0x80 && b2 == 0x94 else { return nil }
+        } else {
+            guard b1 == 0x2D || b1 == 0x3D || b1 == 0x5F || b1 == 0xE2 else { return nil }
+        }
         var s = content
         var lead = 0
         while let c = s.first, c == "-" || c == "=" || c == "_" || c == "—" { lead += 1; s = s.dropFirst() }
@@ -252,6 +316,8 @@ enum LineScanner {
 
     /// A line made only of underscores or dashes (at least 8), as Outlook puts above a header block.
     static func isRule(_ content: Substring) -> Bool {
+        guard let b = content.utf8.first, b == 0x5F || b == 0x2D || b == 0x3D || b == 0xE2,
+              content.utf8.count >= 8 else { return false }
         guard let c = content.first, c == "_" || c == "-" || c == "=" || c == "—" else { return false }
         return content.count >= 8 && content.allSatisfy { $0 == "_" || $0 == "-" || $0 == "=" || $0 == "—" }
     }
@@ -264,6 +330,9 @@ enum LineScanner {
 
     /// Whether the lowercased line starts like a reply intro ("On …", "Am …", "Le …").
     static func startsLikeIntro(_ lower: String) -> Bool {
-        introPrefixes.contains { lower.hasPrefix($0) }
+        introPrefixBytes.contains { p in lower.utf8.count >= p.count && lower.utf8.prefix(p.count).elementsEqual(p) }
     }
+
+    /// ``introPrefixes`` as bytes.
+    static let introPrefixBytes: [[UInt8]] = introPrefixes.map { Array($0.utf8) }
 }

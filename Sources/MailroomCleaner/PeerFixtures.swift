@@ -36,6 +36,15 @@ public struct PeerFixtureCase: Sendable, Decodable {
     public var inputSubject: String?
     /// The sender talon's signature extraction was given, if any.
     public var sender: String?
+    /// How the case was converted, including the peer call and mode (e.g. `quote_intro_line=True`).
+    public var notes: String?
+
+    /// quotequail's `quote`/`quote_html` keep the "On … wrote:" intro visible unless called with
+    /// `quote_intro_line=True`; the fixtures record the mode the test used in `notes` ("default mode").
+    public var keepsQuoteIntroVisible: Bool {
+        source == "closeio/quotequail" && (notes ?? "").contains("default mode")
+            && !(notes ?? "").contains("quote_intro_line=True")
+    }
 
     enum CodingKeys: String, CodingKey {
         case source, `case`, language, kind, format, input, strength, compare, forwarded
@@ -43,7 +52,7 @@ public struct PeerFixtureCase: Sendable, Decodable {
         case expectedVisiblePrefix = "expected_visible_prefix", expectedContains = "expected_contains"
         case expectedNotContains = "expected_not_contains", expectedRemovedContains = "expected_removed_contains"
         case expectedRemovedNotContains = "expected_removed_not_contains"
-        case expectedRemovedPrefix = "expected_removed_prefix", inputSubject = "input_subject", sender
+        case expectedRemovedPrefix = "expected_removed_prefix", inputSubject = "input_subject", sender, notes
     }
 
     /// Reads every case of a `cases.jsonl` file.
@@ -105,9 +114,15 @@ public enum PeerFixtureEvaluator {
         if c.format == "html" { text = TextNormalizer.normalize(HTMLTextConverter.convert(c.input).text) }
         switch PeerSemantics.of(c) {
         case .forward:
-            guard let f = ForwardExtractor.parse(text, subject: c.inputSubject) else { return (text, "", false, text) }
+            // Both forward peers unwrap Outlook header blocks and "Original Message" separators as forwards.
+            guard let f = ForwardExtractor.parse(text, subject: c.inputSubject, headerBlocksAreForwards: true) else {
+                return (text, "", false, text)
+            }
             let whole = [f.comment, f.commentBelow].filter { !$0.isEmpty }.joined(separator: "\n\n")
-            return (quotequail ? f.comment : whole, f.header + "\n" + f.body, true, whole)
+            // In quotequail's default mode the forward's intro ("Begin forwarded message:") stays visible too.
+            let top = c.keepsQuoteIntroVisible ? [f.comment, f.header].filter { !$0.isEmpty }.joined(separator: "\n")
+                : f.comment
+            return (quotequail ? top : whole, f.header + "\n" + f.body, true, whole)
         case .signature:
             let s = SignatureDetector.split(text, sender: c.sender)
             return (s.body, s.signature, false, s.body)
@@ -117,23 +132,36 @@ public enum PeerFixtureEvaluator {
             // quotequail's unwrap reports the quoted message itself (no intro line, no quote marks).
             let unwrap = quotequail && c.case.contains("unwrap")
             let removed = unwrap && !r.removed.isEmpty ? r.quotedBody : r.removed.map(\.text).joined(separator: "\n")
-            let above = c.format == "html" ? unquoteHTMLLines(r.above) : r.above
+            var above = r.above
+            if c.keepsQuoteIntroVisible && !r.intro.isEmpty { above += "\n" + r.intro }
+            if c.format == "html" { above = unquoteHTMLLines(above) }
             return (quotequail ? above : visible, removed, false, visible)
         case .replyWithoutSignature:
-            let r = ReplyExtractor.split(text, trustQuoteMarks: c.format == "html")
+            if c.source == "alfonsrv/mail-parser-reply" { text = withoutLeadingHeaderBlock(text) }
+            let r = ReplyExtractor.split(text, trustQuoteMarks: c.format == "html",
+                                         inlineQuotes: inlineQuotes(c.source))
+            if c.source == "zapier/email-reply-parser" || c.source == "willdurand/EmailReplyParser" {
+                // zapier's reply and willdurand's visible text are the kept fragments, each stripped, joined
+                // with "\n".
+                let s = SignatureDetector.split(strippedParts(r), rules: signatureRules(c.source))
+                var quotes = r.removed.map(\.text)
+                if c.source == "willdurand/EmailReplyParser" {
+                    // willdurand writes a quote header that spans several lines on one line, lists its hidden
+                    // fragments in message order, and keeps at most one blank line at the end of each.
+                    if r.removed.count == 1 { quotes = [foldedIntro(r)] }
+                    var folded = r
+                    folded.removed = zip(r.removed, quotes).map { RemovedSpan(kind: $0.0.kind, text: $0.1) }
+                    let signature = SignatureDetector.split(r.visible, rules: signatureRules(c.source))
+                    let ordered = removedInOrder(folded, signature, blankLinesAfterPiece: 1)
+                    return (s.body, ordered, false, s.body)
+                }
+                // zapier starts a new fragment at each signature line after a blank line, and strips each one.
+                let signature = c.source == "zapier/email-reply-parser" ? zapierFragments(s.signature) : s.signature
+                let removed = [signature] + quotes
+                return (s.body, removed.filter { !$0.isEmpty }.joined(separator: "\n"), false, s.body)
+            }
             let s = SignatureDetector.split(r.visible, rules: signatureRules(c.source))
-            let removed = [s.signature] + r.removed.map(\.text)
-            return (s.body, removed.filter { !$0.isEmpty }.joined(separator: "\n"), false, s.body)
-        }
-    }
-
-    /// The signature starts each peer recognises (from its README/regexes): crisp only delimiters and mobile
-    /// lines; github, zapier and willdurand also "-Name" lines; talon and alfonsrv also closings.
-    static func signatureRules(_ source: String) -> SignatureRules {
-        switch source {
-        case "crisp-oss/email-reply-parser": return .delimitersOnly
-        case "github/email_reply_parser", "zapier/email-reply-parser", "willdurand/EmailReplyParser": return .dashNames
-        default: return .all
+            return (s.body, removedInOrder(r, s), false, s.body)
         }
     }
 

@@ -10,6 +10,23 @@ public struct ReplySplit: Sendable, Equatable {
     public var above: String
     /// The quoted message itself: the removed history without its intro/header lines and one level of `> `.
     public var quotedBody: String
+    /// The intro or header lines that open the removed history ("On … wrote:"), as they stood.
+    public var intro: String = ""
+    /// For each removed span, how many lines of `visible` stand above it.
+    public var removedAt: [Int] = []
+}
+
+/// What ``ReplyExtractor`` does with quoted blocks when the writer answered between them (an inline reply).
+///
+/// Peers differ: talon keeps the whole message; github hides only the quoted block after the writer's last
+/// text; zapier, willdurand and crisp hide every quoted block and its intro.
+public enum InlineQuotes: Sendable, Equatable {
+    /// Keep everything: an answer may refer to any quoted block (the cleaner's default).
+    case keep
+    /// Remove the last quoted block when only a signature (or nothing) follows it.
+    case removeTrailing
+    /// Remove every quoted block and reply intro, keeping the writer's text between them.
+    case removeAll
 }
 
 /// Finds quoted history in plain text with a line-marker scan.
@@ -17,7 +34,8 @@ public struct ReplySplit: Sendable, Equatable {
 /// Each line is marked `e` (empty), `m` (`>`-quoted), `s` (splitter: an "On … wrote:" intro, an
 /// "Original Message" rule or a From/Sent/To block), `f` (forward marker) or `t` (text). Then:
 /// - with no splitter and fewer than three quoted lines, quoted lines count as text;
-/// - text between quoted blocks means an inline reply: nothing is removed;
+/// - text between quoted blocks means an inline reply: nothing is removed (``InlineQuotes`` can ask for the
+///   trailing block or every block to go);
 /// - a splitter followed by unquoted text cuts everything from the splitter on;
 /// - otherwise the span from the first splitter (or run of quoted lines) to the last quoted line goes,
 ///   and text after it (a signature under a bottom quote) stays.
@@ -31,14 +49,19 @@ public enum ReplyExtractor {
     ///   - text: normalised plain text.
     ///   - trustQuoteMarks: treat every `>` line as quoted (text converted from HTML quote containers);
     ///     plain text needs three quoted lines or a splitter, since a lone `>` may be the writer's own.
-    public static func split(_ text: String, trustQuoteMarks: Bool = false) -> ReplySplit {
+    ///   - inlineQuotes: what to do with quoted blocks of an inline reply (see ``InlineQuotes``).
+    public static func split(_ text: String, trustQuoteMarks: Bool = false,
+                             inlineQuotes: InlineQuotes = .keep) -> ReplySplit {
         let raw = LineScanner.lines(text)
-        return split(text, raw: raw, lines: raw.map { ScannedLine($0) }, trustQuoteMarks: trustQuoteMarks)
+        return split(text, raw: raw, lines: raw.map { ScannedLine($0) }, trustQuoteMarks: trustQuoteMarks,
+                     inlineQuotes: inlineQuotes)
     }
 
-    /// ``split(_:trustQuoteMarks:)`` on lines already split and scanned.
+    /// ``split(_:trustQuoteMarks:inlineQuotes:)`` on lines already split and scanned; `details: false` skips
+    /// `above`, `intro` and `quotedBody` (left empty), which the cleaner does not use.
     static func split(_ text: String, raw rawIn: [Substring], lines linesIn: [ScannedLine],
-                      trustQuoteMarks: Bool, marked: ([Mark], [Splitter])? = nil) -> ReplySplit {
+                      trustQuoteMarks: Bool, marked: ([Mark], [Splitter])? = nil,
+                      inlineQuotes: InlineQuotes = .keep, details: Bool = true) -> ReplySplit {
         let raw = separateSharedIntroLines(rawIn)
         let same = raw.count == rawIn.count
         let lines = same ? linesIn : raw.map { ScannedLine($0) }
@@ -48,18 +71,38 @@ public enum ReplyExtractor {
            !marks[..<firstSplitter.start].contains(.quoted) {
             return ReplySplit(visible: text, removed: [], above: text, quotedBody: "")
         }
-        guard let cut = quotationRange(marks, minQuoted: trustQuoteMarks ? 1 : 3) else {
+        let minQuoted = trustQuoteMarks ? 1 : 3
+        if inlineQuotes != .keep, marks.contains(.splitter) || hasQuotedRun(marks, atLeast: minQuoted),
+           isInlineReply(marks) {
+            return splitInline(raw: raw, marks: marks, policy: inlineQuotes, text: text)
+        }
+        guard let cut = quotationRange(marks, minQuoted: minQuoted) else {
             return ReplySplit(visible: text, removed: [], above: text, quotedBody: "")
         }
-        if trustQuoteMarks && raw[..<cut.lowerBound].allSatisfy({ LineScanner.trim($0).isEmpty })
+        if trustQuoteMarks && !(marks[cut.lowerBound] == .splitter && marks[cut].contains(.quoted))
+            && raw[..<cut.lowerBound].allSatisfy({ LineScanner.trim($0).isEmpty })
             && raw[cut.upperBound...].allSatisfy({ LineScanner.trim($0).isEmpty }) {
-            // Everything is quoted: keep it rather than return nothing.
+            // Everything sits in a quote container without an intro (some clients wrap the whole message in one):
+            // keep it rather than return nothing. An "On … wrote:" intro over a quote makes it quoted history,
+            // as in text (the cleaner then keeps the quoted message when nothing else is left).
             return ReplySplit(visible: text, removed: [], above: text, quotedBody: "")
         }
         let kind: RemovedKind = splitters.first { $0.start == cut.lowerBound }?.kind == .forwardMarker
             ? .forwardHeader : .quote
         let kept = Array(raw[..<cut.lowerBound]) + Array(raw[cut.upperBound...])
-        let removedText = raw[cut].joined(separator: "\n")
+        // Lines cut straight from `text` are taken as slices of it (faster than joining them one by one).
+        let removedText = same ? LineScanner.span(raw[cut]) : raw[cut].joined(separator: "\n")
+        guard details else {
+            // The cleaner needs only the kept text and the removed span.
+            let above = LineScanner.span(raw[..<cut.lowerBound])
+            let below = LineScanner.span(raw[cut.upperBound...])
+            let visible = !same ? kept.joined(separator: "\n")
+                : above.isEmpty && cut.lowerBound == 0 ? below
+                : cut.upperBound == raw.count ? above : above + "\n" + below
+            return ReplySplit(visible: visible,
+                              removed: [RemovedSpan(kind: kind, text: removedText)], above: "", quotedBody: "",
+                              removedAt: [cut.lowerBound])
+        }
         var bodyStart = cut.lowerBound
         while bodyStart < cut.upperBound && marks[bodyStart] == .splitter { bodyStart += 1 }
         // A quoted intro ("> On … wrote:", as HTML quote containers hold it) is not part of the quoted message.
@@ -71,14 +114,63 @@ public enum ReplyExtractor {
         let quotedBody = ForwardExtractor.unquote(Array(lines[bodyStart..<cut.upperBound]),
                                                   raw: Array(raw[bodyStart..<cut.upperBound]))
         return ReplySplit(visible: kept.joined(separator: "\n"), removed: [RemovedSpan(kind: kind, text: removedText)],
-                          above: raw[..<cut.lowerBound].joined(separator: "\n"), quotedBody: quotedBody)
+                          above: raw[..<cut.lowerBound].joined(separator: "\n"), quotedBody: quotedBody,
+                          intro: raw[cut.lowerBound..<bodyStart].joined(separator: "\n"),
+                          removedAt: [cut.lowerBound])
+    }
+
+    /// Removes the quoted blocks of an inline reply that `policy` names (see ``InlineQuotes``).
+    static func splitInline(raw: [Substring], marks: [Mark], policy: InlineQuotes, text: String) -> ReplySplit {
+        // Runs of quoted / splitter lines (blank lines inside and after a run belong to it).
+        var runs: [Range<Int>] = []
+        var i = 0
+        while i < marks.count {
+            guard marks[i] == .quoted || marks[i] == .splitter else { i += 1; continue }
+            let start = i
+            var end = i + 1
+            var j = i + 1
+            while j < marks.count && marks[j] != .text && marks[j] != .forward {
+                j += 1
+                if marks[j - 1] != .empty { end = j }
+            }
+            while end < marks.count && marks[end] == .empty { end += 1 }
+            runs.append(start..<end)
+            i = end
+        }
+        if policy == .removeTrailing {
+            guard let last = runs.last else {
+                return ReplySplit(visible: text, removed: [], above: text, quotedBody: "")
+            }
+            // Only a signature (delimiter or mobile line) or nothing may follow the last quoted block.
+            if let next = raw[last.upperBound...].first(where: { !LineScanner.trim($0).isEmpty }) {
+                let t = LineScanner.trim(next)
+                guard SignatureDetector.isDelimiter(t) || SignatureDetector.isMobileLine(LineScanner.lowercased(t))
+                else { return ReplySplit(visible: text, removed: [], above: text, quotedBody: "") }
+            }
+            runs = [last]
+        }
+        var kept: [Substring] = []
+        var removed: [RemovedSpan] = []
+        var removedAt: [Int] = []
+        var previous = 0
+        for run in runs {
+            kept += raw[previous..<run.lowerBound]
+            removedAt.append(kept.count)
+            removed.append(RemovedSpan(kind: .quote, text: raw[run].joined(separator: "\n")))
+            previous = run.upperBound
+        }
+        kept += raw[previous...]
+        let first = runs.first?.lowerBound ?? raw.count
+        return ReplySplit(visible: kept.joined(separator: "\n"), removed: removed,
+                          above: raw[..<first].joined(separator: "\n"), quotedBody: "", removedAt: removedAt)
     }
 
     /// Puts an "On … wrote:" that shares a line with the reply ("reply On …, bob@x.com wrote:") on its own line.
     static func separateSharedIntroLines(_ lines: [Substring]) -> [Substring] {
         let wrote = Array("wrote:".utf8)
         func endsWithWrote(_ line: Substring) -> Bool {
-            line.utf8.count >= wrote.count && line.utf8.suffix(wrote.count).elementsEqual(wrote)
+            line.utf8.last == UInt8(ascii: ":") && line.utf8.count >= wrote.count
+                && line.utf8.suffix(wrote.count).elementsEqual(wrote)
         }
         guard lines.contains(where: { endsWithWrote($0) && $0.has(" On ") }) else { return lines }
         var out: [Substring] = []
@@ -129,8 +221,10 @@ public enum ReplyExtractor {
             let c = lines[i].content
             let wrappedURLPart = !c.has(" ") && c.contains(where: { $0 == "=" || $0 == "/" || $0 == "&" || $0 == "_" })
             // A mis-wrapped quote: a short lowercase continuation right under a long quoted line.
+            // Longer ones count too when a quoted line follows directly (no blank line on either side).
             let wrappedQuote = i > 0 && marks[i - 1] == .quoted && lines[i - 1].content.utf8.count >= 60
-                && c.utf8.count <= 30 && c.first?.isLowercase == true
+                && c.first?.isLowercase == true
+                && (c.utf8.count <= 30 || (c.utf8.count <= 100 && i + 1 < marks.count && marks[i + 1] == .quoted))
             if c.has("://") || wrappedURLPart || wrappedQuote { marks[i] = .quoted }
         }
         return (marks, splitters)

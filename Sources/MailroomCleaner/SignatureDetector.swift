@@ -8,6 +8,8 @@ public struct SignatureSplit: Sendable, Equatable {
     public var signature: String
     /// `.signature`, or `.mobileFooter` when the signature is only a "Sent from my …" line.
     public var kind: RemovedKind
+    /// Index of the signature's first line among the text's lines (nil when there is none).
+    public var startLine: Int? = nil
 }
 
 /// Which signature starts ``SignatureDetector`` accepts (peers differ; the cleaner uses ``all``).
@@ -18,7 +20,10 @@ public struct SignatureRules: OptionSet, Sendable {
     public static let dashNames = SignatureRules(rawValue: 1)
     /// Closings alone on a line followed by a short block ("Best regards,", "Viele Grüße", "Thanks!").
     public static let closings = SignatureRules(rawValue: 2)
-    /// Delimiters and mobile lines only (crisp).
+    /// Sign-offs only, not thanks: "… regards", "Cheers", "Best wishes", "… cordialement", "Bien à vous"
+    /// (crisp's signature list).
+    public static let signOffs = SignatureRules(rawValue: 4)
+    /// Delimiters and mobile lines only.
     public static let delimitersOnly: SignatureRules = []
     /// Everything: delimiters, mobile lines, dash names and closings.
     public static let all: SignatureRules = [.dashNames, .closings]
@@ -28,8 +33,9 @@ public struct SignatureRules: OptionSet, Sendable {
 ///
 /// A signature starts at a delimiter (`--`, `__`, a rule of dashes), a "-Name" line, a closing
 /// ("Best regards", "Mit freundlichen Grüßen", "Thanks!") standing alone on its line, or a mobile
-/// "sent from" line. Only short lines may follow it, never a question, and it never starts on the
-/// first line of the message (a message that is only a signature is kept).
+/// "sent from" line. Only short lines may follow it, never a question or more than two lines of prose
+/// below a name or closing, and it never starts on the first line of the message (a message that is only
+/// a signature is kept).
 public enum SignatureDetector {
     /// How many non-empty lines at the bottom can be signature.
     public static let maxSignatureLines = 14
@@ -44,12 +50,23 @@ public enum SignatureDetector {
     ///   naming them starts the signature too.
     public static func split(_ text: String, rules: SignatureRules = .all, sender: String? = nil) -> SignatureSplit {
         let raw = LineScanner.lines(text)
-        let senderWords = sender.map(nameWords) ?? []
-        // Only the bottom lines are scanned, so lines are prepared on demand.
-        func blank(_ k: Int) -> Bool { LineScanner.trim(raw[k]).allSatisfy { $0 == ">" || $0 == " " } }
-        guard let firstContent = raw.indices.first(where: { !blank($0) }) else {
+        guard let (s, mobileOnly) = signatureStart(in: raw, rules: rules, sender: sender) else {
             return SignatureSplit(body: text, signature: "", kind: .signature)
         }
+        var bodyEnd = s
+        while bodyEnd > 0, LineScanner.trim(raw[bodyEnd - 1]).isEmpty { bodyEnd -= 1 }
+        let signature = LineScanner.span(raw[s...])
+        return SignatureSplit(body: LineScanner.span(raw[..<bodyEnd]), signature: signature,
+                              kind: mobileOnly ? .mobileFooter : .signature, startLine: s)
+    }
+
+    /// The index of the signature's first line in `raw`, and whether the signature is only a mobile line.
+    static func signatureStart(in raw: [Substring], rules: SignatureRules = .all,
+                               sender: String? = nil) -> (line: Int, mobileOnly: Bool)? {
+        let senderWords = sender.map(nameWords) ?? []
+        // Only the bottom lines are scanned, so lines are prepared on demand.
+        func blank(_ k: Int) -> Bool { raw[k].utf8.allSatisfy { $0 == 0x3E || $0 == 0x20 || $0 == 0x09 } }
+        guard let firstContent = raw.indices.first(where: { !blank($0) }) else { return nil }
         var start: Int?
         var startIsMobileOnly = false
         var nonEmpty = 0
@@ -73,8 +90,10 @@ public enum SignatureDetector {
                 && next.first != "-" && previous?.first != "-"
             let namesSender = !senderWords.isEmpty && line.content.utf8.count <= maxSignatureLineLength
                 && senderWords.contains { LineScanner.containsWord(line.lower, $0) }
-            if isDelimiter(line.content) || dashName || namesSender
-                || (rules.contains(.closings) && isClosing(line.lower)) {
+            let soft = dashName || namesSender || (rules.contains(.closings) && isClosing(line.lower))
+                || (rules.contains(.signOffs) && isSignOff(line.lower))
+            // More than two lines of prose below a name or closing: it is text, not a signature.
+            if isDelimiter(line.content) || (soft && proseLineCount(raw[(index + 1)...]) <= 2) {
                 start = index
                 startIsMobileOnly = false
                 continue
@@ -85,7 +104,7 @@ public enum SignatureDetector {
         }
         // A "-- " delimiter higher up (RFC 3676) starts the signature even when the block below it is long,
         // as long as no question follows it.
-        if let delimiter = raw.indices.last(where: { $0 > firstContent && LineScanner.trim(raw[$0]) == "--" }),
+        if let delimiter = raw.indices.last(where: { $0 > firstContent && isDoubleDash(raw[$0]) }),
            delimiter < (start ?? raw.count),
            !raw[(delimiter + 1)...].contains(where: { $0.contains("?") && !isURLOrContact($0.lowercased()) }) {
             start = delimiter
@@ -95,20 +114,27 @@ public enum SignatureDetector {
         var k = firstContent + 1
         while k < (start ?? raw.count) {
             let t = LineScanner.trim(raw[k])
-            if let first = t.utf8.first, Self.mobileFirstBytes.contains(first | 0x20), t.utf8.count <= 120,
-               isMobileLine(LineScanner.lowercased(t)) {
+            if let first = t.utf8.first, Self.mobileFirstByte[Int(first | 0x20)], t.utf8.count <= 120,
+               isMobileLine(t, lowered: false) {
                 start = k
                 startIsMobileOnly = false
                 break
             }
             k += 1
         }
-        guard let s = start else { return SignatureSplit(body: text, signature: "", kind: .signature) }
-        var bodyLines = Array(raw[..<s])
-        while let last = bodyLines.last, LineScanner.trim(last).isEmpty { bodyLines.removeLast() }
-        let signature = raw[s...].joined(separator: "\n")
-        return SignatureSplit(body: bodyLines.joined(separator: "\n"), signature: signature,
-                              kind: startIsMobileOnly ? .mobileFooter : .signature)
+        return start.map { ($0, startIsMobileOnly) }
+    }
+
+    /// Lines that read as prose: at least three words, most of them starting in lowercase.
+    static func proseLineCount(_ lines: ArraySlice<Substring>) -> Int {
+        var count = 0
+        for line in lines.prefix(maxSignatureLines) {
+            let words = line.split(separator: " ")
+            guard words.count >= 3 else { continue }
+            let lower = words.filter { $0.first?.isLowercase == true }.count
+            if lower * 2 > words.count { count += 1 }
+        }
+        return count
     }
 
     /// Lowercased name words of a sender: "Jane Doe <jane.doe@x.com>" → jane, doe; "bob@foo.bar" → bob.
@@ -127,10 +153,30 @@ public enum SignatureDetector {
 
     /// First letters (lowercased) of the mobile prefixes, a cheap filter before ``isMobileLine(_:)``.
     static let mobileFirstBytes: Set<UInt8> = Set(Closings.mobilePrefixes.compactMap { $0.utf8.first } + [0x76])
+    /// ``mobileFirstBytes`` as a lookup table indexed by byte.
+    static let mobileFirstByte: [Bool] = (0..<256).map { mobileFirstBytes.contains(UInt8($0)) }
+
+    /// Whether a line is exactly `--` apart from surrounding spaces and tabs (the RFC 3676 delimiter).
+    static func isDoubleDash(_ line: Substring) -> Bool {
+        let t = LineScanner.trim(line).utf8
+        return t.count == 2 && t.first == 0x2D && t.last == 0x2D
+    }
 
     /// `--`, `-- `, `---`, `__`, or a longer rule of dashes/underscores.
     static func isDelimiter(_ content: Substring) -> Bool {
-        content.count >= 2 && content.allSatisfy { $0 == "-" || $0 == "_" || $0 == "—" || $0 == "–" || $0 == "=" }
+        // Bytes: "-", "_", "=" or the dashes "—" (E2 80 94) and "–" (E2 80 93); at least two of them.
+        var count = 0
+        var it = content.utf8.makeIterator()
+        while let b = it.next() {
+            if b == 0x2D || b == 0x5F || b == 0x3D {
+                count += 1
+            } else if b == 0xE2, it.next() == 0x80, let c = it.next(), c == 0x94 || c == 0x93 {
+                count += 1
+            } else {
+                return false
+            }
+        }
+        return count >= 2
     }
 
     /// "-Abhishek Kona", "- roman", "-Lev.": a dash and a short name.
@@ -144,20 +190,72 @@ public enum SignatureDetector {
     /// A closing phrase standing alone on its line ("Best regards,", "Viele Grüße", "Thanks!").
     static func isClosing(_ lower: String) -> Bool {
         var s = Substring(lower)
+        guard lower.utf8.count <= 60 else { return false }
         while let c = s.last, c == "," || c == "." || c == "!" || c == " " || c == ";" || c == ":" { s = s.dropLast() }
         guard !s.isEmpty, s.count <= 40 else { return false }
         return Closings.phrases.contains(String(s))
     }
 
+    /// A sign-off alone on its line: up to two short words and "regards" ("Best regards", "Thanks and regards"),
+    /// "Cheers", "Best wishes", "Bien à vous", "… cordialement", "Bonne journée".
+    static func isSignOff(_ lower: String) -> Bool {
+        var s = Substring(lower)
+        while let c = s.last, c == "," || c == "!" || c == "！" || c == " " { s = s.dropLast() }
+        guard !s.isEmpty, s.utf8.count <= 40 else { return false }
+        if ["cheers", "best wishes", "bien à vous", "bonne journée", "bonne soirée"].contains(String(s)) { return true }
+        for word in ["regards", "cordialement"] where s.hasSuffix(word) {
+            let head = s.dropLast(word.count)
+            if head.isEmpty || (head.last == " " && head.split(separator: " ").count <= 3) { return true }
+        }
+        return false
+    }
+
     /// "Sent from my iPhone", "Von meinem iPhone gesendet", "Envoyé de mon iPad", "Get Outlook for iOS".
     static func isMobileLine(_ lower: String) -> Bool {
-        guard let first = lower.utf8.first, mobileFirstBytes.contains(first) || first == UInt8(ascii: "v"),
-              lower.utf8.count <= 240, !lower.has(", "),
-              lower.utf8.lazy.filter({ $0 == 0x20 }).count <= 9 else { return false }
-        if Closings.mobilePrefixes.contains(where: { lower.hasPrefix($0) }) { return true }
-        if (lower.hasPrefix("von meinem ") || lower.hasPrefix("vom ")) && lower.has("gesendet") { return true }
-        return lower == "via mobile"
+        isMobileLine(lower[...], lowered: true)
     }
+
+    /// ``isMobileLine(_:)`` on a line that need not be lowercased: ASCII letters are compared case-insensitively
+    /// on the bytes, and a line starting with a non-ASCII letter is lowercased first.
+    static func isMobileLine(_ line: Substring, lowered: Bool) -> Bool {
+        let bytes = line.utf8
+        guard let first = bytes.first else { return false }
+        if first >= 0x80 && !lowered { return isMobileLine(LineScanner.lowercased(line)) }
+        let f = folded(first)
+        guard mobileFirstByte[Int(f)], bytes.count <= 240 else { return false }
+        var spaces = 0
+        var previousIsComma = false
+        for b in bytes {
+            if b == 0x20 {
+                spaces += 1
+                if previousIsComma { return false }  // ", " reads as a sentence
+            }
+            previousIsComma = b == 0x2C
+        }
+        guard spaces <= 9 else { return false }
+        func hasPrefix(_ p: [UInt8]) -> Bool {
+            bytes.count >= p.count && zip(bytes, p).allSatisfy { folded($0) == $1 }
+        }
+        for p in mobilePrefixBytes[Int(f)] where hasPrefix(p) { return true }
+        if hasPrefix(Array("von meinem ".utf8)) || hasPrefix(Array("vom ".utf8)) {
+            let word = Array("gesendet".utf8)
+            let folds = bytes.map(folded)
+            return folds.count >= word.count && (0...(folds.count - word.count)).contains { k in
+                folds[k..<(k + word.count)].elementsEqual(word)
+            }
+        }
+        return bytes.count == 10 && hasPrefix(Array("via mobile".utf8))
+    }
+
+    /// ASCII uppercase folded to lowercase; other bytes unchanged.
+    @inline(__always) static func folded(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+
+    /// ``Closings/mobilePrefixes`` as bytes, grouped by first byte.
+    static let mobilePrefixBytes: [[[UInt8]]] = {
+        var table = [[[UInt8]]](repeating: [], count: 256)
+        for p in Closings.mobilePrefixes { let b = Array(p.utf8); table[Int(b[0])].append(b) }
+        return table
+    }()
 
     /// A URL, e-mail address or phone line (allowed to be long or to contain "?").
     static func isURLOrContact(_ lower: String) -> Bool {

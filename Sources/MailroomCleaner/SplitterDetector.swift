@@ -126,12 +126,16 @@ enum SplitterDetector {
            let count = dateEmailIntroLineCount(lines, at: i) {
             return count
         }
-        guard lines[i..<min(lines.count, i + maxIntroLines)].contains(where: { $0.verb != nil }) else { return nil }
+        var hasVerb = false
+        for k in i..<min(lines.count, i + maxIntroLines) where lines[k].verb != nil { hasVerb = true; break }
+        guard hasVerb else { return nil }
         let introLike = LineScanner.startsLikeIntro(first.lower)
         let canSpan = introLike || LineScanner.hasDigitOrAt(first.lower)
         var joined = ""
         var k = 0
         var j = i
+        // The verb may sit on an earlier line than the colon ("Op … schreef Name <\nname@x.nl>:").
+        var verbSeen: String? = nil
         while j < lines.count && k < maxIntroLines {
             let l = lines[j]
             if l.isBlank && !introLike { return nil }
@@ -142,8 +146,9 @@ enum SplitterDetector {
             if !joined.isEmpty { joined += " " }
             joined += l.lower
             k += 1
-            if joined.count > 400 { return nil }
-            if let verb = l.verb, isIntro(joined, verb: verb, introLike: introLike) { return k }
+            if joined.utf8.count > 400 && joined.count > 400 { return nil }
+            if let v = l.verb { verbSeen = v }
+            if let verb = verbSeen, isIntro(joined, verb: verb, introLike: introLike) { return k }
             if !canSpan { return nil }
             if j > i && l.headerKind != nil { return nil }
             j += 1
@@ -189,9 +194,13 @@ enum SplitterDetector {
         }
         guard n > 0, n < lower.utf8.count else { return false }
         let token = lower.utf8.prefix(n)
-        guard token.allSatisfy({ $0 >= 0x80 || $0 == UInt8(ascii: ".") || ($0 | 0x20) >= 0x61 && ($0 | 0x20) <= 0x7A })
-        else { return false }
-        return String(decoding: token, as: UTF8.self).allSatisfy { $0.isLetter || $0 == "." }
+        var ascii = true
+        for b in token {
+            if b >= 0x80 { ascii = false; continue }
+            guard b == UInt8(ascii: ".") || (b | 0x20) >= 0x61 && (b | 0x20) <= 0x7A else { return false }
+        }
+        // ASCII letters and dots pass as they are; other scripts need the Unicode letter check.
+        return ascii || String(decoding: token, as: UTF8.self).allSatisfy { $0.isLetter || $0 == "." }
     }
 
     /// Whether the joined lowercased intro text reads like "On <date>, <person> wrote:".

@@ -1,4 +1,4 @@
-// Unicode clean-up before any parsing: line endings, NFC, invisible controls, odd spaces, and the input-size cap.
+// Clean-up before any parsing: quoted-printable leftovers, line endings, NFC, invisible controls, odd spaces, size cap.
 import Foundation
 
 /// Normalises text so the line scanners see one canonical form.
@@ -8,9 +8,12 @@ import Foundation
 ///   (U+200E/F, U+202A–E, U+2066–9, U+061C) are dropped; U+200D is kept only inside emoji sequences.
 /// - Non-breaking and other fixed-width spaces become a plain space; other C0/C1 controls except tab go.
 /// - The result is NFC.
+/// - A body left in quoted-printable encoding (soft breaks "=" + newline, "=E2=80=AF" escapes) is decoded first.
 public enum TextNormalizer {
-    /// Normalises `text` (see the type's description).
-    public static func normalize(_ text: String) -> String {
+    /// Normalises `input` (see the type's description).
+    public static func normalize(_ input: String) -> String {
+        // Decoded once (not repeatedly), so the work stays linear.
+        let text = decodeQuotedPrintable(input) ?? input
         if isAlreadyNormal(text) { return text }
         var copy = text
         var mayNeedNFC = false
@@ -67,6 +70,43 @@ public enum TextNormalizer {
         let joined = String(decoding: bytes, as: UTF8.self)
         // NFC is only needed when combining marks, jamo or singleton-decomposing characters are present.
         return mayNeedNFC ? joined.precomposedStringWithCanonicalMapping : joined
+    }
+
+    /// Decodes a body still in quoted-printable transfer encoding ("w=\nrote:", "12:53=E2=80=AFAM"), or nil.
+    ///
+    /// The text counts as quoted-printable only when every "=" in it starts a soft line break or an escape of two
+    /// uppercase hex digits (QP writes a literal "=" as "=3D"), and it has at least one of each.
+    static func decodeQuotedPrintable(_ text: String) -> String? {
+        var copy = text
+        return copy.withUTF8 { b -> String? in
+            guard let base = b.baseAddress, memchr(base, 0x3D, b.count) != nil else { return nil }
+            func isHex(_ x: UInt8) -> Bool { (x >= 0x30 && x <= 0x39) || (x >= 0x41 && x <= 0x46) }
+            func hexValue(_ x: UInt8) -> UInt8 { x <= 0x39 ? x - 0x30 : x - 0x41 + 10 }
+            // First pass: is every "=" a soft break or an escape?
+            var soft = 0
+            var escapes = 0
+            var i = 0
+            while i < b.count {
+                if b[i] != 0x3D { i += 1; continue }
+                if i + 1 < b.count && b[i + 1] == 0x0A { soft += 1; i += 2; continue }
+                if i + 2 < b.count && b[i + 1] == 0x0D && b[i + 2] == 0x0A { soft += 1; i += 3; continue }
+                guard i + 2 < b.count, isHex(b[i + 1]), isHex(b[i + 2]) else { return nil }
+                escapes += 1
+                i += 3
+            }
+            guard soft >= 1 && escapes >= 1 else { return nil }
+            var out: [UInt8] = []
+            out.reserveCapacity(b.count)
+            i = 0
+            while i < b.count {
+                guard b[i] == 0x3D else { out.append(b[i]); i += 1; continue }
+                if b[i + 1] == 0x0A { i += 2; continue }
+                if b[i + 1] == 0x0D { i += 3; continue }
+                out.append(hexValue(b[i + 1]) << 4 | hexValue(b[i + 2]))
+                i += 3
+            }
+            return String(decoding: out, as: UTF8.self)
+        }
     }
 
     /// Fast path: text made only of printable ASCII, LF, tab, and scripts whose characters never change here

@@ -1,5 +1,6 @@
 // Fuzz smoke test: seeded random and mutated fixture inputs must not crash, blow up in time, or grow.
 import Foundation
+import MailroomTestSupport
 import Testing
 @testable import MailroomCleaner
 
@@ -20,8 +21,7 @@ private func check(_ input: String, cleaner: EmailCleaner, worst: inout Double) 
     var rng = CleanerFuzzRandom(state: 0x6D61_696C_726F_6F6D)
     var worst = 0.0
     for _ in 0..<1500 { check(fuzzRandomInput(&rng), cleaner: cleaner, worst: &worst) }
-    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/email-fixtures/cases.jsonl")
+    let fixtures = URL(fileURLWithPath: RepositoryPaths.shared("email-fixtures/cases.jsonl"))
     let inputs = try PeerFixtureCase.load(fixtures).map(\.input)
     for k in 0..<1500 { check(fuzzMutate(inputs[k % inputs.count], &rng), cleaner: cleaner, worst: &worst) }
     #expect(worst < 0.5)
