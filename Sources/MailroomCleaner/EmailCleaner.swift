@@ -10,7 +10,8 @@
 /// ```
 ///
 /// Steps: choose the body (text/plain unless it is missing, a stub or HTML itself), cap its size,
-/// normalise Unicode, convert HTML, split off a forward (keeping the forwarder's comment, or the forwarded
+/// normalise Unicode, convert HTML, keep the first ``CleanerOptions/maxLines`` lines if set, cut at a
+/// caller-defined quote header (``CleanerOptions/customQuoteHeaders``), split off a forward (keeping the forwarder's comment, or the forwarded
 /// body when there is none), remove quoted history, then remove footers, disclaimers and the signature
 /// from the bottom up. Work is linear in the input apart from bounded per-line windows.
 public struct EmailCleaner: Sendable {
@@ -37,23 +38,36 @@ public struct EmailCleaner: Sendable {
         var removed: [RemovedSpan] = []
         var current: String
         if isHTML {
-            let conversion = HTMLTextConverter.convert(head)
+            let conversion = HTMLTextConverter.convert(head, listMarkers: options.htmlListMarkers,
+                                                       blockquotes: options.htmlBlockquotes)
             current = TextNormalizer.normalize(conversion.text)
             removed += conversion.hidden.map { RemovedSpan(kind: .htmlHidden, text: TextNormalizer.normalize($0)) }
         } else {
             current = TextNormalizer.normalize(head)
         }
+        var linesDropped = false
+        if let maxLines = options.maxLines {
+            (current, linesDropped) = TextNormalizer.truncate(current, maxLines: maxLines)
+        }
         current = cleanText(current, subject: subject, sender: sender, fromHTML: isHTML, removed: &removed)
-        return CleanResult(text: current, removed: removed, inputTruncated: truncated, source: isHTML ? .html : .text)
+        return CleanResult(text: current, removed: removed, inputTruncated: truncated || linesDropped,
+                           source: isHTML ? .html : .text)
     }
 
-    /// Cleans already normalised plain text (quotes, forwards, footers, signature), appending removed spans.
+    /// Cleans already normalised plain text (custom quote headers, quotes, forwards, footers, signature),
+    /// appending removed spans.
     ///
     /// - Parameter fromHTML: the text came from ``HTMLTextConverter``, so its `> ` marks are real quotes.
     public func cleanText(_ text: String, subject: String? = nil, sender: String? = nil, fromHTML: Bool = false,
                           removed: inout [RemovedSpan]) -> String {
         var current = text
-        let raw = LineScanner.lines(text)
+        if !options.customQuoteHeaders.isEmpty,
+           let custom = QuoteHeaderPattern.cut(text, patterns: options.customQuoteHeaders) {
+            // The caller's own quote header: everything from it on is quoted history.
+            removed.append(RemovedSpan(kind: .quote, text: custom.quote))
+            current = custom.above
+        }
+        let raw = LineScanner.lines(current)
         let scanned = raw.map { ScannedLine($0) }
         let marked = ReplyExtractor.markLines(scanned)
         var unquotedSplitters: [Int: Splitter] = [:]

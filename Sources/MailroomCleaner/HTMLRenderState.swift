@@ -23,6 +23,14 @@ struct HTMLRenderState {
     private var cellsInRow = 0
     private var hidden: [String] = []
     private var hiddenBuffer = ""
+    /// How list items are marked.
+    var listMarkers: HTMLListMarkers = .marked
+    /// Which blockquotes are quote containers.
+    var blockquotes: HTMLBlockquotes = .all
+    /// With ``HTMLBlockquotes/lastTopLevel``: the index of the top-level blockquote that is quoted, if any.
+    var quotedBlockquote: Int?
+    /// Top-level blockquotes (not inside another, not class `gmail_quote`) opened so far.
+    private(set) var topLevelBlockquotes = 0
 
     /// Elements that break lines before and after them.
     static let blocks: Set<String> = [
@@ -48,9 +56,17 @@ struct HTMLRenderState {
             cellsInRow += 1
         }
         if name == "tr" { cellsInRow = 0 }
-        var entry = Open(name: name, quote: tag.isQuoteContainer, hidden: tag.hidesContent, listCounter: nil)
+        var quote = tag.isQuoteContainer
+        if name == "blockquote" && blockquotes == .lastTopLevel {
+            quote = false
+            if !tag.classAttr.has("gmail_quote") && !stack.contains(where: { $0.name == "blockquote" }) {
+                quote = topLevelBlockquotes == quotedBlockquote
+                topLevelBlockquotes += 1
+            }
+        }
+        var entry = Open(name: name, quote: quote, hidden: tag.hidesContent, listCounter: nil)
         if name == "ol" { entry.listCounter = 0 }
-        if name == "li" {
+        if name == "li" && listMarkers == .marked {
             let ordered = stack.last(where: { $0.name == "ol" || $0.name == "ul" })
             if let index = stack.lastIndex(where: { $0.name == "ol" || $0.name == "ul" }), ordered?.name == "ol" {
                 stack[index].listCounter = (stack[index].listCounter ?? 0) + 1

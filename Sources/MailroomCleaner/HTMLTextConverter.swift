@@ -12,13 +12,31 @@ public struct HTMLConversion: Sendable, Equatable {
 /// A single-pass, tolerant HTML-to-text converter (no DOM, linear time in the input).
 ///
 /// `<style>`, `<script>`, `<head>`, `<title>` and comments are dropped with their content; images
-/// (tracking pixels included) are dropped; entities are decoded; `<li>` becomes "- " or "1. ";
+/// (tracking pixels included) are dropped; entities are decoded; `<li>` becomes "- " or "1. " (see
+/// ``HTMLListMarkers``);
 /// table cells are joined with " | ", one row per line.
 public enum HTMLTextConverter {
-    /// Converts an HTML body to text (see the type's description).
-    public static func convert(_ html: String) -> HTMLConversion {
-        var state = HTMLRenderState()
+    /// Converts an HTML body to text (see the type's description); `listMarkers` says how `<li>` items start
+    /// and `blockquotes` which `<blockquote>` elements hold quoted history.
+    public static func convert(_ html: String, listMarkers: HTMLListMarkers = .marked,
+                               blockquotes: HTMLBlockquotes = .all) -> HTMLConversion {
         let bytes = Array(html.utf8)
+        var state = HTMLRenderState()
+        state.listMarkers = listMarkers
+        state.blockquotes = blockquotes
+        if blockquotes == .lastTopLevel {
+            // A first pass counts the top-level blockquotes, so the second knows which one is the last.
+            var counting = state
+            render(bytes, into: &counting)
+            state.quotedBlockquote = counting.topLevelBlockquotes > 0 ? counting.topLevelBlockquotes - 1 : nil
+        }
+        render(bytes, into: &state)
+        return state.finish()
+    }
+
+    /// Feeds the text runs and tags of `bytes` to `state`.
+    @inline(__always)
+    private static func render(_ bytes: [UInt8], into state: inout HTMLRenderState) {
         var i = 0
         let n = bytes.count
         var textStart = 0
@@ -33,7 +51,6 @@ public enum HTMLTextConverter {
             }
         }
         if textStart < n { state.appendText(bytes[textStart..<n], decoding: bytes, offset: textStart) }
-        return state.finish()
     }
 
     /// Elements whose content is never text.

@@ -159,4 +159,22 @@ public enum TextNormalizer {
         }
         return (String(decoding: head, as: UTF8.self), true)
     }
+
+    /// The first `maxLines` lines of `text` (lines end at "\n"), and whether any were dropped.
+    public static func truncate(_ text: String, maxLines: Int) -> (text: String, truncated: Bool) {
+        guard maxLines > 0 else { return ("", !text.isEmpty) }
+        let utf8 = text.utf8
+        var seen = 0
+        var index = utf8.startIndex
+        while index < utf8.endIndex {
+            if utf8[index] == 0x0A {
+                seen += 1
+                if seen >= maxLines {
+                    return (String(text[text.startIndex..<index]), utf8.index(after: index) < utf8.endIndex)
+                }
+            }
+            index = utf8.index(after: index)
+        }
+        return (text, false)
+    }
 }
