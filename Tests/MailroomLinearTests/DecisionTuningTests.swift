@@ -58,12 +58,20 @@ import Testing
             #expect(DecisionTuner.scales.contains(d.scale), "head \(head)")
             #expect(d.outOfFoldMacroF1.tuned >= d.outOfFoldMacroF1.plain)
         }
-        // Only biases move: weights are those of the untuned model.
+        // Only biases move, each by exactly α · (−log share) of its class: weights are those of the untuned model.
+        let training = Self.rows.filter { !$0.isValidation }
+        var moved = 0
         for (t, p) in zip(tuned.headWeights, plain.headWeights) {
             #expect(t.weights == p.weights)
             let d = chosen[t.spec.name]!
-            if d.scale == 0 { #expect(t.bias == p.bias) }
+            let targets = training.compactMap { $0.labels[t.spec.name].flatMap { t.spec.labels.firstIndex(of: $0) } }
+            let correction = DecisionTuner.priorCorrection(targets: targets, classCount: t.spec.labels.count)
+            for c in t.bias.indices {
+                #expect(abs(t.bias[c] - (p.bias[c] + d.scale * correction[c])) < 1e-5, "head \(t.spec.name) class \(c)")
+            }
+            if d.scale != 0 { moved += 1 }
         }
+        #expect(moved > 0, "on this data at least one head should prefer a non-zero scale; otherwise the test shows nothing")
         // Validation rows (scrambled, or absent) change nothing.
         var scrambled = Self.rows
         for i in scrambled.indices where scrambled[i].isValidation {
