@@ -70,8 +70,8 @@ import Testing
     }
 
     @Test func defaultVersionNamesKindAndUTCTime() {
-        let date = Date(timeIntervalSince1970: 1_796_000_000)   // 2026-11-29T...Z
-        #expect(ModelTraining.defaultVersion(kind: .transformer, at: date).hasPrefix("transformer-2026"))
+        let date = Date(timeIntervalSince1970: 1_796_000_000)   // 2026-11-30T00:53:20Z
+        #expect(ModelTraining.defaultVersion(kind: .transformer, at: date) == "transformer-20261130T005320")
     }
 
     @Test func cleanAnnotationKeepsFieldsAndNamesBadLines() throws {
