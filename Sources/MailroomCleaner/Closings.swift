@@ -9,7 +9,7 @@ enum Closings {
         "regards", "best regards", "kind regards", "warm regards", "kindest regards", "best wishes", "best",
         "cheers", "sincerely", "yours sincerely", "sincerely yours", "yours truly", "yours faithfully",
         "all the best", "br", "rgds", "with best regards", "with kind regards", "thanks and regards",
-        "thanks & regards", "at your service", "respectfully", "take care", "cordially",
+        "thanks & regards", "respectfully", "take care", "cordially",
         // German
         "mit freundlichen grüßen", "mit freundlichen grüssen", "mit freundlichem gruß", "mit freundlichem gruss",
         "freundliche grüße", "freundliche grüsse", "viele grüße", "viele grüsse", "beste grüße", "beste grüsse",

@@ -69,6 +69,7 @@ public enum SignatureDetector {
         guard let firstContent = raw.indices.first(where: { !blank($0) }) else { return nil }
         var start: Int?
         var startIsMobileOnly = false
+        var startNamesSender = false
         var nonEmpty = 0
         var i = raw.count - 1
         while i > firstContent {
@@ -90,12 +91,18 @@ public enum SignatureDetector {
                 && next.first != "-" && previous?.first != "-"
             let namesSender = !senderWords.isEmpty && line.content.utf8.count <= maxSignatureLineLength
                 && senderWords.contains { LineScanner.containsWord(line.lower, $0) }
+            // The writer's name on the line right above a line naming the sender's company belongs to that block.
+            if startNamesSender && start == index + 1 && isPersonName(line.content) {
+                start = index
+                continue
+            }
             let soft = dashName || namesSender || (rules.contains(.closings) && isClosing(line.lower))
                 || (rules.contains(.signOffs) && isSignOff(line.lower))
             // More than two lines of prose below a name or closing: it is text, not a signature.
             if isDelimiter(line.content) || (soft && proseLineCount(raw[(index + 1)...]) <= 2) {
                 start = index
                 startIsMobileOnly = false
+                startNamesSender = namesSender && !isDelimiter(line.content)
                 continue
             }
             if line.content.utf8.count > maxSignatureLineLength
@@ -123,6 +130,17 @@ public enum SignatureDetector {
             k += 1
         }
         return start.map { ($0, startIsMobileOnly) }
+    }
+
+    /// A personal name alone on a line: two to four capitalised words of letters ("John Smith", "Anna-Lena
+    /// von Berg" is not: every word must be capitalised).
+    static func isPersonName(_ content: Substring) -> Bool {
+        let words = content.split(separator: " ")
+        guard (2...4).contains(words.count), content.count <= 40 else { return false }
+        return words.allSatisfy { w in
+            guard let f = w.first, f.isUppercase else { return false }
+            return w.allSatisfy { $0.isLetter || $0 == "-" || $0 == "." || $0 == "'" }
+        }
     }
 
     /// Lines that read as prose: at least three words, most of them starting in lowercase.

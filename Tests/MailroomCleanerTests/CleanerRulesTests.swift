@@ -86,3 +86,24 @@ import Testing
     #expect(SignatureDetector.split(text, sender: "Bob").signature.isEmpty)
     #expect(SignatureDetector.split("Blah\n\nBob\nAcme Inc.\n555-1234", sender: "Bob").signature.hasPrefix("Bob"))
 }
+
+@Test func nameLineAboveTheSendersCompanyJoinsTheSignature() {
+    let text = "Hi Mary,\n\nWould you like more?\n\nJohn Smith\nDoe Inc\n555-531-7967"
+    #expect(SignatureDetector.split(text, sender: "Doe").signature == "John Smith\nDoe Inc\n555-531-7967")
+    // Only a name directly above (no blank line) joins, and only a name: a sentence stays text.
+    #expect(SignatureDetector.split("Hi,\n\nJohn Smith\n\nDoe Inc\n555-531-7967", sender: "Doe").signature
+        == "Doe Inc\n555-531-7967")
+    #expect(SignatureDetector.split("Hi,\n\nPlease call me\nDoe Inc\n555-531-7967", sender: "Doe").signature
+        == "Doe Inc\n555-531-7967")
+}
+
+@Test func talonFromBlockCutRemovesTheDivAroundAHeaderBlock() throws {
+    let html = "<html><body><div>Hi<div>there</div><div>Bob<hr><b>From: </b>bob@example.com<br>"
+        + "<b>Subject: </b>Hello<br><p>Hello</p></div></div></body></html>"
+    let cut = try #require(PeerFixtureEvaluator.talonFromBlockCut(html))
+    let text = HTMLTextConverter.convert(cut).text
+    #expect(text.contains("there") && !text.contains("Bob") && !text.contains("From:"))
+    // A header block in the body's only div is not cut (it would remove everything).
+    #expect(PeerFixtureEvaluator.talonFromBlockCut("<body><div>Hi<br><b>From: </b>x</div></body>") == nil)
+    #expect(PeerFixtureEvaluator.talonFromBlockCut("<div>No header here</div>") == nil)
+}
