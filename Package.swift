@@ -41,6 +41,10 @@ let package = Package(
                 swiftSettings: settings),
         .target(name: "MailroomStore", dependencies: ["CSQLite", "MailroomCore"], swiftSettings: settings),
         .target(name: "MailroomCleaner", dependencies: ["MailroomCore"], swiftSettings: settings),
+        // How the cleaner is measured: the peers' fixture cases with each peer's conventions, and fuzz inputs
+        // (tests and Scripts/bench-cleaner; no product links it).
+        .target(name: "MailroomCleanerFixtures", dependencies: ["MailroomCleaner", "MailroomCore"],
+                swiftSettings: settings),
         .target(name: "MailroomEvaluation", dependencies: ["MailroomCore"], swiftSettings: settings),
         .target(name: "MailroomLinear", dependencies: ["MailroomCore"], swiftSettings: numericSettings),
         .target(name: "MailroomSampleData", dependencies: ["MailroomCore"], swiftSettings: settings),
@@ -93,7 +97,8 @@ let package = Package(
         .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: settings),
         .testTarget(name: "MailroomTransportTests", dependencies: ["MailroomTransport"], swiftSettings: settings),
         .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore"], swiftSettings: settings),
-        .testTarget(name: "MailroomCleanerTests", dependencies: ["MailroomCleaner", "MailroomTestSupport"], swiftSettings: settings),
+        .testTarget(name: "MailroomCleanerTests",
+                    dependencies: ["MailroomCleaner", "MailroomCleanerFixtures", "MailroomTestSupport"], swiftSettings: settings),
         .testTarget(name: "MailroomLinearTests",
                     dependencies: ["MailroomLinear", "MailroomEvaluation", "MailroomSampleData"],
                     swiftSettings: settings),

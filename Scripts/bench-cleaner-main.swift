@@ -4,6 +4,7 @@
 // fuzz run (seeded random + mutated fixture inputs, each cleaned as text and as HTML): count and slowest input.
 import Foundation
 import MailroomCleaner
+import MailroomCleanerFixtures
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {

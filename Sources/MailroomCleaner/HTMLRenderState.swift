@@ -1,7 +1,7 @@
 // The line builder behind HTMLTextConverter: whitespace collapsing, block breaks, lists, tables, quote marks.
 
 /// Mutable rendering state for one HTML conversion.
-struct HTMLRenderState {
+package struct HTMLRenderState {
     /// An open element and what it means for its content.
     private struct Open {
         var name: String
@@ -41,7 +41,7 @@ struct HTMLRenderState {
     /// Blocks separated from their neighbours by an empty line.
     static let paragraphs: Set<String> = ["p", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote", "ul", "ol"]
     /// Elements that never have content or a closing tag.
-    static let voids: Set<String> = ["br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr",
+    package static let voids: Set<String> = ["br", "img", "hr", "meta", "link", "input", "col", "area", "base", "wbr",
                                      "source", "track", "embed", "param"]
 
     mutating func open(_ tag: HTMLTag) {

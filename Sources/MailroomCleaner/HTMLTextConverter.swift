@@ -54,7 +54,7 @@ public enum HTMLTextConverter {
     }
 
     /// Elements whose content is never text.
-    static let skipContent: Set<String> = ["style", "script", "head", "title", "template", "noscript", "svg",
+    package static let skipContent: Set<String> = ["style", "script", "head", "title", "template", "noscript", "svg",
                                           "object", "iframe", "xml", "math"]
 
     /// Parses the markup at `bytes[i] == "<"` and returns the index after it.
@@ -89,12 +89,12 @@ public enum HTMLTextConverter {
     static func asciiLower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 
     /// Index of `needle` in `bytes` at or after `from`.
-    static func find(_ bytes: [UInt8], _ needle: String, from: Int) -> Int? {
+    package static func find(_ bytes: [UInt8], _ needle: String, from: Int) -> Int? {
         findCaseInsensitive(bytes, Array(needle.utf8), from: from)
     }
 
     /// Index of `needle` (ASCII, compared case-insensitively) in `bytes` at or after `from`.
-    static func findCaseInsensitive(_ bytes: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
+    package static func findCaseInsensitive(_ bytes: [UInt8], _ needle: [UInt8], from: Int) -> Int? {
         guard !needle.isEmpty, from < bytes.count, bytes.count - from >= needle.count else { return nil }
         let first = asciiLower(needle[0])
         var i = from
@@ -112,20 +112,20 @@ public enum HTMLTextConverter {
 }
 
 /// One parsed tag: name (lowercased), the attributes the converter needs, and where it ends.
-struct HTMLTag {
-    var name: String
-    var isClosing: Bool
-    var selfClosing: Bool
+package struct HTMLTag {
+    package var name: String
+    package var isClosing: Bool
+    package var selfClosing: Bool
     /// Lowercased `class`, `id`, `style` and `type` attribute values, and whether `hidden` is present.
     var classAttr = ""
     var idAttr = ""
     var styleAttr = ""
     var typeAttr = ""
     var hiddenAttr = false
-    var end: Int
+    package var end: Int
 
     /// Parses a tag at `bytes[i] == "<"`, or nil when no tag name follows.
-    static func parse(_ bytes: [UInt8], at i: Int) -> HTMLTag? {
+    package static func parse(_ bytes: [UInt8], at i: Int) -> HTMLTag? {
         let n = bytes.count
         var j = i + 1
         var closing = false

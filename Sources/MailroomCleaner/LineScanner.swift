@@ -1,7 +1,7 @@
 // Line-level recognisers: quote depth, header lines, "wrote" intros, separator lines. No regular expressions.
 
 /// One line of a message with its quote prefix removed, prepared for the recognisers.
-struct ScannedLine: Sendable {
+package struct ScannedLine: Sendable {
     /// The line as it was (no trailing newline).
     let raw: Substring
     /// Number of leading `>` quote marks.
@@ -20,7 +20,7 @@ struct ScannedLine: Sendable {
     let hasDateKey: Bool
 
     /// Prepares a line; `full: false` skips the verb and header-key analysis (for the signature scan).
-    init(_ raw: Substring, full: Bool = true) {
+    package init(_ raw: Substring, full: Bool = true) {
         self.raw = raw
         var depth = 0
         let utf8 = raw.utf8
@@ -53,7 +53,7 @@ struct ScannedLine: Sendable {
 }
 
 /// Finds "wrote" verbs in one pass over a line's bytes (verbs indexed by their first byte).
-enum VerbFinder {
+package enum VerbFinder {
     /// Verb bytes by first byte, longest first.
     static let byFirstByte: [[(bytes: [UInt8], verb: String, cjk: Bool)]] = {
         var table = [[(bytes: [UInt8], verb: String, cjk: Bool)]](repeating: [], count: 256)
@@ -74,7 +74,7 @@ enum VerbFinder {
     }
 
     /// The first verb (in line order) that stands as a word in the lowercased line.
-    static func firstVerb(in lower: String) -> String? {
+    package static func firstVerb(in lower: String) -> String? {
         let table = byFirstByte
         var copy = lower
         return byteClass.withUnsafeBufferPointer { classes in copy.withUTF8 { b -> String? in
@@ -104,9 +104,9 @@ enum VerbFinder {
 }
 
 /// Stateless recognisers used by the reply, forward and signature scanners.
-enum LineScanner {
+package enum LineScanner {
     /// Splits text into lines at `\n` (the text is already normalised).
-    static func lines(_ text: String) -> [Substring] {
+    package static func lines(_ text: String) -> [Substring] {
         var copy = text
         // Offsets of the line breaks, found on the contiguous UTF-8 buffer.
         let breaks: [Int] = copy.withUTF8 { bytes in
@@ -131,14 +131,14 @@ enum LineScanner {
 
     /// The text of consecutive lines as ``lines(_:)`` cut them from one string (joined by "\n"), taken as one
     /// slice of that string instead of being joined line by line.
-    static func span(_ lines: ArraySlice<Substring>) -> String {
+    package static func span(_ lines: ArraySlice<Substring>) -> String {
         guard let first = lines.first, let last = lines.last else { return "" }
         return String(first.base[first.startIndex..<last.endIndex])
     }
 
     /// Lowercases text byte-wise when it holds only ASCII, Latin-1 letters (À–Þ) and caseless scripts or symbols
     /// (general punctuation, currency, CJK, Hangul, emoji), and with the Unicode rules otherwise.
-    static func lowercased(_ s: Substring) -> String {
+    package static func lowercased(_ s: Substring) -> String {
         // 0: nothing to change, 1: byte-wise lowering suffices, 2: needs the Unicode rules.
         let kind: Int = s.utf8.withContiguousStorageIfAvailable { b -> Int in
             var k = 0
@@ -195,7 +195,7 @@ enum LineScanner {
     }
 
     /// Trims spaces and tabs at both ends.
-    static func trim(_ s: Substring) -> Substring {
+    package static func trim(_ s: Substring) -> Substring {
         let utf8 = s.utf8
         // Fast path: nothing to trim.
         guard let f = utf8.first, let l = utf8.last else { return s }
@@ -213,7 +213,7 @@ enum LineScanner {
     /// The header key of a "Key: value" line, lowercased, or nil.
     ///
     /// Accepts `*From:*` (bold), `From :` (French spacing) and the full-width colon; keys are at most 4 words.
-    static func headerKey(_ lower: String) -> Substring? {
+    package static func headerKey(_ lower: String) -> Substring? {
         // Keys are short: look for ":" or the full-width "：" (EF BC 9A) in the first 80 bytes only.
         var copy = lower
         let found: (start: Int, end: Int)? = copy.withUTF8 { b in
@@ -315,7 +315,7 @@ enum LineScanner {
     }
 
     /// A line made only of underscores or dashes (at least 8), as Outlook puts above a header block.
-    static func isRule(_ content: Substring) -> Bool {
+    package static func isRule(_ content: Substring) -> Bool {
         guard let b = content.utf8.first, b == 0x5F || b == 0x2D || b == 0x3D || b == 0xE2,
               content.utf8.count >= 8 else { return false }
         guard let c = content.first, c == "_" || c == "-" || c == "=" || c == "—" else { return false }

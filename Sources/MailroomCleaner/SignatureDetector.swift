@@ -10,6 +10,13 @@ public struct SignatureSplit: Sendable, Equatable {
     public var kind: RemovedKind
     /// Index of the signature's first line among the text's lines (nil when there is none).
     public var startLine: Int? = nil
+
+    package init(body: String, signature: String, kind: RemovedKind, startLine: Int? = nil) {
+        self.body = body
+        self.signature = signature
+        self.kind = kind
+        self.startLine = startLine
+    }
 }
 
 /// Which signature starts ``SignatureDetector`` accepts (peers differ; the cleaner uses ``all``).

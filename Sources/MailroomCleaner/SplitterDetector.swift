@@ -1,9 +1,9 @@
 // Finds where quoted or forwarded history starts: reply intros, "Original Message" rules, header blocks.
 
 /// A line (or a few lines) that introduces quoted or forwarded history.
-struct Splitter: Sendable, Equatable {
+package struct Splitter: Sendable, Equatable {
     /// What introduces the history.
-    enum Kind: Sendable, Equatable {
+    package enum Kind: Sendable, Equatable {
         /// "On … wrote:", "Am … schrieb …:", "-----Original Message-----".
         case replyIntro
         /// "---------- Forwarded message ---------", "Begin forwarded message:", "Anfang der weitergeleiteten Nachricht:".
@@ -12,20 +12,20 @@ struct Splitter: Sendable, Equatable {
         case headerBlock
     }
     /// What kind of splitter it is.
-    var kind: Kind
+    package var kind: Kind
     /// Index of its first line.
-    var start: Int
+    package var start: Int
     /// Number of lines it spans (the header block included, when one follows).
-    var lineCount: Int
+    package var lineCount: Int
 }
 
 /// Recognises splitters at a given line of a scanned message.
-enum SplitterDetector {
+package enum SplitterDetector {
     /// Longest reply intro, in lines ("On Tue, …\nJohn <john@x>\nwrote:").
     static let maxIntroLines = 6
 
     /// The splitter starting at line `i`, or nil.
-    static func splitter(in lines: [ScannedLine], at i: Int) -> Splitter? {
+    package static func splitter(in lines: [ScannedLine], at i: Int) -> Splitter? {
         let line = lines[i]
         if line.isBlank { return nil }
         if let words = LineScanner.dashedSeparatorWords(line.content) {

@@ -2,6 +2,7 @@
 // HTML list markers and blockquote handling, and the evaluator's reading of peer options.
 import Testing
 @testable import MailroomCleaner
+@testable import MailroomCleanerFixtures
 
 @Test func maxLinesKeepsOnlyTheFirstLinesAndSaysSo() {
     #expect(TextNormalizer.truncate("a\nb\nc", maxLines: 2) == ("a\nb", true))

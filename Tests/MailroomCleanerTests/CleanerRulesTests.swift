@@ -1,6 +1,7 @@
 // Unit tests of single cleaner rules: wrapped intros, quoted-printable leftovers, inline-quote policies, options.
 import Testing
 @testable import MailroomCleaner
+@testable import MailroomCleanerFixtures
 
 @Test func quotedPrintableLeftoversAreDecodedOnlyWhenEveryEqualsSignIsQP() {
     let qp = "On Mon, Jun 3, 2024 at 12:53=E2=80=AFAM Cody <c@x.com> w=\nrote:"

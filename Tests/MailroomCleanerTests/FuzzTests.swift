@@ -3,6 +3,7 @@ import Foundation
 import MailroomTestSupport
 import Testing
 @testable import MailroomCleaner
+@testable import MailroomCleanerFixtures
 
 /// Cleans one input as text and as HTML and checks the time budget and that nothing grows.
 private func check(_ input: String, cleaner: EmailCleaner, worst: inout Double) {

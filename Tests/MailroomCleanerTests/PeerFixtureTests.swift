@@ -3,6 +3,7 @@ import Foundation
 import MailroomTestSupport
 import Testing
 @testable import MailroomCleaner
+@testable import MailroomCleanerFixtures
 
 /// The shared fixtures (../shared/email-fixtures beside the repository).
 private let casesURL = URL(fileURLWithPath: RepositoryPaths.shared("email-fixtures/cases.jsonl"))

@@ -1,4 +1,5 @@
 // Runs the cleaner on the peers' converted test cases (../shared/email-fixtures) with each kind's semantics.
+import MailroomCleaner
 import Foundation
 
 /// One case of `email-fixtures/cases.jsonl` (the fields the checks use).

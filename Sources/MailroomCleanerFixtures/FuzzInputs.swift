@@ -1,4 +1,5 @@
 // Seeded random and mutated e-mail inputs for fuzzing the cleaner (used by the fuzz test and the benchmark).
+import MailroomCleaner
 import MailroomCore
 
 /// Fuzzing uses the project's seeded generator, so failures reproduce.

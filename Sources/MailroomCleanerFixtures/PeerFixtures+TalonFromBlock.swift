@@ -1,4 +1,5 @@
 // talon's HTML "From: block" cut, modelled for its test cases (evaluator only, not a cleaner rule).
+import MailroomCleaner
 
 extension PeerFixtureEvaluator {
     /// Whether talon would cut a quote container before trying the "From:" block (blockquote, gmail_quote,

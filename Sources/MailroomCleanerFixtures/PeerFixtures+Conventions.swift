@@ -1,4 +1,5 @@
 // Each peer's own conventions for what it reports (signature rules, inline quotes, how fragments are joined).
+import MailroomCleaner
 
 extension PeerFixtureEvaluator {
     /// The removed quotes and signature lines in the order they stood in the message; `blankLinesAfterPiece`

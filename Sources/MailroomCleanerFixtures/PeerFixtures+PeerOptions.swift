@@ -1,4 +1,5 @@
 // The non-default peer configurations some peer tests use, mapped onto cleaner options.
+import MailroomCleaner
 
 extension PeerFixtureCase {
     /// talon tests that patch `quotations.MAX_LINES_COUNT` (recorded in the notes as `MAX_LINES_COUNT=N`):
