@@ -37,6 +37,12 @@ func options() -> LinearTrainingOptions {
     if let v = environment["LINEAR_FOLDS"].flatMap(Int.init) { o.crossValidationFolds = v }
     if let v = environment["LINEAR_THREADS"].flatMap(Int.init) { o.threads = v }
     if let v = environment["LINEAR_DECISION"] { o.decisionTuning = v == "prior" ? .priorScale : .none }
+    if let v = environment["LINEAR_NB"].flatMap(Double.init) { o.naiveBayesScaling = v }
+    // Per-head naive-Bayes scaling chosen by the same CV: on in the bench (LINEAR_NB_GRID=off disables).
+    o.naiveBayesGrid = LinearTrainingOptions.benchmarkNaiveBayesGrid
+    if let v = environment["LINEAR_NB_GRID"] {
+        o.naiveBayesGrid = v == "off" ? [] : v.split(separator: ",").compactMap { Double($0) }
+    }
     if let v = environment["LINEAR_AVERAGE"] { o.averageWeights = v == "1" }
     return o
 }
@@ -84,7 +90,9 @@ for dataset in datasetList {
                                         version: "bench") { p in
         if let c = p.chosenPenalty, let h = p.head {
             let scores = c.scores.keys.sorted().map { "\($0):\(f3(c.scores[$0]!))" }.joined(separator: " ")
-            print("  \(dataset)/\(h): CV chose l2=\(c.l2) (train-row CV macro-F1 \(scores)) at \(String(format: "%.1f", p.seconds)) s")
+            let nb = c.naiveBayesScores.keys.sorted().map { "\($0):\(f3(c.naiveBayesScores[$0]!))" }.joined(separator: " ")
+            print("  \(dataset)/\(h): CV chose l2=\(c.l2) naive-Bayes γ=\(c.naiveBayes) (train-row CV macro-F1 by l2 "
+                  + "\(scores); best by γ \(nb)) at \(String(format: "%.1f", p.seconds)) s")
         }
         if let d = p.decision, let h = p.head {
             print("  \(dataset)/\(h): decision tuning chose prior scale \(d.scale) (train-row out-of-fold macro-F1 "

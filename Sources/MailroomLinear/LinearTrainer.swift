@@ -50,28 +50,40 @@ public enum LinearTrainer {
         }
 
         if options.optimizer == .lbfgs {
+            let xAll = x
             var fitted: [HeadWeights] = []
             for (h, spec) in specs.enumerated() {
                 let keep = targets[h].indices.filter { targets[h][$0] >= 0 }
-                var head = LBFGSHead(spec: spec, featureCount: space.featureCount, rows: keep,
-                                     targets: keep.map { Int(targets[h][$0]) }, classWeights: classWeights[h],
-                                     l2: options.l2, threads: options.threads)
                 // One fit per penalty, strongest first, each warm-started from the previous; the head is the
                 // mean of the fits (averaging linear models' weights averages their logits).
                 var penalties = options.l2Ensemble.isEmpty ? [options.l2] : options.l2Ensemble.sorted(by: >)
-                if Set(options.l2Grid).count > 1 {
-                    // Cross-validated on the training rows only (`x` holds no validation row).
-                    let choice = PenaltySelection.choose(spec: spec, featureCount: space.featureCount, x: x,
+                var gamma = options.naiveBayesScaling
+                if Set(options.l2Grid).count > 1 || Set(options.naiveBayesGrid).count > 1 {
+                    // Cross-validated on the training rows only (`xAll` holds no validation row).
+                    let choice = PenaltySelection.choose(spec: spec, featureCount: space.featureCount, x: xAll,
                                                          rows: keep, targets: keep.map { Int(targets[h][$0]) },
-                                                         grid: options.l2Grid, k: options.crossValidationFolds,
-                                                         options: options)
-                    penalties = [choice.l2]
+                                                         grid: Set(options.l2Grid).count > 1 ? options.l2Grid : penalties,
+                                                         scalings: options.naiveBayesGrid.isEmpty
+                                                            ? [gamma] : options.naiveBayesGrid,
+                                                         k: options.crossValidationFolds, options: options)
+                    if Set(options.l2Grid).count > 1 { penalties = [choice.l2] }
+                    gamma = choice.naiveBayes
                     var report = LinearTrainingProgress(head: spec.name, epoch: 0, epochs: options.epochs, loss: 0,
                                                         validationMacroF1: nil,
                                                         seconds: Date().timeIntervalSince(start))
                     report.chosenPenalty = choice
                     progress(report)
                 }
+                // Per-head naive-Bayes scales (F), or none: the head is fitted on `x` scaled by them.
+                let scales = gamma > 0
+                    ? NaiveBayesScaling.scales(x: xAll, rows: keep, targets: keep.map { Int(targets[h][$0]) },
+                                               classCount: spec.labels.count, featureCount: space.featureCount,
+                                               exponent: gamma)
+                    : nil
+                let x = scales.map { NaiveBayesScaling.scaled(xAll, by: $0) } ?? xAll
+                var head = LBFGSHead(spec: spec, featureCount: space.featureCount, rows: keep,
+                                     targets: keep.map { Int(targets[h][$0]) }, classWeights: classWeights[h],
+                                     l2: options.l2, threads: options.threads)
                 var sum = [Float](repeating: 0, count: head.parameterCount)
                 var previous: [Float]?
                 var iteration = 0
@@ -88,6 +100,7 @@ public enum LinearTrainer {
                 }
                 let scale = 1 / Float(penalties.count)
                 var weights = head.weights(sum.map { $0 * scale })
+                if let scales { NaiveBayesScaling.unscale(&weights, by: scales) }
                 if options.decisionTuning == .priorScale {
                     // Out-of-fold logits on the training rows only (`x` holds no validation row).
                     let t = keep.map { Int(targets[h][$0]) }

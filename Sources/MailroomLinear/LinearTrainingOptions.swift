@@ -56,6 +56,18 @@ public struct LinearTrainingOptions: Sendable {
     /// (``crossValidationFolds`` extra fits per head); the result is folded into the head's bias, so the saved model
     /// format is unchanged. See ``DecisionTuning``.
     public var decisionTuning: DecisionTuning = .none
+    /// L-BFGS: exponent γ of per-head naive-Bayes feature scaling (``NaiveBayesScaling``): each head is fitted on
+    /// features scaled by (max over classes of |log-count ratio|)^γ, then the scales are folded into its weights
+    /// (the saved model reads raw features). 0 turns it off (the default). With ``l2Grid`` or ``decisionTuning``
+    /// their folds use the scales computed on all training rows.
+    public var naiveBayesScaling: Double = 0
+    /// L-BFGS: when it holds two or more exponents, each head's ``naiveBayesScaling`` is chosen from them by the
+    /// same k-fold cross-validation on the training rows as ``l2Grid`` (jointly with it when that is set; each fold
+    /// computes its scales from its own training part). Off by default (empty); `Scripts/bench-linear` uses
+    /// ``benchmarkNaiveBayesGrid``.
+    public var naiveBayesGrid: [Double] = []
+    /// The exponents `Scripts/bench-linear` selects from (none, or square-root log-count-ratio scaling).
+    public static let benchmarkNaiveBayesGrid: [Double] = [0, 0.5]
     /// Folds for ``l2Grid`` selection and ``decisionTuning`` (at least 2).
     public var crossValidationFolds: Int = 3
     /// The grid `Scripts/bench-linear` selects from.
@@ -97,6 +109,10 @@ public struct LinearTrainingOptions: Sendable {
         }
         guard firstLineWeight >= 0, firstLineWeight.isFinite else {
             throw .invalidOption("firstLineWeight must be zero or positive, got \(firstLineWeight)")
+        }
+        guard naiveBayesScaling >= 0, naiveBayesScaling <= 4, naiveBayesGrid.allSatisfy({ $0 >= 0 && $0 <= 4 }) else {
+            throw .invalidOption("naive-Bayes scaling exponents must be between 0 (off) and 4, got "
+                                 + "\(naiveBayesScaling) and grid \(naiveBayesGrid)")
         }
         guard threads >= 1 else { throw .invalidOption("threads must be at least 1, got \(threads)") }
         guard minDocumentFrequency >= 1 else { throw .invalidOption("minDocumentFrequency must be at least 1") }

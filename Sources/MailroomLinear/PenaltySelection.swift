@@ -2,12 +2,17 @@
 import Foundation
 import MailroomCore
 
-/// The penalty a head was given and the cross-validated macro-F1 behind the choice.
+/// The penalty (and naive-Bayes scaling) a head was given and the cross-validated macro-F1 behind the choice.
 public struct PenaltyChoice: Sendable, Equatable {
     /// The chosen L2 penalty (one of ``LinearTrainingOptions/l2Grid``).
     public var l2: Float
-    /// Mean held-out macro-F1 per grid penalty, in the grid's order (K-fold CV on training rows).
+    /// Mean held-out macro-F1 per grid penalty at the chosen scaling (K-fold CV on training rows).
     public var scores: [Float: Double]
+    /// The chosen naive-Bayes scaling exponent (one of ``LinearTrainingOptions/naiveBayesGrid``, or the fixed
+    /// ``LinearTrainingOptions/naiveBayesScaling`` when that grid is not used).
+    public var naiveBayes: Double = 0
+    /// Best mean held-out macro-F1 per scaling exponent (empty when only one was tried).
+    public var naiveBayesScores: [Double: Double] = [:]
 }
 
 enum PenaltySelection {
@@ -31,18 +36,52 @@ enum PenaltySelection {
     /// - Parameters:
     ///   - x: feature rows (all training rows; never validation rows).
     ///   - rows: indices into `x` of the rows that carry this head (N), `targets` their classes (N).
+    ///   - scalings: naive-Bayes exponents to try with every penalty (``NaiveBayesScaling``; 0 = none); each
+    ///     fold's scales come from that fold's training part only.
     static func choose(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
-                       grid: [Float], k: Int, options: LinearTrainingOptions) -> PenaltyChoice {
-        let penalties = Array(Set(grid)).sorted(by: >)
-        guard penalties.count > 1, k >= 2, rows.count >= 2 * k else {
-            return PenaltyChoice(l2: penalties.first ?? options.l2, scores: [:])
+                       grid: [Float], scalings: [Double] = [0], k: Int,
+                       options: LinearTrainingOptions) -> PenaltyChoice {
+        let penalties = Array(Set(grid.isEmpty ? [options.l2] : grid)).sorted(by: >)
+        let exponents = Array(Set(scalings.isEmpty ? [0] : scalings)).sorted()
+        guard penalties.count * exponents.count > 1, k >= 2, rows.count >= 2 * k else {
+            return PenaltyChoice(l2: penalties[0], scores: [:], naiveBayes: exponents[0])
         }
+        var best: PenaltyChoice?
+        var bestScore = -1.0
+        var perExponent: [Double: Double] = [:]
+        for gamma in exponents {
+            let sums = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
+                                  penalties: penalties, gamma: gamma, k: k, options: options)
+            var top = 0
+            for p in penalties.indices where sums[p] > sums[top] + 1e-12 { top = p }
+            var scores: [Float: Double] = [:]
+            for (p, penalty) in penalties.enumerated() { scores[penalty] = sums[p] / Double(k) }
+            perExponent[gamma] = sums[top] / Double(k)
+            // Ties keep the smaller exponent (tried first), then the larger penalty.
+            if sums[top] > bestScore + 1e-12 {
+                bestScore = sums[top]
+                best = PenaltyChoice(l2: penalties[top], scores: scores, naiveBayes: gamma)
+            }
+        }
+        var choice = best!
+        if exponents.count > 1 { choice.naiveBayesScores = perExponent }
+        return choice
+    }
+
+    /// Summed held-out macro-F1 over the k folds for each penalty (strongest first), features scaled by `gamma`.
+    static func foldScores(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
+                           penalties: [Float], gamma: Double, k: Int, options: LinearTrainingOptions) -> [Double] {
         let fold = folds(targets: targets, k: k, seed: options.seed ^ 0xC0FF_EE00)
         var sums = [Double](repeating: 0, count: penalties.count)
         for f in 0..<k {
             let trainIdx = rows.indices.filter { fold[$0] != f }
             let testIdx = rows.indices.filter { fold[$0] == f }
             let t = trainIdx.map { Int32(targets[$0]) }
+            let x = gamma > 0
+                ? NaiveBayesScaling.scaled(x, by: NaiveBayesScaling.scales(
+                    x: x, rows: trainIdx.map { rows[$0] }, targets: trainIdx.map { targets[$0] },
+                    classCount: spec.labels.count, featureCount: featureCount, exponent: gamma))
+                : x
             var head = LBFGSHead(spec: spec, featureCount: featureCount, rows: trainIdx.map { rows[$0] },
                                  targets: trainIdx.map { targets[$0] },
                                  classWeights: LinearTrainer.weights(targets: t, classCount: spec.labels.count,
@@ -60,11 +99,7 @@ enum PenaltySelection {
                                    classCount: spec.labels.count)
             }
         }
-        var best = 0
-        for p in penalties.indices where sums[p] > sums[best] + 1e-12 { best = p }
-        var scores: [Float: Double] = [:]
-        for (p, penalty) in penalties.enumerated() { scores[penalty] = sums[p] / Double(k) }
-        return PenaltyChoice(l2: penalties[best], scores: scores)
+        return sums
     }
 
     /// Class with the largest logit for row `row` of `x` under parameters `theta` ((F, K) weights then (K) bias).

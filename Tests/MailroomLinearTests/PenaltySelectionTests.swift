@@ -62,6 +62,34 @@ import Testing
         #expect(try bare.classify(texts) == outputs)
     }
 
+    @Test func naiveBayesScalingIsChosenJointlyFromTrainingRowsOnly() throws {
+        var o = Self.options()
+        o.l2Grid = [0.3]
+        o.naiveBayesGrid = [0, 0.5]
+        func train(_ rows: [DatasetRow]) throws -> (LinearModel, [String: PenaltyChoice]) {
+            var chosen: [String: PenaltyChoice] = [:]
+            let model = try LinearTrainer.train(dataset: rows, options: o, version: "nb-cv") { p in
+                if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
+            }
+            return (model, chosen)
+        }
+        let (model, chosen) = try train(Self.rows)
+        #expect(Set(chosen.keys) == Set(model.heads.map(\.name)))
+        for (head, c) in chosen {
+            #expect([0, 0.5].contains(c.naiveBayes), "head \(head) chose γ \(c.naiveBayes)")
+            #expect(Set(c.naiveBayesScores.keys) == [0, 0.5])
+            #expect(c.naiveBayesScores[c.naiveBayes] == c.naiveBayesScores.values.max())
+            #expect(c.l2 == 0.3)
+        }
+        // Validation rows play no part: training on the training rows alone gives the same choices and model.
+        let (bare, bareChosen) = try train(Self.rows.filter { !$0.isValidation })
+        #expect(bareChosen == chosen)
+        let texts = Self.rows.prefix(5).map(\.text)
+        #expect(try bare.classify(texts) == model.classify(texts))
+        o.naiveBayesGrid = [0, 5]
+        #expect(throws: LinearError.self) { try o.validate() }
+    }
+
     @Test func badGridOrFoldsAreRejected() {
         var o = LinearTrainingOptions()
         o.l2Grid = [0.1, -1]

@@ -66,7 +66,9 @@ import Testing
         try Data().write(to: data)
         let request = TrainingRequest(kind: .linear, dataPath: data.path, outputDirectory: dir.appendingPathComponent("m").path,
                                       version: "v")
-        #expect(throws: JSONLError.empty(path: data.path)) { try ModelTraining.run(request) }
+        let path = data.path
+        let thrown = #expect(throws: JSONLError.self) { try ModelTraining.run(request) }
+        #expect(thrown == JSONLError.empty(path: path))
     }
 
     @Test func defaultVersionNamesKindAndUTCTime() {
