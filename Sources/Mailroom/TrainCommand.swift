@@ -20,6 +20,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Random seed (training is deterministic for a seed).") var seed: UInt64 = 0
     @Option(help: "Class weighting: balanced or none (default: balanced for linear, none for transformer).") var classWeighting: String?
     @Flag(help: "Train on the raw body instead of the cleaned text the pipeline serves.") var noClean = false
+    @Flag(name: .customLong("select-by-cv"),
+          help: "Linear: choose each head's L2 penalty and naive-Bayes feature scaling by 3-fold cross-validation on the training rows (the setting in BENCHMARKS.md; several times slower).")
+    var selectByCV = false
 
     // Transformer options.
     @Option(help: "Transformer: the encoder to start from (HF BERT/DistilBERT directory or a Mailroom checkpoint; default: the bundled MiniLM).")
@@ -38,6 +41,11 @@ struct TrainCommand: ParsableCommand {
         request.clean = !noClean
         request.linear.seed = seed
         if let epochs { request.linear.epochs = epochs; request.transformer.epochs = epochs }
+        if selectByCV {
+            guard modelKind == .linear else { throw CLIError("--select-by-cv applies to --kind linear only") }
+            request.linear.l2Grid = LinearTrainingOptions.benchmarkL2Grid
+            request.linear.naiveBayesGrid = LinearTrainingOptions.benchmarkNaiveBayesGrid
+        }
         let weighting = classWeighting ?? (modelKind == .linear ? "balanced" : "none")
         guard let linearWeighting = ClassWeighting(rawValue: weighting),
               let transformerWeighting = TransformerTrainingOptions.ClassWeighting(rawValue: weighting) else {
@@ -60,9 +68,19 @@ struct TrainCommand: ParsableCommand {
             switch event {
             case .loaded(let train, let validation):
                 note("train: \(train) training rows, \(validation) validation rows from \(data)\(noClean ? "" : " (cleaned)")")
+                if selectByCV {
+                    note("train: choosing each head's L2 penalty and naive-Bayes scaling by 3-fold cross-validation "
+                         + "on the training rows (several fits per head before its final fit)")
+                }
             case .encoder(let start):
                 note("train: transformer from \(start)\(freezeEncoder ? " (encoder frozen)" : "")")
             case .linear(let p):
+                if let c = p.chosenPenalty {
+                    bar?.finish()
+                    bar = nil
+                    note("train \(p.head ?? "model"): cross-validation chose l2 \(c.l2), naive-Bayes scaling \(c.naiveBayes)")
+                    return
+                }
                 if bar == nil || barHead != p.head {
                     bar?.finish()
                     bar = ProgressReporter(label: "train \(p.head ?? "model")", total: p.epochs, unit: "iterations")

@@ -89,13 +89,23 @@ public enum ModelTraining {
             let o = request.linear
             parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "class_weighting": o.classWeighting.rawValue,
                               "buckets": "\(o.buckets)", "l2": "\(o.l2)"]) { $1 }
-            if Set(o.l2Grid).count > 1 {
-                parameters["l2_grid"] = o.l2Grid.map { "\($0)" }.joined(separator: ",")
+            if o.naiveBayesScaling > 0 { parameters["naive_bayes"] = "\(o.naiveBayesScaling)" }
+            if Set(o.l2Grid).count > 1 || Set(o.naiveBayesGrid).count > 1 {
+                if Set(o.l2Grid).count > 1 { parameters["l2_grid"] = o.l2Grid.map { "\($0)" }.joined(separator: ",") }
+                if Set(o.naiveBayesGrid).count > 1 {
+                    parameters["naive_bayes_grid"] = o.naiveBayesGrid.map { "\($0)" }.joined(separator: ",")
+                }
                 parameters["cv_folds"] = "\(o.crossValidationFolds)"
             }
             threads = o.threads
+            var chosen: [String: PenaltyChoice] = [:]
             let model = try LinearTrainer.train(rows: train, validation: validation, options: o,
-                                                version: request.version) { progress(.linear($0)) }
+                                                version: request.version) { p in
+                if let c = p.chosenPenalty, let head = p.head { chosen[head] = c }
+                progress(.linear(p))
+            }
+            // What cross-validation chose per head, for the provenance record.
+            for (head, c) in chosen { parameters["cv_choice.\(head)"] = "l2=\(c.l2) naive_bayes=\(c.naiveBayes)" }
             try model.save(to: request.outputDirectory)
 
         case .transformer:

@@ -59,6 +59,24 @@ import Testing
         }
     }
 
+    @Test func crossValidatedChoicesAreRecordedPerHead() throws {
+        let dir = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let data = dir.appendingPathComponent("data.jsonl").path
+        try JSONL.write(SampleDataGenerator.dataset(count: 300, seed: 9, validationFraction: 0.2), to: data)
+        var request = TrainingRequest(kind: .linear, dataPath: data, outputDirectory: dir.appendingPathComponent("model").path,
+                                      version: "linear-cv")
+        request.linear.epochs = 20
+        request.linear.l2Grid = [0.3, 1.0]
+        request.linear.naiveBayesGrid = [0, 0.5]
+        let record = try ModelTraining.run(request).record
+        #expect(record.parameters["l2_grid"] == "0.3,1.0" && record.parameters["naive_bayes_grid"] == "0.0,0.5")
+        for head in ["line_of_business", "queue", "topic"] {
+            let choice = try #require(record.parameters["cv_choice.\(head)"], "no CV choice recorded for \(head)")
+            #expect(choice.hasPrefix("l2=") && choice.contains("naive_bayes="))
+        }
+    }
+
     @Test func emptyDatasetIsExplained() throws {
         let dir = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: dir) }
