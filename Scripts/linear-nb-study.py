@@ -1,0 +1,50 @@
+#!/usr/bin/env python3
+# linear-nb-study: a training-rows-only study (85/15 re-splits of a dataset's *train* split, seeds 100.., validation
+# rows never read) of naive-Bayes log-count-ratio feature scaling (what NaiveBayesScaling.swift does) in a
+# scikit-learn mirror of MailroomLinear, against the TF-IDF + LR peer. Prints per re-split and mean differences.
+# Usage: PYTHON Scripts/linear-nb-study.py DATASET REPS [GAMMAS=0.5,1.0] [CS=3.33,10]   (needs scikit-learn; slow)
+import json, sys, numpy as np, scipy.sparse as sp
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import f1_score
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import normalize
+ds=sys.argv[1]; reps=int(sys.argv[2]); GAMMAS=[float(v) for v in (sys.argv[3] if len(sys.argv)>3 else "0.5,1.0").split(",")]; CS=[float(v) for v in (sys.argv[4] if len(sys.argv)>4 else "3.33,10").split(",")]
+import os
+root=os.environ.get('DATASETS', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'datasets'))
+rows=[json.loads(l) for l in open(os.path.join(root, ds, 'train.jsonl'), encoding='utf-8')]
+tr=[r for r in rows if r['split']=='train']
+text=lambda r:(r['subject']+'\n'+r['body']) if r['subject'] else r['body']
+first=lambda r: text(r).split('\n')[0]
+heads=list(tr[0]['labels'])
+res={}
+def rec(v,h,x): res.setdefault(v,{}).setdefault(h,[]).append(x)
+LR=lambda C: LogisticRegression(max_iter=2000,C=C,class_weight='balanced')
+def nbweights(X,y,alpha=1.0):
+    B=(X>0).astype(np.float64).tocsc()
+    cls=np.unique(y); W=np.zeros(X.shape[1])
+    for c in cls:
+        m=(y==c); p=np.asarray(B[m].sum(0)).ravel()+alpha; q=np.asarray(B[~m].sum(0)).ravel()+alpha
+        r=np.abs(np.log((p/p.sum())/(q/q.sum())))
+        W=np.maximum(W,r)
+    return W
+for rep in range(reps):
+    a,b=train_test_split(tr,test_size=0.15,random_state=100+rep)
+    vs=[TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True),TfidfVectorizer(analyzer='char_wb',ngram_range=(2,5),min_df=2,sublinear_tf=True)]
+    fv=TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True)
+    Xa=sp.hstack([v.fit_transform([text(r) for r in a]) for v in vs]).tocsr(); Xb=sp.hstack([v.transform([text(r) for r in b]) for v in vs]).tocsr()
+    Fa=fv.fit_transform([first(r) for r in a]); Fb=fv.transform([first(r) for r in b])
+    XA=sp.hstack([Xa,Fa*0.3]).tocsr(); XB=sp.hstack([Xb,Fb*0.3]).tocsr()
+    for h in heads:
+        ya=np.array([r['labels'][h] for r in a]); yb=np.array([r['labels'][h] for r in b])
+        f=lambda p: f1_score(yb,p,average='macro')
+        rec('peer',h,f(LR(10).fit(Xa,ya).predict(Xb)))
+        rec('s03C3',h,f(LR(3.33).fit(XA,ya).predict(XB)))
+        W=nbweights(XA,ya)
+        for g in GAMMAS:
+            D=sp.diags(W**g)
+            for C in CS:
+                rec(f'nb{g}C{C}',h,f(LR(C).fit(XA@D,ya).predict(XB@D)))
+    print('rep',rep,{v:{h:round(res[v][h][-1],3) for h in heads} for v in res},flush=True)
+for v in res:
+    print(v,' '.join(f"{h}: d {np.mean(np.array(res[v][h])-np.array(res['peer'][h])):+.4f} sd {np.std(np.array(res[v][h])-np.array(res['peer'][h])):.4f} wins {np.mean(np.array(res[v][h])>=np.array(res['peer'][h])):.2f}" for h in heads))
