@@ -80,10 +80,11 @@ public struct CleanerOptions: Sendable, Equatable {
     /// talon's `MAX_LINES_COUNT` does (1,000 there); `nil` (the default) keeps every line. The result's
     /// `inputTruncated` says when lines were dropped.
     public var maxLines: Int?
-    /// How `<li>` items of HTML bodies are written (see ``HTMLListMarkers``).
-    public var htmlListMarkers: HTMLListMarkers
-    /// Which `<blockquote>` elements of HTML bodies are quoted history (see ``HTMLBlockquotes``).
-    public var htmlBlockquotes: HTMLBlockquotes
+    /// How `<li>` items of HTML bodies are written (see ``HTMLListMarkers``; peer emulation only).
+    package var htmlListMarkers: HTMLListMarkers = .marked
+    /// Which `<blockquote>` elements of HTML bodies are quoted history (see ``HTMLBlockquotes``; peer emulation
+    /// only).
+    package var htmlBlockquotes: HTMLBlockquotes = .all
     /// Extra quote headers of the caller's own mail system: the first unquoted line that matches one starts the
     /// quoted history (everything from it on is removed as a quote). Empty by default.
     public var customQuoteHeaders: [QuoteHeaderPattern]
@@ -91,15 +92,12 @@ public struct CleanerOptions: Sendable, Equatable {
     /// Creates options; the defaults suit classification (256 KiB cap, everything removed).
     public init(maxInputBytes: Int = 256 * 1024, removeSignatures: Bool = true, removeFooters: Bool = true,
                 keepForwardedBodyWhenAlone: Bool = true, maxLines: Int? = nil,
-                htmlListMarkers: HTMLListMarkers = .marked, htmlBlockquotes: HTMLBlockquotes = .all,
                 customQuoteHeaders: [QuoteHeaderPattern] = []) {
         self.maxInputBytes = maxInputBytes
         self.removeSignatures = removeSignatures
         self.removeFooters = removeFooters
         self.keepForwardedBodyWhenAlone = keepForwardedBodyWhenAlone
         self.maxLines = maxLines
-        self.htmlListMarkers = htmlListMarkers
-        self.htmlBlockquotes = htmlBlockquotes
         self.customQuoteHeaders = customQuoteHeaders
     }
 }

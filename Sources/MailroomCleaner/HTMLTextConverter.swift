@@ -16,10 +16,15 @@ public struct HTMLConversion: Sendable, Equatable {
 /// ``HTMLListMarkers``);
 /// table cells are joined with " | ", one row per line.
 public enum HTMLTextConverter {
-    /// Converts an HTML body to text (see the type's description); `listMarkers` says how `<li>` items start
-    /// and `blockquotes` which `<blockquote>` elements hold quoted history.
-    public static func convert(_ html: String, listMarkers: HTMLListMarkers = .marked,
-                               blockquotes: HTMLBlockquotes = .all) -> HTMLConversion {
+    /// Converts an HTML body to text (see the type's description).
+    public static func convert(_ html: String) -> HTMLConversion {
+        convert(html, listMarkers: .marked, blockquotes: .all)
+    }
+
+    /// ``convert(_:)`` with a peer's conventions: `listMarkers` says how `<li>` items start and `blockquotes`
+    /// which `<blockquote>` elements hold quoted history.
+    package static func convert(_ html: String, listMarkers: HTMLListMarkers,
+                                blockquotes: HTMLBlockquotes) -> HTMLConversion {
         let bytes = Array(html.utf8)
         var state = HTMLRenderState()
         state.listMarkers = listMarkers

@@ -60,16 +60,18 @@ public struct QuoteHeaderPattern: Sendable, Equatable, Hashable {
     }
 }
 
-/// How ``HTMLTextConverter`` writes list items.
-public enum HTMLListMarkers: Sendable, Equatable {
+/// How ``HTMLTextConverter`` writes list items (a peer-emulation setting for the fixture evaluator; the cleaner
+/// always marks items).
+package enum HTMLListMarkers: Sendable, Equatable {
     /// "- " before `<ul>` items and "1. ", "2. " before `<ol>` items (the default; keeps list structure).
     case marked
     /// No markers: only the item text on its own line, as lxml's `text_content()` (quotequail) renders lists.
     case none
 }
 
-/// Which `<blockquote>` elements ``HTMLTextConverter`` treats as quoted history.
-public enum HTMLBlockquotes: Sendable, Equatable {
+/// Which `<blockquote>` elements ``HTMLTextConverter`` treats as quoted history (a peer-emulation setting for the
+/// fixture evaluator; the cleaner treats every blockquote as a quote).
+package enum HTMLBlockquotes: Sendable, Equatable {
     /// Every blockquote (the default; mail clients quote with them).
     case all
     /// Only the last blockquote that is neither inside another nor of class `gmail_quote`; the others are

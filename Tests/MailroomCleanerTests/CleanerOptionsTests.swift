@@ -48,7 +48,7 @@ import Testing
     let html = "<p>Items:</p><ol><li>Lights</li><li>Labor</li></ol><ul><li>Note</li></ul>"
     let marked = HTMLTextConverter.convert(html).text
     #expect(marked.contains("1. Lights") && marked.contains("2. Labor") && marked.contains("- Note"))
-    let bare = HTMLTextConverter.convert(html, listMarkers: .none).text
+    let bare = HTMLTextConverter.convert(html, listMarkers: .none, blockquotes: .all).text
     let lines = bare.split(separator: "\n").map(String.init)
     #expect(lines.contains("Lights") && lines.contains("Labor") && lines.contains("Note"))
     #expect(!bare.contains("1.") && !bare.contains("- "))
@@ -60,11 +60,11 @@ import Testing
         + "<blockquote class=\"gmail_quote\">Gmail class</blockquote>"
     let all = HTMLTextConverter.convert(html).text
     #expect(all.contains("> Regular") && all.contains("> Gmail class"))
-    let last = HTMLTextConverter.convert(html, blockquotes: .lastTopLevel).text
+    let last = HTMLTextConverter.convert(html, listMarkers: .marked, blockquotes: .lastTopLevel).text
     let lines = last.split(separator: "\n").map(String.init)
     #expect(lines.contains("Regular") && lines.contains("Gmail class"))
     #expect(lines.contains { $0.hasPrefix(">") && $0.contains("Nested") })
-    let cleaned = EmailCleaner(options: .init(htmlBlockquotes: .lastTopLevel)).clean(text: nil, html: html)
+    let cleaned = EmailCleaner(options: { var o = CleanerOptions(); o.htmlBlockquotes = .lastTopLevel; return o }()).clean(text: nil, html: html)
     #expect(cleaned.text.contains("Regular"))
     #expect(!cleaned.text.contains("Nested"))
 }
