@@ -75,6 +75,15 @@ struct TrainCommand: ParsableCommand {
             case .encoder(let start):
                 note("train: transformer from \(start)\(freezeEncoder ? " (encoder frozen)" : "")")
             case .linear(let p):
+                if let fits = p.crossValidationFits {
+                    if bar == nil || barHead != "cv \(p.head ?? "")" {
+                        bar?.finish()
+                        bar = ProgressReporter(label: "cross-validate \(p.head ?? "model")", total: fits.total, unit: "fits")
+                        barHead = "cv \(p.head ?? "")"
+                    }
+                    bar?.update(fits.done)
+                    return
+                }
                 if let c = p.chosenPenalty {
                     bar?.finish()
                     bar = nil

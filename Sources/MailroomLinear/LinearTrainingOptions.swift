@@ -137,6 +137,10 @@ public struct LinearTrainingProgress: Sendable {
     /// L-BFGS with ``LinearTrainingOptions/l2Grid``: the head's penalty chosen by cross-validation on the
     /// training rows (sent once per head, before its final fit, with `epoch` 0); nil otherwise.
     public var chosenPenalty: PenaltyChoice? = nil
+    /// L-BFGS with ``LinearTrainingOptions/l2Grid`` or ``LinearTrainingOptions/naiveBayesGrid``: cross-validation
+    /// fits done so far for the head and how many there will be (sent before the first and after each, with
+    /// `epoch` 0); nil otherwise.
+    public var crossValidationFits: (done: Int, total: Int)? = nil
     /// Seconds since training started.
     public var seconds: Double
 }

@@ -40,7 +40,8 @@ enum PenaltySelection {
     ///     fold's scales come from that fold's training part only.
     static func choose(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
                        grid: [Float], scalings: [Double] = [0], k: Int,
-                       options: LinearTrainingOptions) -> PenaltyChoice {
+                       options: LinearTrainingOptions,
+                       onFit: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> PenaltyChoice {
         let penalties = Array(Set(grid.isEmpty ? [options.l2] : grid)).sorted(by: >)
         let exponents = Array(Set(scalings.isEmpty ? [0] : scalings)).sorted()
         guard penalties.count * exponents.count > 1, k >= 2, rows.count >= 2 * k else {
@@ -49,9 +50,13 @@ enum PenaltySelection {
         var best: PenaltyChoice?
         var bestScore = -1.0
         var perExponent: [Double: Double] = [:]
-        for gamma in exponents {
+        let total = exponents.count * k * penalties.count
+        onFit(0, total)
+        for (e, gamma) in exponents.enumerated() {
             let sums = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
-                                  penalties: penalties, gamma: gamma, k: k, options: options)
+                                  penalties: penalties, gamma: gamma, k: k, options: options) { done in
+                onFit(e * k * penalties.count + done, total)
+            }
             var top = 0
             for p in penalties.indices where sums[p] > sums[top] + 1e-12 { top = p }
             var scores: [Float: Double] = [:]
@@ -70,7 +75,8 @@ enum PenaltySelection {
 
     /// Summed held-out macro-F1 over the k folds for each penalty (strongest first), features scaled by `gamma`.
     static func foldScores(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
-                           penalties: [Float], gamma: Double, k: Int, options: LinearTrainingOptions) -> [Double] {
+                           penalties: [Float], gamma: Double, k: Int, options: LinearTrainingOptions,
+                           onFit: (_ done: Int) -> Void = { _ in }) -> [Double] {
         let fold = folds(targets: targets, k: k, seed: options.seed ^ 0xC0FF_EE00)
         var sums = [Double](repeating: 0, count: penalties.count)
         for f in 0..<k {
@@ -97,6 +103,7 @@ enum PenaltySelection {
                                                      classCount: spec.labels.count) }
                 sums[p] += macroF1(truth: testIdx.map { targets[$0] }, predicted: predicted,
                                    classCount: spec.labels.count)
+                onFit(f * penalties.count + p + 1)
             }
         }
         return sums

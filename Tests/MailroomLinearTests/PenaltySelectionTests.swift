@@ -66,14 +66,23 @@ import Testing
         var o = Self.options()
         o.l2Grid = [0.3]
         o.naiveBayesGrid = [0, 0.5]
+        var fits: [String: [Int]] = [:]
         func train(_ rows: [DatasetRow]) throws -> (LinearModel, [String: PenaltyChoice]) {
             var chosen: [String: PenaltyChoice] = [:]
+            fits = [:]
             let model = try LinearTrainer.train(dataset: rows, options: o, version: "nb-cv") { p in
                 if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
+                if let f = p.crossValidationFits, let h = p.head {
+                    #expect(f.total == 6, "2 exponents × 3 folds × 1 penalty")
+                    fits[h, default: []].append(f.done)
+                }
             }
             return (model, chosen)
         }
         let (model, chosen) = try train(Self.rows)
+        // Progress: a report before the first fit and one per fit, counting up to the total, for every head.
+        #expect(Set(fits.keys) == Set(model.heads.map(\.name)))
+        #expect(fits.values.allSatisfy { $0 == Array(0...6) })
         #expect(Set(chosen.keys) == Set(model.heads.map(\.name)))
         for (head, c) in chosen {
             #expect([0, 0.5].contains(c.naiveBayes), "head \(head) chose γ \(c.naiveBayes)")
