@@ -3,15 +3,14 @@
 # between Mailroom's predictions and the TF-IDF + LR peer (refitted here exactly as tfidf_baseline.py does), per head.
 # Usage: PYTHON Scripts/linear-bootstrap.py DATASET PREDICTIONS.jsonl   (predictions from `mailroom predict` on the
 #        dataset's validation rows; needs scikit-learn)
-import json, os, sys, numpy as np
+import json, sys, numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_union
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-root=os.environ.get('DATASETS', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'datasets'))
-rows=[json.loads(l) for l in open(os.path.join(root, sys.argv[1], 'train.jsonl'), encoding='utf-8')]
+from linear_study_common import load_rows, text
+rows=load_rows(sys.argv[1])
 tr=[r for r in rows if r['split']=='train']; va=[r for r in rows if r['split']=='validation']
-text=lambda r:(r['subject']+'\n'+r['body']) if r['subject'] else r['body']
 vec=make_union(TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True),TfidfVectorizer(analyzer='char_wb',ngram_range=(2,5),min_df=2,sublinear_tf=True))
 Xtr=vec.fit_transform([text(r) for r in tr]); Xva=vec.transform([text(r) for r in va])
 ours={}

@@ -8,14 +8,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import normalize
 ds=sys.argv[1]; reps=int(sys.argv[2]); GAMMAS=[float(v) for v in (sys.argv[3] if len(sys.argv)>3 else "0.5,1.0").split(",")]; CS=[float(v) for v in (sys.argv[4] if len(sys.argv)>4 else "3.33,10").split(",")]
-import os
-root=os.environ.get('DATASETS', os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'datasets'))
-rows=[json.loads(l) for l in open(os.path.join(root, ds, 'train.jsonl'), encoding='utf-8')]
-tr=[r for r in rows if r['split']=='train']
-text=lambda r:(r['subject']+'\n'+r['body']) if r['subject'] else r['body']
-first=lambda r: text(r).split('\n')[0]
+from linear_study_common import load_rows, text, first_line as first
+tr=[r for r in load_rows(ds) if r['split']=='train']
 heads=list(tr[0]['labels'])
 res={}
 def rec(v,h,x): res.setdefault(v,{}).setdefault(h,[]).append(x)
