@@ -48,6 +48,32 @@ import Testing
         }
     }
 
+    @Test func trainedHeadIsTheScaledFitWithScalesFoldedIn() throws {
+        var o = quickOptions(seed: 4)
+        o.epochs = 15
+        o.naiveBayesScaling = 0.5
+        let model = try LinearTrainer.train(dataset: generatedRows, options: o, version: "nb")
+        // Rebuild head 0's fit by hand: the training rows' vectors, their scales, an L-BFGS fit on scaled rows.
+        let train = generatedRows.filter { !$0.isValidation }
+        let trained = model.headWeights[0]
+        let spec = trained.spec
+        var x = SparseRows()
+        for r in train { x.append(model.space.vector(r.text)) }
+        let targets = train.map { spec.labels.firstIndex(of: $0.labels[spec.name]!)! }
+        let f = model.space.featureCount, k = spec.labels.count
+        let s = NaiveBayesScaling.scales(x: x, rows: Array(train.indices), targets: targets, classCount: k,
+                                         featureCount: f, exponent: 0.5)
+        let head = LBFGSHead(spec: spec, featureCount: f, rows: Array(train.indices), targets: targets,
+                             classWeights: LinearTrainer.weights(targets: targets.map { Int32($0) }, classCount: k,
+                                                                 scheme: o.classWeighting),
+                             l2: o.l2, threads: o.threads)
+        let theta = head.fit(x: NaiveBayesScaling.scaled(x, by: s), iterations: o.epochs) { _, _ in }
+        var worst: Float = 0
+        for j in 0..<f { for c in 0..<k { worst = max(worst, abs(trained.weights[j * k + c] - theta[j * k + c] * s[j])) } }
+        #expect(worst < 1e-5, "largest weight difference \(worst)")
+        #expect(trained.bias == Array(theta[(f * k)...]))
+    }
+
     @Test func trainingWithScalingChangesTheModelAndStillLearns() throws {
         var o = quickOptions(seed: 3)
         let plain = try LinearTrainer.train(dataset: generatedRows, options: o, version: "plain")

@@ -1,7 +1,7 @@
 // Tests of per-head L2 selection by cross-validation on training rows (LinearTrainingOptions.l2Grid).
 import Foundation
 import MailroomCore
-import MailroomLinear
+@testable import MailroomLinear
 import MailroomSampleData
 import Testing
 
@@ -89,6 +89,16 @@ import Testing
             #expect(Set(c.naiveBayesScores.keys) == [0, 0.5])
             #expect(c.naiveBayesScores[c.naiveBayes] == c.naiveBayesScores.values.max())
             #expect(c.l2 == 0.3)
+        }
+        // The chosen exponent is the one the head is fitted with: a head that chose 0 equals the plain fit, one that
+        // chose 0.5 does not.
+        var plainOptions = Self.options()
+        plainOptions.l2Grid = []
+        plainOptions.l2 = 0.3
+        let plain = try LinearTrainer.train(dataset: Self.rows, options: plainOptions, version: "plain")
+        for (cv, p) in zip(model.headWeights, plain.headWeights) {
+            let gamma = try #require(chosen[cv.spec.name]).naiveBayes
+            #expect((cv.weights == p.weights) == (gamma == 0), "head \(cv.spec.name) chose γ \(gamma)")
         }
         // Validation rows play no part: training on the training rows alone gives the same choices and model.
         let (bare, bareChosen) = try train(Self.rows.filter { !$0.isValidation })
