@@ -81,7 +81,7 @@ struct TrainCommand: ParsableCommand {
                         bar = ProgressReporter(label: "cross-validate \(p.head ?? "model")", total: fits.total, unit: "fits")
                         barHead = "cv \(p.head ?? "")"
                     }
-                    bar?.update(fits.done)
+                    bar?.update(fits.done, total: fits.total)
                     return
                 }
                 if let c = p.chosenPenalty {

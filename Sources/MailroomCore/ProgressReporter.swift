@@ -5,7 +5,7 @@ import Foundation
 /// When stderr is not a terminal it prints a plain line every 10 % instead.
 public final class ProgressReporter {
     private let label: String
-    private let total: Int
+    private var total: Int
     private let unit: String
     private let start = Date()
     private var lastDraw = Date.distantPast
@@ -16,8 +16,10 @@ public final class ProgressReporter {
         self.label = label; self.total = max(total, 1); self.unit = unit
     }
 
-    /// Reports `done` of `total` units finished, with optional extra text (e.g. `loss 0.42`).
-    public func update(_ done: Int, extra: String = "") {
+    /// Reports `done` of `total` units finished, with optional extra text (e.g. `loss 0.42`). `total`, when given,
+    /// replaces the total (for work that learns its size as it goes).
+    public func update(_ done: Int, total newTotal: Int? = nil, extra: String = "") {
+        if let newTotal { total = max(newTotal, 1) }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0

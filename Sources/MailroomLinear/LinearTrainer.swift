@@ -65,7 +65,10 @@ public enum LinearTrainer {
                                                          grid: Set(options.l2Grid).count > 1 ? options.l2Grid : penalties,
                                                          scalings: options.naiveBayesGrid.isEmpty
                                                             ? [gamma] : options.naiveBayesGrid,
-                                                         k: options.crossValidationFolds, options: options) { done, total in
+                                                         k: options.crossValidationFolds,
+                                                         edgeExtensions: Set(options.l2Grid).count > 1
+                                                            ? options.gridEdgeExtensions : 0,
+                                                         options: options) { done, total in
                         var step = LinearTrainingProgress(head: spec.name, epoch: 0, epochs: options.epochs, loss: 0,
                                                           validationMacroF1: nil, seconds: Date().timeIntervalSince(start))
                         step.crossValidationFits = (done, total)

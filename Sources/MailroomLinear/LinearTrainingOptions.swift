@@ -68,6 +68,10 @@ public struct LinearTrainingOptions: Sendable {
     public var naiveBayesGrid: [Double] = []
     /// The exponents `Scripts/bench-linear` selects from (none, or square-root log-count-ratio scaling).
     public static let benchmarkNaiveBayesGrid: [Double] = [0, 0.5]
+    /// With ``l2Grid``: when a head's best penalty is the grid's strongest (or weakest), a penalty twice as strong (or
+    /// half as strong) is tried as well, and so on, at most this many times per side, so the choice is not clipped by
+    /// the grid's range. 0 keeps the choice inside the grid.
+    public var gridEdgeExtensions: Int = 3
     /// Folds for ``l2Grid`` selection and ``decisionTuning`` (at least 2).
     public var crossValidationFolds: Int = 3
     /// The grid `Scripts/bench-linear` selects from.
@@ -103,6 +107,9 @@ public struct LinearTrainingOptions: Sendable {
         }
         guard l2Grid.allSatisfy({ $0 >= 0 && $0.isFinite }) else {
             throw .invalidOption("l2Grid penalties must be zero or positive, got \(l2Grid)")
+        }
+        guard (0...8).contains(gridEdgeExtensions) else {
+            throw .invalidOption("gridEdgeExtensions must be between 0 and 8, got \(gridEdgeExtensions)")
         }
         guard crossValidationFolds >= 2 else {
             throw .invalidOption("crossValidationFolds must be at least 2, got \(crossValidationFolds)")

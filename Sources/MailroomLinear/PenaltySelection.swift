@@ -4,9 +4,11 @@ import MailroomCore
 
 /// The penalty (and naive-Bayes scaling) a head was given and the cross-validated macro-F1 behind the choice.
 public struct PenaltyChoice: Sendable, Equatable {
-    /// The chosen L2 penalty (one of ``LinearTrainingOptions/l2Grid``).
+    /// The chosen L2 penalty (one of ``LinearTrainingOptions/l2Grid``, or a grid-edge extension of it; see
+    /// ``LinearTrainingOptions/gridEdgeExtensions``).
     public var l2: Float
-    /// Mean held-out macro-F1 per grid penalty at the chosen scaling (K-fold CV on training rows).
+    /// Mean held-out macro-F1 per penalty tried (grid and extensions) at the chosen scaling (K-fold CV on training
+    /// rows).
     public var scores: [Float: Double]
     /// The chosen naive-Bayes scaling exponent (one of ``LinearTrainingOptions/naiveBayesGrid``, or the fixed
     /// ``LinearTrainingOptions/naiveBayesScaling`` when that grid is not used).
@@ -31,7 +33,9 @@ enum PenaltySelection {
         return fold
     }
 
-    /// Picks the penalty in `grid` with the best mean held-out macro-F1 (ties: the larger penalty).
+    /// Picks the penalty in `grid` with the best mean held-out macro-F1 (ties: the larger penalty). When the best is
+    /// the grid's strongest (weakest) penalty, the grid is extended by doubling (halving) it, up to `edgeExtensions`
+    /// times per side and exponent (``LinearTrainingOptions/gridEdgeExtensions``; only for a grid of two or more).
     ///
     /// - Parameters:
     ///   - x: feature rows (all training rows; never validation rows).
@@ -39,7 +43,7 @@ enum PenaltySelection {
     ///   - scalings: naive-Bayes exponents to try with every penalty (``NaiveBayesScaling``; 0 = none); each
     ///     fold's scales come from that fold's training part only.
     static func choose(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
-                       grid: [Float], scalings: [Double] = [0], k: Int,
+                       grid: [Float], scalings: [Double] = [0], k: Int, edgeExtensions: Int = 0,
                        options: LinearTrainingOptions,
                        onFit: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> PenaltyChoice {
         let penalties = Array(Set(grid.isEmpty ? [options.l2] : grid)).sorted(by: >)
@@ -50,27 +54,70 @@ enum PenaltySelection {
         var best: PenaltyChoice?
         var bestScore = -1.0
         var perExponent: [Double: Double] = [:]
-        let total = exponents.count * k * penalties.count
+        // Fits planned so far; each grid-edge extension adds k more (the total grows as they happen).
+        var total = exponents.count * k * penalties.count
+        var done = 0
         onFit(0, total)
-        for (e, gamma) in exponents.enumerated() {
-            let sums = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
-                                  penalties: penalties, gamma: gamma, k: k, options: options) { done in
-                onFit(e * k * penalties.count + done, total)
+        for gamma in exponents {
+            var tried = penalties
+            var sums = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
+                                  penalties: tried, gamma: gamma, k: k, options: options) { d in
+                onFit(done + d, total)
             }
-            var top = 0
-            for p in penalties.indices where sums[p] > sums[top] + 1e-12 { top = p }
+            done += k * tried.count
+            extendPastEdges(&tried, sums: &sums, extensions: edgeExtensions) { next in
+                total += k
+                let sum = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
+                                     penalties: [next], gamma: gamma, k: k, options: options) { d in
+                    onFit(done + d, total)
+                }[0]
+                done += k
+                return sum
+            }
+            let top = bestIndex(sums)
             var scores: [Float: Double] = [:]
-            for (p, penalty) in penalties.enumerated() { scores[penalty] = sums[p] / Double(k) }
+            for (p, penalty) in tried.enumerated() { scores[penalty] = sums[p] / Double(k) }
             perExponent[gamma] = sums[top] / Double(k)
             // Ties keep the smaller exponent (tried first), then the larger penalty.
             if sums[top] > bestScore + 1e-12 {
                 bestScore = sums[top]
-                best = PenaltyChoice(l2: penalties[top], scores: scores, naiveBayes: gamma)
+                best = PenaltyChoice(l2: tried[top], scores: scores, naiveBayes: gamma)
             }
         }
         var choice = best!
         if exponents.count > 1 { choice.naiveBayesScores = perExponent }
         return choice
+    }
+
+    /// A best penalty at the edge of what was tried is not an optimum: while the best of `tried` (strongest first,
+    /// `sums` its scores) is the strongest, score one twice as strong; while it is the weakest, one half as strong;
+    /// at most `extensions` times per side. New penalties join `tried` and `sums` at their end of the order.
+    static func extendPastEdges(_ tried: inout [Float], sums: inout [Double], extensions: Int,
+                                score: (Float) -> Double) {
+        var stronger = 0, weaker = 0
+        while tried.count > 1 {
+            let top = bestIndex(sums)
+            if top == 0, stronger < extensions, tried[0] > 0 {
+                stronger += 1
+                let next = tried[0] * 2
+                sums.insert(score(next), at: 0)
+                tried.insert(next, at: 0)
+            } else if top == tried.count - 1, weaker < extensions, tried[top] > 0 {
+                weaker += 1
+                let next = tried[top] / 2
+                sums.append(score(next))
+                tried.append(next)
+            } else {
+                return
+            }
+        }
+    }
+
+    /// Index of the largest summed score (`sums` ordered strongest penalty first; ties keep the stronger penalty).
+    static func bestIndex(_ sums: [Double]) -> Int {
+        var top = 0
+        for p in sums.indices where sums[p] > sums[top] + 1e-12 { top = p }
+        return top
     }
 
     /// Summed held-out macro-F1 over the k folds for each penalty (strongest first), features scaled by `gamma`.

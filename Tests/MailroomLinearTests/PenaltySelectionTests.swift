@@ -31,8 +31,11 @@ import Testing
         let (b, chosenB) = try Self.train(Self.rows)
         #expect(Set(chosenA.keys) == Set(a.heads.map(\.name)))
         for (head, choice) in chosenA {
-            #expect(Self.grid.contains(choice.l2), "head \(head) chose \(choice.l2)")
-            #expect(Set(choice.scores.keys) == Set(Self.grid))
+            // The grid, plus at most 3 doublings of its strongest and 3 halvings of its weakest penalty.
+            let tried = Set(choice.scores.keys)
+            let allowed = Set(Self.grid + [4.0, 8.0, 16.0, 0.025, 0.0125, 0.00625])
+            #expect(tried.isSuperset(of: Self.grid) && tried.isSubset(of: allowed), "head \(head) tried \(tried)")
+            #expect(tried.contains(choice.l2), "head \(head) chose \(choice.l2)")
             #expect(choice.scores.values.allSatisfy { $0 > 0 && $0 <= 1 })
             #expect(choice.scores[choice.l2] == choice.scores.values.max())
         }
@@ -106,6 +109,69 @@ import Testing
         let texts = Self.rows.prefix(5).map(\.text)
         #expect(try bare.classify(texts) == model.classify(texts))
         o.naiveBayesGrid = [0, 5]
+        #expect(throws: LinearError.self) { try o.validate() }
+    }
+
+    /// Scores peaking at `peak` on a log scale (as a CV curve over penalties might).
+    static func peaked(at peak: Float) -> (Float) -> Double {
+        { penalty in -pow(Double(log(penalty) - log(peak)), 2) }
+    }
+
+    static func extend(grid: [Float], peak: Float, extensions: Int) -> (tried: [Float], best: Float, scored: [Float]) {
+        var tried = grid.sorted(by: >)
+        let score = peaked(at: peak)
+        var sums = tried.map(score)
+        var scored: [Float] = []
+        PenaltySelection.extendPastEdges(&tried, sums: &sums, extensions: extensions) { p in
+            scored.append(p)
+            return score(p)
+        }
+        #expect(sums == tried.map(score), "every score sits next to its penalty")
+        return (tried, tried[PenaltySelection.bestIndex(sums)], scored)
+    }
+
+    @Test func aBestPenaltyAtTheGridsEdgeExtendsTheGrid() {
+        let grid: [Float] = [0.1, 0.2, 0.3, 0.5, 1.0]
+        // Peak inside: nothing more is tried.
+        let inside = Self.extend(grid: grid, peak: 0.3, extensions: 3)
+        #expect(inside.scored.isEmpty && inside.best == 0.3)
+        // Peak above the grid: doubling until the best is inside (2 and 4 better than 1, 8 worse).
+        let above = Self.extend(grid: grid, peak: 3, extensions: 3)
+        #expect(above.scored == [2, 4, 8])
+        #expect(above.tried == [8, 4, 2, 1, 0.5, 0.3, 0.2, 0.1])
+        #expect(above.best == 4)
+        // ... but at most `extensions` times.
+        let capped = Self.extend(grid: grid, peak: 3, extensions: 1)
+        #expect(capped.scored == [2] && capped.best == 2)
+        // Peak below: halving, strongest-first order kept.
+        let below = Self.extend(grid: grid, peak: 0.001, extensions: 3)
+        #expect(below.scored == [0.05, 0.025, 0.0125])
+        #expect(below.tried.last == 0.0125 && below.best == 0.0125)
+        // Off, or a single penalty (the user fixed λ): nothing more is tried.
+        #expect(Self.extend(grid: grid, peak: 3, extensions: 0).scored.isEmpty)
+        #expect(Self.extend(grid: [0.3], peak: 3, extensions: 3).scored.isEmpty)
+    }
+
+    @Test func extensionsReachTrainingAndShowInTheChoiceAndProgress() throws {
+        // Penalties so strong that the CV prefers weaker ones: the choice must leave the grid, and the progress
+        // total must grow by one fold set (3 fits) per extension.
+        var o = Self.options()
+        o.l2Grid = [50, 100]
+        var totals: [String: Set<Int>] = [:]
+        var chosen: [String: PenaltyChoice] = [:]
+        _ = try LinearTrainer.train(dataset: Self.rows, options: o, version: "edge") { p in
+            if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
+            if let f = p.crossValidationFits, let h = p.head { totals[h, default: []].insert(f.total) }
+        }
+        var extended = 0
+        for (head, c) in chosen {
+            let extra = c.scores.count - 2
+            #expect((0...6).contains(extra))
+            #expect(totals[head]?.max() == 3 * c.scores.count, "head \(head): \(totals[head] ?? [])")
+            if c.l2 < 50 { extended += 1 }
+        }
+        #expect(extended > 0, "no head left the grid: \(chosen.mapValues(\.l2))")
+        o.gridEdgeExtensions = 9
         #expect(throws: LinearError.self) { try o.validate() }
     }
 
