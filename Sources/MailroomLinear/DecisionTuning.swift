@@ -47,9 +47,7 @@ enum DecisionTuner {
             let theta = head.fit(x: x, iterations: options.epochs, start: nil) { _, _ in }
             let w = head.weights(theta)
             for i in rows.indices where fold[i] == f {
-                let r = rows[i]
-                let lo = x.rowStart[r], hi = x.rowStart[r + 1]
-                logits[i] = w.logits(SparseVector(indices: Array(x.indices[lo..<hi]), values: Array(x.values[lo..<hi])))
+                logits[i] = w.logits(x.row(rows[i]))
             }
         }
         return logits

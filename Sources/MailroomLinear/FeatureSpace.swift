@@ -14,6 +14,12 @@ struct SparseRows {
     var values: [Float] = []
     var count: Int { rowStart.count - 1 }
 
+    /// A copy of row `r`.
+    func row(_ r: Int) -> SparseVector {
+        let lo = rowStart[r], hi = rowStart[r + 1]
+        return SparseVector(indices: Array(indices[lo..<hi]), values: Array(values[lo..<hi]))
+    }
+
     mutating func append(_ v: SparseVector) {
         indices.append(contentsOf: v.indices); values.append(contentsOf: v.values)
         rowStart.append(indices.count)

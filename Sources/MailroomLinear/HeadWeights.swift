@@ -26,4 +26,12 @@ struct HeadWeights: Sendable {
         }
         return z
     }
+
+    /// Index of the largest logit of one vector (the first on ties).
+    func predict(_ v: SparseVector) -> Int {
+        let z = logits(v)
+        var best = 0
+        for c in 1..<z.count where z[c] > z[best] { best = c }
+        return best
+    }
 }

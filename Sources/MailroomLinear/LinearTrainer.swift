@@ -207,10 +207,7 @@ public enum LinearTrainer {
             var truth: [String] = [], predicted: [String] = []
             for (v, r) in zip(vectors, rows) {
                 guard let t = r.labels[head.spec.name] else { continue }
-                let z = head.logits(v)
-                var best = 0
-                for c in 1..<z.count where z[c] > z[best] { best = c }
-                truth.append(t); predicted.append(head.spec.labels[best])
+                truth.append(t); predicted.append(head.spec.labels[head.predict(v)])
             }
             guard !truth.isEmpty else { continue }
             total += ClassificationMetrics.compute(truth: truth, predicted: predicted, labels: head.spec.labels).macro.f1

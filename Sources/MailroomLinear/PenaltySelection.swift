@@ -146,26 +146,14 @@ enum PenaltySelection {
                 head.l2 = penalty
                 let theta = head.fit(x: x, iterations: options.epochs, start: previous) { _, _ in }
                 previous = theta
-                let predicted = testIdx.map { argmax(theta, row: rows[$0], x: x, featureCount: featureCount,
-                                                     classCount: spec.labels.count) }
+                let weights = head.weights(theta)
+                let predicted = testIdx.map { weights.predict(x.row(rows[$0])) }
                 sums[p] += macroF1(truth: testIdx.map { targets[$0] }, predicted: predicted,
                                    classCount: spec.labels.count)
                 onFit(f * penalties.count + p + 1)
             }
         }
         return sums
-    }
-
-    /// Class with the largest logit for row `row` of `x` under parameters `theta` ((F, K) weights then (K) bias).
-    static func argmax(_ theta: [Float], row: Int, x: SparseRows, featureCount: Int, classCount k: Int) -> Int {
-        var z = Array(theta[(featureCount * k)...])
-        for q in x.rowStart[row]..<x.rowStart[row + 1] {
-            let base = Int(x.indices[q]) * k, v = x.values[q]
-            for c in 0..<k { z[c] += v * theta[base + c] }
-        }
-        var best = 0
-        for c in 1..<k where z[c] > z[best] { best = c }
-        return best
     }
 
     /// Macro-F1 over the classes that occur in `truth` or `predicted` (as scikit-learn's default).
