@@ -34,6 +34,14 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// True with probability `p`.
     public mutating func chance(_ p: Double) -> Bool { unit() < p }
 
+    /// Fisher–Yates shuffle from the back (swap element i with one of 0...i). Unlike `Array.shuffle(using:)`, whose
+    /// order is the standard library's to change, this permutation is fixed for a seed (the linear trainer's
+    /// cross-validation folds depend on it).
+    public mutating func shuffle<T>(_ a: inout [T]) {
+        guard a.count > 1 else { return }
+        for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, int(below: i + 1)) }
+    }
+
     /// A uniformly chosen element of a non-empty array.
     public mutating func pick<T>(_ items: [T]) -> T { items[int(below: items.count)] }
 

@@ -135,7 +135,7 @@ public enum LinearTrainer {
 
         let heads = specs.map { HeadOptimizer(spec: $0, featureCount: space.featureCount) }
         let stepL2 = options.l2 / Float(rows.count)
-        var rng = SplitMix64(seed: options.seed)
+        var rng = SeededGenerator(seed: options.seed)
         var order = Array(0..<rows.count)
         var best: (score: Double, heads: [HeadWeights])?
         let averageFrom = options.epochs / 2 + 1
@@ -214,25 +214,5 @@ public enum LinearTrainer {
             scored += 1
         }
         return scored > 0 ? total / Double(scored) : 0
-    }
-}
-
-/// SplitMix64: a tiny seeded generator, so training is reproducible (Swift's default RNG is not seedable).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        return FeatureHasher.mix(state &- 0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// Uniform in 0..<bound (bound > 0).
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-
-    /// Fisher–Yates shuffle.
-    mutating func shuffle<T>(_ a: inout [T]) {
-        guard a.count > 1 else { return }
-        for i in stride(from: a.count - 1, to: 0, by: -1) { a.swapAt(i, next(below: i + 1)) }
     }
 }

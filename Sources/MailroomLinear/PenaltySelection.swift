@@ -22,7 +22,7 @@ enum PenaltySelection {
     /// round-robin so every fold holds about 1/k of each class.
     static func folds(targets: [Int], k: Int, seed: UInt64) -> [Int] {
         var order = Array(targets.indices)
-        var rng = SplitMix64(seed: seed)
+        var rng = SeededGenerator(seed: seed)
         rng.shuffle(&order)
         // Stable grouping by class keeps the shuffled order inside each class.
         let grouped = order.enumerated().sorted { a, b in
