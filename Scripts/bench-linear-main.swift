@@ -36,6 +36,7 @@ func options() -> LinearTrainingOptions {
     if let v = environment["LINEAR_L2_GRID"] { o.l2Grid = v == "off" ? [] : v.split(separator: ",").compactMap { Float($0) } }
     if let v = environment["LINEAR_FOLDS"].flatMap(Int.init) { o.crossValidationFolds = v }
     if let v = environment["LINEAR_EDGE"].flatMap(Int.init) { o.gridEdgeExtensions = v }
+    if let v = environment["LINEAR_FOLD_FEATURES"] { o.foldLocalFeatures = v == "1" }
     if let v = environment["LINEAR_THREADS"].flatMap(Int.init) { o.threads = v }
     if let v = environment["LINEAR_DECISION"] { o.decisionTuning = v == "prior" ? .priorScale : .none }
     if let v = environment["LINEAR_NB"].flatMap(Double.init) { o.naiveBayesScaling = v }
@@ -74,7 +75,7 @@ func f3(_ x: Double) -> String { String(format: "%.3f", x) }
 let peer = peerResults(arguments[2])
 let o = options()
 print("linear options: words=\(o.wordNGrams) chars=\(o.charNGrams) min_df=\(o.minDocumentFrequency) first_line=\(o.firstLineWords ? "\(o.firstLineWeight)" : "off") buckets=\(o.buckets) epochs=\(o.epochs) lr=\(o.learningRate) l2=\(o.l2Ensemble.isEmpty ? "\(o.l2)" : "mean of \(o.l2Ensemble)") "
-      + "l2_grid=\(o.l2Grid.isEmpty ? "off" : "\(o.l2Grid) by \(o.crossValidationFolds)-fold CV on train rows, edge extensions \(o.gridEdgeExtensions)") decision=\(o.decisionTuning.rawValue) optimizer=\(o.optimizer.rawValue) weighting=\(o.classWeighting.rawValue) average=\(o.averageWeights) seed=\(o.seed)")
+      + "l2_grid=\(o.l2Grid.isEmpty ? "off" : "\(o.l2Grid) by \(o.crossValidationFolds)-fold CV on train rows, edge extensions \(o.gridEdgeExtensions), fold-local features \(o.foldLocalFeatures)") decision=\(o.decisionTuning.rawValue) optimizer=\(o.optimizer.rawValue) weighting=\(o.classWeighting.rawValue) average=\(o.averageWeights) seed=\(o.seed)")
 print("| dataset | head | peer macro-F1 | linear macro-F1 | linear − peer | linear accuracy | peer train s | linear train s |")
 print("|---|---|---|---|---|---|---|---|")
 var worst = Double.infinity

@@ -51,6 +51,15 @@ public enum LinearTrainer {
 
         if options.optimizer == .lbfgs {
             let xAll = x
+            // Cross-validation folds with their own feature space: learned on the fold's training rows only.
+            let foldFeatures: PenaltySelection.FoldFeatures = { trainRows in
+                guard let fold = try? FeatureSpace.fit(hasher: hasher, counts: trainRows.map { counts[$0] }) else {
+                    return (xAll, space.featureCount)
+                }
+                var rows = SparseRows()
+                for c in counts { rows.append(fold.vector(c)) }
+                return (rows, fold.featureCount)
+            }
             var fitted: [HeadWeights] = []
             for (h, spec) in specs.enumerated() {
                 let keep = targets[h].indices.filter { targets[h][$0] >= 0 }
@@ -68,7 +77,9 @@ public enum LinearTrainer {
                                                          k: options.crossValidationFolds,
                                                          edgeExtensions: Set(options.l2Grid).count > 1
                                                             ? options.gridEdgeExtensions : 0,
-                                                         options: options) { done, total in
+                                                         options: options,
+                                                         foldFeatures: options.foldLocalFeatures
+                                                            ? foldFeatures : nil) { done, total in
                         var step = LinearTrainingProgress(head: spec.name, epoch: 0, epochs: options.epochs, loss: 0,
                                                           validationMacroF1: nil, seconds: Date().timeIntervalSince(start))
                         step.crossValidationFits = (done, total)

@@ -72,6 +72,10 @@ public struct LinearTrainingOptions: Sendable {
     /// half as strong) is tried as well, and so on, at most this many times per side, so the choice is not clipped by
     /// the grid's range. 0 keeps the choice inside the grid.
     public var gridEdgeExtensions: Int = 3
+    /// With ``l2Grid`` or ``naiveBayesGrid``: rebuild the feature space (kept n-grams by min_df, idf) inside each
+    /// cross-validation fold from that fold's training part, so a fold's held-out rows do not shape the features they
+    /// are scored with. Off by default (experimental; see BENCHMARKS.md "Linear model").
+    public var foldLocalFeatures: Bool = false
     /// Folds for ``l2Grid`` selection and ``decisionTuning`` (at least 2).
     public var crossValidationFolds: Int = 3
     /// The grid `Scripts/bench-linear` selects from.

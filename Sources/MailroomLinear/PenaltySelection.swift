@@ -18,6 +18,10 @@ public struct PenaltyChoice: Sendable, Equatable {
 }
 
 enum PenaltySelection {
+    /// Builds the feature rows of *every* row (same row indices as the full `x`) from a feature space learned on the
+    /// given training rows only; returns them with that space's feature count.
+    typealias FoldFeatures = (_ trainRows: [Int]) -> (SparseRows, Int)
+
     /// Stratified fold of every kept row (N): rows are shuffled with `seed`, grouped by class, then dealt
     /// round-robin so every fold holds about 1/k of each class.
     static func folds(targets: [Int], k: Int, seed: UInt64) -> [Int] {
@@ -40,11 +44,13 @@ enum PenaltySelection {
     /// - Parameters:
     ///   - x: feature rows (all training rows; never validation rows).
     ///   - rows: indices into `x` of the rows that carry this head (N), `targets` their classes (N).
+    ///   - foldFeatures: when given, each fold is scored on features rebuilt from its training part
+    ///     (``LinearTrainingOptions/foldLocalFeatures``); otherwise on `x`.
     ///   - scalings: naive-Bayes exponents to try with every penalty (``NaiveBayesScaling``; 0 = none); each
     ///     fold's scales come from that fold's training part only.
     static func choose(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
                        grid: [Float], scalings: [Double] = [0], k: Int, edgeExtensions: Int = 0,
-                       options: LinearTrainingOptions,
+                       options: LinearTrainingOptions, foldFeatures: FoldFeatures? = nil,
                        onFit: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> PenaltyChoice {
         let penalties = Array(Set(grid.isEmpty ? [options.l2] : grid)).sorted(by: >)
         let exponents = Array(Set(scalings.isEmpty ? [0] : scalings)).sorted()
@@ -61,14 +67,16 @@ enum PenaltySelection {
         for gamma in exponents {
             var tried = penalties
             var sums = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
-                                  penalties: tried, gamma: gamma, k: k, options: options) { d in
+                                  penalties: tried, gamma: gamma, k: k, options: options,
+                                  foldFeatures: foldFeatures) { d in
                 onFit(done + d, total)
             }
             done += k * tried.count
             extendPastEdges(&tried, sums: &sums, extensions: edgeExtensions) { next in
                 total += k
                 let sum = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
-                                     penalties: [next], gamma: gamma, k: k, options: options) { d in
+                                     penalties: [next], gamma: gamma, k: k, options: options,
+                                     foldFeatures: foldFeatures) { d in
                     onFit(done + d, total)
                 }[0]
                 done += k
@@ -123,6 +131,7 @@ enum PenaltySelection {
     /// Summed held-out macro-F1 over the k folds for each penalty (strongest first), features scaled by `gamma`.
     static func foldScores(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
                            penalties: [Float], gamma: Double, k: Int, options: LinearTrainingOptions,
+                           foldFeatures: FoldFeatures? = nil,
                            onFit: (_ done: Int) -> Void = { _ in }) -> [Double] {
         let fold = folds(targets: targets, k: k, seed: options.seed ^ 0xC0FF_EE00)
         var sums = [Double](repeating: 0, count: penalties.count)
@@ -130,11 +139,13 @@ enum PenaltySelection {
             let trainIdx = rows.indices.filter { fold[$0] != f }
             let testIdx = rows.indices.filter { fold[$0] == f }
             let t = trainIdx.map { Int32(targets[$0]) }
+            // The fold's own feature space (min_df, idf) from its training part, when asked for.
+            let (base, featureCount) = foldFeatures.map { $0(trainIdx.map { rows[$0] }) } ?? (x, featureCount)
             let x = gamma > 0
-                ? NaiveBayesScaling.scaled(x, by: NaiveBayesScaling.scales(
-                    x: x, rows: trainIdx.map { rows[$0] }, targets: trainIdx.map { targets[$0] },
+                ? NaiveBayesScaling.scaled(base, by: NaiveBayesScaling.scales(
+                    x: base, rows: trainIdx.map { rows[$0] }, targets: trainIdx.map { targets[$0] },
                     classCount: spec.labels.count, featureCount: featureCount, exponent: gamma))
-                : x
+                : base
             var head = LBFGSHead(spec: spec, featureCount: featureCount, rows: trainIdx.map { rows[$0] },
                                  targets: trainIdx.map { targets[$0] },
                                  classWeights: LinearTrainer.weights(targets: t, classCount: spec.labels.count,

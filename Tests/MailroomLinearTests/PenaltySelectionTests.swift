@@ -175,6 +175,51 @@ import Testing
         #expect(throws: LinearError.self) { try o.validate() }
     }
 
+    @Test func foldLocalFeaturesAreBuiltFromEachFoldsTrainingRowsOnly() throws {
+        // 30 rows of 2 classes; feature 0 or 1 marks the class, feature 2 is shared.
+        var x = SparseRows()
+        let targets = (0..<30).map { $0 % 2 }
+        for t in targets { x.append(SparseVector(indices: [Int32(t), 2], values: [0.9, 0.4])) }
+        let rows = Array(0..<30)
+        var calls: [[Int]] = []
+        _ = PenaltySelection.choose(spec: HeadSpec(name: "h", labels: ["a", "b"]), featureCount: 3, x: x, rows: rows,
+                                    targets: targets, grid: [0.1, 1.0], k: 3, options: Self.options(),
+                                    foldFeatures: { trainRows in
+                                        calls.append(trainRows)
+                                        return (x, 3)
+                                    })
+        // One call per fold and pass (the grid pass, plus one per edge extension).
+        #expect(!calls.isEmpty && calls.count % 3 == 0)
+        for pass in stride(from: 0, to: calls.count, by: 3) {
+            // Within a pass, each row is left out of exactly one fold's training rows (its held-out fold).
+            var missing = [Int](repeating: 0, count: 30)
+            for trainRows in calls[pass..<(pass + 3)] {
+                #expect(trainRows.count >= 18 && trainRows.count <= 22)
+                for r in Set(rows).subtracting(trainRows) { missing[r] += 1 }
+            }
+            #expect(missing.allSatisfy { $0 == 1 })
+        }
+        // Through the trainer: the option changes only the CV's features, and validation rows stay out of it.
+        var o = Self.options()
+        o.foldLocalFeatures = true
+        var chosen: [String: PenaltyChoice] = [:]
+        let model = try LinearTrainer.train(dataset: Self.rows, options: o, version: "fold-local") { p in
+            if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
+        }
+        var bareChosen: [String: PenaltyChoice] = [:]
+        let bare = try LinearTrainer.train(dataset: Self.rows.filter { !$0.isValidation }, options: o,
+                                           version: "fold-local") { p in
+            if let c = p.chosenPenalty, let h = p.head { bareChosen[h] = c }
+        }
+        #expect(Set(chosen.keys) == Set(model.heads.map(\.name)))
+        #expect(chosen == bareChosen)
+        let texts = Self.rows.prefix(5).map(\.text)
+        #expect(try bare.classify(texts) == model.classify(texts))
+        // The CV scores differ from those on the shared feature space (the held-out rows no longer shape it).
+        let (_, shared) = try Self.train(Self.rows)
+        #expect(chosen.contains { shared[$0.key]?.scores != $0.value.scores })
+    }
+
     @Test func badGridOrFoldsAreRejected() {
         var o = LinearTrainingOptions()
         o.l2Grid = [0.1, -1]
