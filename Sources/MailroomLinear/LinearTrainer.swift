@@ -53,6 +53,8 @@ public enum LinearTrainer {
             let xAll = x
             // Cross-validation folds with their own feature space: learned on the fold's training rows only.
             let foldFeatures: PenaltySelection.FoldFeatures = { trainRows in
+                // A fold too small to keep any n-gram at min_df (only on tiny data sets, where the full space
+                // barely exists) is scored on the shared space rather than failing the whole training.
                 guard let fold = try? FeatureSpace.fit(hasher: hasher, counts: trainRows.map { counts[$0] }) else {
                     return (xAll, space.featureCount)
                 }

@@ -167,18 +167,11 @@ enum PenaltySelection {
         return sums
     }
 
-    /// Macro-F1 over the classes that occur in `truth` or `predicted` (as scikit-learn's default).
+    /// Macro-F1 over the classes that occur in `truth` or `predicted` (as scikit-learn's default), by
+    /// ``ClassificationMetrics`` from the class indices' confusion matrix.
     static func macroF1(truth: [Int], predicted: [Int], classCount: Int) -> Double {
-        var tp = [Int](repeating: 0, count: classCount), fp = tp, fn = tp
-        for (t, p) in zip(truth, predicted) {
-            if t == p { tp[t] += 1 } else { fp[p] += 1; fn[t] += 1 }
-        }
-        var total = 0.0, present = 0
-        for c in 0..<classCount where tp[c] + fp[c] + fn[c] > 0 {
-            let d = 2 * tp[c] + fp[c] + fn[c]
-            total += Double(2 * tp[c]) / Double(d)
-            present += 1
-        }
-        return present > 0 ? total / Double(present) : 0
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
+        for (t, p) in zip(truth, predicted) { confusion[t][p] += 1 }
+        return ClassificationMetrics.fromConfusion(confusion, labels: (0..<classCount).map(String.init)).macro.f1
     }
 }

@@ -220,6 +220,13 @@ import Testing
         #expect(chosen.contains { shared[$0.key]?.scores != $0.value.scores })
     }
 
+    @Test func macroF1AveragesOverTheClassesThatOccur() {
+        // Class 0: F1 2·1/(2·1+1+1) = 0.5; class 1: 2·2/(2·2+1+0) = 0.8; class 2: 0 (missed); class 3 absent.
+        let f1 = PenaltySelection.macroF1(truth: [0, 0, 1, 1, 2], predicted: [0, 1, 1, 1, 0], classCount: 4)
+        #expect(abs(f1 - 1.3 / 3) < 1e-12)
+        #expect(PenaltySelection.macroF1(truth: [], predicted: [], classCount: 2) == 0)
+    }
+
     @Test func badGridOrFoldsAreRejected() {
         var o = LinearTrainingOptions()
         o.l2Grid = [0.1, -1]
