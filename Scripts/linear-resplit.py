@@ -5,8 +5,8 @@
 # `split: train`; the dataset's real validation rows are left out. Output: OUT/s<seed>/<dataset>/train.jsonl.
 # Usage: python3 Scripts/linear-resplit.py OUT SEED [SEED ...]
 #   then: DATASETS=OUT/s1 LINEAR_DATASETS=germeval2017 LINEAR_SAMPLE_COUNT=0 Scripts/bench-linear
-import json, os, random, sys
-from linear_study_common import load_rows
+import json, os, sys
+from linear_study_common import load_rows, held_out
 
 DATASETS = ['germeval2017', 'tickets', 'banking77']   # the peer script reads all three
 
@@ -18,9 +18,7 @@ def main():
     for ds in DATASETS:
         train = [r for r in load_rows(ds) if r.get('split') != 'validation']
         for seed in seeds:
-            order = list(range(len(train)))
-            random.Random(seed).shuffle(order)
-            held = set(order[:int(round(0.15 * len(train)))])
+            held = held_out(train, seed)
             folder = os.path.join(out, f's{seed}', ds)
             os.makedirs(folder, exist_ok=True)
             with open(os.path.join(folder, 'train.jsonl'), 'w', encoding='utf-8') as f:
