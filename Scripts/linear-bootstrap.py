@@ -4,21 +4,19 @@
 # Usage: PYTHON Scripts/linear-bootstrap.py DATASET PREDICTIONS.jsonl   (predictions from `mailroom predict` on the
 #        dataset's validation rows; needs scikit-learn)
 import json, sys, numpy as np
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import make_union
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
-from linear_study_common import load_rows, text
+from linear_study_common import load_rows, text, peer_vectorizers, peer_lr
 rows=load_rows(sys.argv[1])
 tr=[r for r in rows if r['split']=='train']; va=[r for r in rows if r['split']=='validation']
-vec=make_union(TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True),TfidfVectorizer(analyzer='char_wb',ngram_range=(2,5),min_df=2,sublinear_tf=True))
+vec=make_union(*peer_vectorizers())
 Xtr=vec.fit_transform([text(r) for r in tr]); Xva=vec.transform([text(r) for r in va])
 ours={}
 for l in open(sys.argv[2]):
     d=json.loads(l); ours[d['id']]={h:v['label'] for h,v in d['heads'].items()}
 rng=np.random.default_rng(0)
 for h in tr[0]['labels']:
-    peer=LogisticRegression(max_iter=2000,C=10,class_weight='balanced').fit(Xtr,[r['labels'][h] for r in tr]).predict(Xva)
+    peer=peer_lr().fit(Xtr,[r['labels'][h] for r in tr]).predict(Xva)
     y=np.array([r['labels'][h] for r in va]); mine=np.array([ours[r['id']][h] for r in va])
     base=f1_score(y,mine,average='macro')-f1_score(y,peer,average='macro')
     diffs=[]

@@ -3,29 +3,20 @@
 # rows never read) of naive-Bayes log-count-ratio feature scaling (what NaiveBayesScaling.swift does) in a
 # scikit-learn mirror of MailroomLinear, against the TF-IDF + LR peer. Prints per re-split and mean differences.
 # Usage: PYTHON Scripts/linear-nb-study.py DATASET REPS [GAMMAS=0.5,1.0] [CS=3.33,10]   (needs scikit-learn; slow)
-import json, sys, numpy as np, scipy.sparse as sp
+import sys, numpy as np, scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split
 ds=sys.argv[1]; reps=int(sys.argv[2]); GAMMAS=[float(v) for v in (sys.argv[3] if len(sys.argv)>3 else "0.5,1.0").split(",")]; CS=[float(v) for v in (sys.argv[4] if len(sys.argv)>4 else "3.33,10").split(",")]
-from linear_study_common import load_rows, text, first_line as first
+from linear_study_common import load_rows, text, first_line as first, peer_vectorizers, peer_lr, nb_log_ratios
 tr=[r for r in load_rows(ds) if r['split']=='train']
 heads=list(tr[0]['labels'])
 res={}
 def rec(v,h,x): res.setdefault(v,{}).setdefault(h,[]).append(x)
-LR=lambda C: LogisticRegression(max_iter=2000,C=C,class_weight='balanced')
-def nbweights(X,y,alpha=1.0):
-    B=(X>0).astype(np.float64).tocsc()
-    cls=np.unique(y); W=np.zeros(X.shape[1])
-    for c in cls:
-        m=(y==c); p=np.asarray(B[m].sum(0)).ravel()+alpha; q=np.asarray(B[~m].sum(0)).ravel()+alpha
-        r=np.abs(np.log((p/p.sum())/(q/q.sum())))
-        W=np.maximum(W,r)
-    return W
+LR=peer_lr
 for rep in range(reps):
     a,b=train_test_split(tr,test_size=0.15,random_state=100+rep)
-    vs=[TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True),TfidfVectorizer(analyzer='char_wb',ngram_range=(2,5),min_df=2,sublinear_tf=True)]
+    vs=peer_vectorizers()
     fv=TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True)
     Xa=sp.hstack([v.fit_transform([text(r) for r in a]) for v in vs]).tocsr(); Xb=sp.hstack([v.transform([text(r) for r in b]) for v in vs]).tocsr()
     Fa=fv.fit_transform([first(r) for r in a]); Fb=fv.transform([first(r) for r in b])
@@ -35,7 +26,7 @@ for rep in range(reps):
         f=lambda p: f1_score(yb,p,average='macro')
         rec('peer',h,f(LR(10).fit(Xa,ya).predict(Xb)))
         rec('s03C3',h,f(LR(3.33).fit(XA,ya).predict(XB)))
-        W=nbweights(XA,ya)
+        W=nb_log_ratios(XA,ya)
         for g in GAMMAS:
             D=sp.diags(W**g)
             for C in CS:

@@ -32,25 +32,11 @@ from multiprocessing import Pool
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression, RidgeClassifier
+from sklearn.linear_model import RidgeClassifier
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 from sklearn.svm import LinearSVC
-from linear_study_common import load_rows, text, held_out
-
-def peer_lr(C=10):
-    return LogisticRegression(max_iter=2000, C=C, class_weight='balanced')
-
-def nb_scales(x, y, classes, gamma):
-    """Per feature: max over classes of |log((p_c/|p_c|) / (q_c/|q_c|))|, p/q = +1-smoothed row counts in / outside c."""
-    present = (x > 0).astype(np.float64).tocsr()
-    y = np.asarray(y)
-    s = np.zeros(x.shape[1])
-    for c in classes:
-        p = np.asarray(present[y == c].sum(0)).ravel() + 1
-        q = np.asarray(present[y != c].sum(0)).ravel() + 1
-        s = np.maximum(s, np.abs(np.log((p / p.sum()) / (q / q.sum()))))
-    return s ** gamma
+from linear_study_common import load_rows, text, held_out, peer_vectorizers, peer_lr, nb_log_ratios
 
 def length_group(texts, weight):
     cols = [min(max(int(math.log2(max(len(t), 1))), 4), 12) - 4 for t in texts]
@@ -63,8 +49,7 @@ def run(args):
     tr = [r for i, r in enumerate(train) if i not in held]
     va = [r for i, r in enumerate(train) if i in held]
     ttr = [text(r) for r in tr]; tva = [text(r) for r in va]
-    word = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
-    char = TfidfVectorizer(analyzer='char_wb', ngram_range=(2, 5), min_df=2, sublinear_tf=True)
+    word, char = peer_vectorizers()
     wtr = word.fit_transform(ttr); wva = word.transform(tva)
     ctr = char.fit_transform(ttr); cva = char.transform(tva)
     xtr = sp.hstack([wtr, ctr]).tocsr(); xva = sp.hstack([wva, cva]).tocsr()
@@ -82,7 +67,7 @@ def run(args):
         grid = np.arange(-2, 2.01, 0.1)
         best = grid[int(np.argmax([f1_score(y, np.where(logit(oof) > t, classes[1], classes[0]), average='macro') for t in grid]))]
         out['thr-oof'] = score(np.where(logit(pp) > best, classes[1], classes[0]))
-    s = nb_scales(xtr, y, classes, 0.5)
+    s = nb_log_ratios(xtr, y) ** 0.5
     pn = peer_lr().fit(xtr.multiply(s).tocsr(), y).predict_proba(xva.multiply(s).tocsr())
     out['nb0.5'] = score(classes[pn.argmax(1)]); out['avg(peer,nb)'] = score(classes[(pp + pn).argmax(1)])
     pw = peer_lr().fit(wtr, y).predict_proba(wva); pc = peer_lr().fit(ctr, y).predict_proba(cva)

@@ -5,13 +5,12 @@
 # mean macro-F1 differences to the peer for: peer, λ 0.3 + first line ("s03C3"), plus per-class bias tuning,
 # half of it, and the one-scale prior correction that LinearTrainingOptions.decisionTuning implements ("alpha").
 # Usage: PYTHON Scripts/linear-resampling-study.py DATASET REPS [FIRST_SEED]   (needs scikit-learn; slow: minutes/rep)
-import json, sys, numpy as np, scipy.sparse as sp
+import sys, numpy as np, scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import train_test_split, StratifiedKFold
 ds = sys.argv[1]; reps = int(sys.argv[2]); start=int(sys.argv[3]) if len(sys.argv)>3 else 0
-from linear_study_common import load_rows, text, first_line as first
+from linear_study_common import load_rows, text, first_line as first, peer_vectorizers, peer_lr
 tr=[r for r in load_rows(ds) if r['split']=='train']
 heads=list(tr[0]['labels'])
 def tune_bias(P, y, K, rounds=3):
@@ -28,21 +27,21 @@ res={}
 def rec(v,h,x): res.setdefault(v,{}).setdefault(h,[]).append(x)
 for rep in range(start,start+reps):
     a,bset=train_test_split(tr,test_size=0.15,random_state=rep)
-    vec=[TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True),TfidfVectorizer(analyzer='char_wb',ngram_range=(2,5),min_df=2,sublinear_tf=True)]
+    vec=peer_vectorizers()
     Xa=sp.hstack([v.fit_transform([text(r) for r in a]) for v in vec]).tocsr(); Xb=sp.hstack([v.transform([text(r) for r in bset]) for v in vec]).tocsr()
     fv=TfidfVectorizer(ngram_range=(1,2),min_df=2,sublinear_tf=True)
     Fa=fv.fit_transform([first(r) for r in a]); Fb=fv.transform([first(r) for r in bset])
     XA=sp.hstack([Xa,Fa*0.3]).tocsr(); XB=sp.hstack([Xb,Fb*0.3]).tocsr()
     for h in heads:
         ya=np.array([r['labels'][h] for r in a]); yb=np.array([r['labels'][h] for r in bset])
-        p=LogisticRegression(max_iter=2000,C=10,class_weight='balanced').fit(Xa,ya).predict(Xb)
+        p=peer_lr().fit(Xa,ya).predict(Xb)
         rec('peer',h,f1_score(yb,p,average='macro'))
-        m=LogisticRegression(max_iter=2000,C=3.33,class_weight='balanced').fit(XA,ya)
+        m=peer_lr(3.33).fit(XA,ya)
         Pb=m.predict_proba(XB); cls=m.classes_
         rec('s03C3',h,f1_score(yb,cls[Pb.argmax(1)],average='macro'))
         oof=np.zeros((len(ya),len(cls)))
         for tri,tei in StratifiedKFold(3,shuffle=True,random_state=0).split(XA,ya):
-            mm=LogisticRegression(max_iter=2000,C=3.33,class_weight='balanced').fit(XA[tri],ya[tri]); oof[tei]=mm.predict_proba(XA[tei])
+            mm=peer_lr(3.33).fit(XA[tri],ya[tri]); oof[tei]=mm.predict_proba(XA[tei])
         yi=np.searchsorted(cls,ya)
         bias=tune_bias(oof,yi,len(cls))
         rec('s03C3+bias',h,f1_score(yb,cls[(np.log(Pb+1e-12)+bias).argmax(1)],average='macro'))
