@@ -105,7 +105,7 @@ import Testing
         #expect(accepted < 20_000)
         #expect(receiver.inFlightCount <= maxInFlight && receiver.receivedCount <= maxInFlight)
         // Now consume: every accepted message arrives, in order.
-        let got = try await take(accepted, from: receiver, seconds: 30)
+        let got = try await take(accepted, from: receiver)
         #expect(got.map(\.messageID) == (0..<accepted).map { "m\($0)" })
         #expect(receiver.malformedCount == 0)
         push.close()
@@ -126,7 +126,7 @@ import Testing
         #expect(sender.pendingCount == 3)
         // The peer comes up: everything flows, including the waiting send.
         let receiver = try EnvelopeReceiver(context: ctx, endpoints: .bind(ep.ipc("late")), logger: logs.logger())
-        try await withTimeout(seconds: 10) { try await waiting.value }
+        try await withTimeout(seconds: hangGuardSeconds) { try await waiting.value }
         let got = try await take(4, from: receiver)
         #expect(got.map(\.messageID) == ["m0", "m1", "m2", "m3"])
         sender.close()
@@ -149,7 +149,7 @@ import Testing
             }
             return maxStorage
         }
-        let got = try await take(n, from: receiver, seconds: 30)
+        let got = try await take(n, from: receiver)
         let maxStorage = try await producer.value
         #expect(got.count == n && got.last?.messageID == "m\(n - 1)")
         #expect(maxStorage <= 2 * (64 + capacity), "queue storage grew to \(maxStorage)")

@@ -89,8 +89,13 @@ func withTimeout<T: Sendable>(seconds: Double, _ body: @escaping @Sendable () as
     }
 }
 
+/// How long a transport test waits before calling a stream or send hung. Only a hang guard, not a speed check: in
+/// the full parallel test run on two cores, CPU-bound suites (training, inference) can hold the cooperative threads
+/// for tens of seconds, and 3,000 envelopes that take 0.3 s alone have taken over 60 s there.
+let hangGuardSeconds = 120.0
+
 /// Takes the next `count` envelopes from `receiver`, failing after `seconds`.
-func take(_ count: Int, from receiver: EnvelopeReceiver, seconds: Double = 10) async throws -> [Envelope] {
+func take(_ count: Int, from receiver: EnvelopeReceiver, seconds: Double = hangGuardSeconds) async throws -> [Envelope] {
     let stream = receiver.envelopes
     return try await withTimeout(seconds: seconds) {
         var out: [Envelope] = []
