@@ -2,14 +2,15 @@
 // Sockets: PULL bind --pull (from cleaners, bound only once the model is loaded and warm); PUSH connect --push
 // (the router); PUSH connect --control (gateway heartbeats).
 // The model is --model DIR, or --registry DIR to serve the registry's promoted version (followed live).
-import MailroomPipeline
+import MailroomClassifierStage
+import MailroomRuntime
 import MailroomTransformer
 
 // OpenBLAS picks its kernels when it loads: restart once with the best kernels for this CPU if it would not.
 BLASRuntime.reexecWithBetterKernelsIfNeeded()
 
-StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "max-batch", "threads"],
-              usage: "--pull ENDPOINT --push ROUTER_ENDPOINTS (--model DIR | --registry DIR) [--max-batch 32] [--threads 2]") { options, logger in
+await StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "max-batch", "threads"],
+                    usage: "--pull ENDPOINT --push ROUTER_ENDPOINTS (--model DIR | --registry DIR) [--max-batch 32] [--threads 2]") { options, logger in
     let source: ModelSource
     if let registry = options.string("registry"), !registry.isEmpty {
         source = .registry(registry)
@@ -18,5 +19,5 @@ StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "max-bat
     }
     let stage = ClassifierStage(source: source, maxBatch: try options.int("max-batch", default: 32),
                                 threads: try options.int("threads", default: 2), logger: logger)
-    return (stage, ["router": StageOutputSpec(kind: .push, endpoints: options.list("push"))])
+    return (stage, [.router: .push(options.list("push"))])
 }

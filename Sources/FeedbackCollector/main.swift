@@ -1,7 +1,8 @@
 // feedback-collector: records predictions and closed-case outcomes in SQLite (WAL), joined by email id.
 // Sockets: PULL bind --pull (from the router and the gateway); PUSH connect --control (gateway heartbeats).
-import MailroomPipeline
+import MailroomFeedbackStage
+import MailroomRuntime
 
-StageMain.run(stage: "feedback-collector", flags: ["database"], usage: "--pull ENDPOINT --database FILE.sqlite") { options, logger in
+await StageMain.run(stage: "feedback-collector", flags: ["database"], usage: "--pull ENDPOINT --database FILE.sqlite") { options, logger in
     (FeedbackStage(databasePath: try options.required("database"), logger: logger), [:])
 }

@@ -4,7 +4,7 @@
 import Foundation
 import Logging
 import MailroomGateway
-import MailroomPipeline
+import MailroomRuntime
 
 let args = Array(CommandLine.arguments.dropFirst())
 if args.contains("--help") {
@@ -14,12 +14,7 @@ if args.contains("--help") {
 do {
     let options = try StageOptions(arguments: args, known: GatewayConfig.flags)
     let config = try GatewayConfig(options: options)
-    let level = Logger.Level(rawValue: options.string("log-level", default: "info")) ?? .info
-    LoggingSystem.bootstrap { label in
-        var h = StreamLogHandler.standardError(label: label)
-        h.logLevel = level
-        return h
-    }
+    try ProcessLogging.bootstrap(level: options.string("log-level", default: "info"))
     try await GatewayServer.run(config: config, logger: Logger(label: "mailroom.gateway"))
 } catch {
     FileHandle.standardError.write(Data("E: gateway: \(error)\n".utf8))

@@ -1,7 +1,7 @@
 // mailroom clean: runs the email cleaner over a JSONL file, adding `clean_text` and `removed` to every line.
 import ArgumentParser
 import Foundation
-import MailroomPipeline
+import MailroomTraining
 
 struct CleanCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,7 +5,6 @@ import MailroomCleaner
 import MailroomCore
 import MailroomEvaluation
 import MailroomModels
-import MailroomPipeline
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,7 +4,6 @@ import Foundation
 import MailroomCleaner
 import MailroomCore
 import MailroomModels
-import MailroomPipeline
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,9 +2,10 @@
 import ArgumentParser
 import Foundation
 import Logging
+import MailroomRuntime
 import MailroomTopology
 
-struct TopologyCommand: ParsableCommand {
+struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology", abstract: "Run the process graph declared in a topology file.",
         subcommands: [Up.self, Down.self, Status.self, Supervise.self])
@@ -48,16 +49,18 @@ struct TopologyCommand: ParsableCommand {
         func run() throws { print(try TopologyControl.status(topologyPath: file)) }
     }
 
-    struct Supervise: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Run the supervisor in the foreground (what `up` starts in the background).")
+    struct Supervise: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Run the supervisor in the foreground (what `up` starts in the background); SIGTERM/SIGINT stop the topology.")
         @Argument(help: "Topology file.") var file: String = "Topology/mailroom.topology"
         @Option(help: "Folder with the stage executables.") var binDir: String?
-        func run() throws {
-            LoggingSystem.bootstrap { StreamLogHandler.standardError(label: $0) }
+        func run() async throws {
+            try ProcessLogging.bootstrap(level: "info")
+            let logger = Logger(label: "mailroom.supervisor")
             let topology = try Topology.load(path: file)
             let logs = (topology.runDirectory as NSString).appendingPathComponent("logs")
-            try Supervisor(topology: topology, binDirectory: binDir ?? TopologyCommand.ownDirectory, logDirectory: logs,
-                           logger: Logger(label: "mailroom.supervisor")).run()
+            let supervisor = Supervisor(topology: topology, binDirectory: binDir ?? TopologyCommand.ownDirectory,
+                                        logDirectory: logs, logger: logger)
+            try await ProcessServices.run([SupervisorService(supervisor)], logger: logger)
         }
     }
 }

@@ -3,7 +3,7 @@ import ArgumentParser
 import Foundation
 import MailroomCore
 import MailroomLinear
-import MailroomPipeline
+import MailroomTraining
 import MailroomTransformer
 
 struct TrainCommand: ParsableCommand {

@@ -2,8 +2,11 @@
 // requests, re-sends what got lost (ids are idempotency keys), tracks stage heartbeats for /readyz.
 import Foundation
 import MailroomCore
+import MailroomTransport
 
 /// Where the dispatcher sends work. The real one wraps ZeroMQ senders (``ZMQPipelinePort``).
+/// A port throws ``GatewayError/pipelineFull(capacity:)`` when its queue is full (the client gets 429 and
+/// `Retry-After`); any other error is a transport failure (503).
 public protocol PipelinePort: Sendable {
     func sendEmail(_ email: Email, traceID: String) throws
     func sendOutcome(_ outcome: Outcome) throws
@@ -23,8 +26,9 @@ public struct DispatcherLimits: Sendable {
     public var maxAttempts = 4
     /// Results kept for `GET /v1/emails/{id}`.
     public var resultCacheSize = 100_000
-    /// A stage replica counts as up when its last heartbeat is at most this old.
-    public var livenessSeconds = 3.0
+    /// A stage replica counts as up when its last heartbeat is at most this old (the transport's heartbeat
+    /// interval × liveness, shared by every stage).
+    public var livenessSeconds = Double(TransportDefaults.heartbeatTimeoutMs) / 1000
     /// Stages that must be up for /readyz.
     public var requiredStages = ["cleaner", "classifier", "router", "feedback-collector"]
     public init() {}
@@ -114,7 +118,7 @@ public actor Dispatcher {
     public func feedback(_ outcome: Outcome) throws {
         guard !outcome.id.isEmpty else { throw GatewayError.validation("feedback needs the email's id") }
         guard !outcome.labels.isEmpty else { throw GatewayError.validation("feedback needs at least one true label in labels") }
-        do { try port.sendOutcome(outcome) } catch { throw GatewayError.transport(String(describing: error)) }
+        do { try port.sendOutcome(outcome) } catch { throw Self.sendFailure(error) }
         metrics.count("mailroom_gateway_feedback_total")
     }
 
@@ -199,7 +203,8 @@ public actor Dispatcher {
         for email in fresh {
             let trace = UUID().uuidString.lowercased()
             do { try port.sendEmail(email, traceID: trace) } catch {
-                throw GatewayError.transport(String(describing: error))
+                if case GatewayError.pipelineFull = error { metrics.count("mailroom_gateway_rejected_total") }
+                throw Self.sendFailure(error)
             }
             pending[email.id] = Pending(email: email, traceID: trace, submittedAt: t, lastSentAt: t, attempts: 1, waiters: [])
             metrics.count("mailroom_gateway_emails_submitted_total")
@@ -225,6 +230,11 @@ public actor Dispatcher {
     }
 
     private func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// A port's error as the client sees it: a full queue stays 429, anything else is the pipeline unavailable.
+    private static func sendFailure(_ error: any Error) -> GatewayError {
+        (error as? GatewayError) ?? .transport(String(describing: error))
+    }
 }
 
 /// What the gateway keeps of a stage's heartbeat.

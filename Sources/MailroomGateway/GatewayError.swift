@@ -8,9 +8,10 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
     case validation(String)
     case batchTooLarge(count: Int, limit: Int)
     case overloaded(inFlight: Int, limit: Int)
+    /// The queue to the cleaners is full (they are slower than the intake, or down): back-pressure reached HTTP.
+    case pipelineFull(capacity: Int)
     case timeout(ids: [String], seconds: Double)
     case notFound(String)
-    case notReady(missing: [String])
     case transport(String)
 
     public var type: String {
@@ -19,9 +20,9 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .validation: "validation"
         case .batchTooLarge: "batch_too_large"
         case .overloaded: "overloaded"
+        case .pipelineFull: "pipeline_full"
         case .timeout: "timeout"
         case .notFound: "not_found"
-        case .notReady: "not_ready"
         case .transport: "transport"
         }
     }
@@ -31,10 +32,10 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .invalidJSON: .badRequest
         case .validation: .unprocessableContent
         case .batchTooLarge: .contentTooLarge
-        case .overloaded: .tooManyRequests
+        case .overloaded, .pipelineFull: .tooManyRequests
         case .timeout: .gatewayTimeout
         case .notFound: .notFound
-        case .notReady, .transport: .serviceUnavailable
+        case .transport: .serviceUnavailable
         }
     }
 
@@ -45,10 +46,11 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .batchTooLarge(let c, let l): "batch holds \(c) emails; the limit is \(l): split it into smaller batches"
         case .overloaded(let n, let l):
             "\(n) emails are in flight (limit \(l)); retry after a short wait or use POST /v1/emails"
+        case .pipelineFull(let c):
+            "the pipeline's intake queue is full (\(c) emails waiting for a cleaner); retry after Retry-After seconds"
         case .timeout(let ids, let s):
             "no result within \(Int(s)) s for \(ids.count) email(s) (\(ids.prefix(5).joined(separator: ", "))); they stay queued: poll GET /v1/emails/{id}"
         case .notFound(let id): "no email with id \(id) was submitted (or its result has expired)"
-        case .notReady(let missing): "pipeline not ready: waiting for \(missing.joined(separator: ", "))"
         case .transport(let m): "pipeline unavailable: \(m)"
         }
     }
@@ -60,11 +62,20 @@ struct ErrorBody: Codable {
 }
 
 extension GatewayError: HTTPResponseError {
+    /// Seconds a client should wait before retrying (sent as `Retry-After`), for the errors that pass with time.
+    public var retryAfterSeconds: Int? {
+        switch self {
+        case .overloaded, .pipelineFull: 1
+        default: nil
+        }
+    }
+
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = ErrorBody(error: .init(type: type, message: description))
         let data = try JSONEncoder().encode(body)
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
+        if let seconds = retryAfterSeconds { headers[.retryAfter] = "\(seconds)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -4,7 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import MailroomCore
-import MailroomPipeline
+import MailroomRuntime
 import MailroomTransport
 import ServiceLifecycle
 
@@ -49,11 +49,18 @@ struct ZMQPipelinePort: PipelinePort {
     let outcomes: EnvelopeSender
 
     func sendEmail(_ email: Email, traceID: String) throws {
-        try emails.trySend(Envelope(messageID: email.id, traceID: traceID, payload: .email(email)).stamped(stage: "gateway", replica: 0))
+        try send(Envelope(messageID: email.id, traceID: traceID, payload: .email(email)), on: emails)
     }
 
     func sendOutcome(_ outcome: Outcome) throws {
-        try outcomes.trySend(Envelope(messageID: outcome.id, payload: .outcome(outcome)).stamped(stage: "gateway", replica: 0))
+        try send(Envelope(messageID: outcome.id, payload: .outcome(outcome)), on: outcomes)
+    }
+
+    /// Enqueues without waiting; a full queue is the client's 429 (``GatewayError/pipelineFull(capacity:)``).
+    private func send(_ envelope: Envelope, on sender: EnvelopeSender) throws {
+        do { try sender.trySend(envelope.stamped(stage: "gateway", replica: 0)) } catch TransportError.overloaded(let capacity) {
+            throw GatewayError.pipelineFull(capacity: capacity)
+        }
     }
 }
 

@@ -1,5 +1,4 @@
 // Supervisor: runs every instance of a topology, restarts crashed ones with back-off, stops them all on request.
-import Dispatch
 import Foundation
 import Logging
 import Synchronization
@@ -9,17 +8,17 @@ import Synchronization
 /// ``run()`` blocks the calling thread: it spawns every instance (stdout and stderr appended to
 /// `logDirectory/<id>.log`), checks them every ``pollInterval`` with `waitpid`, restarts exited ones according to
 /// their ``RestartPolicy`` after a ``Backoff`` delay, and rewrites `<run_dir>/supervisor.state.json` atomically on
-/// every change. On SIGTERM or SIGINT (when `handlesSignals`) or ``stop()``, it sends SIGTERM to every child's
-/// process group, waits up to `gracePeriod` seconds, sends SIGKILL to what is left, removes the topology's ipc
-/// socket files, writes the final `stopped` state and returns.
+/// every change. On ``stop()`` it sends SIGTERM to every child's process group, waits up to `gracePeriod`
+/// seconds, sends SIGKILL to what is left, removes the topology's ipc socket files, writes the final `stopped`
+/// state and returns. It installs no signal handling: `mailroom topology supervise` runs it as a
+/// ``SupervisorService`` in the process's ServiceGroup, whose graceful shutdown (SIGTERM/SIGINT) calls ``stop()``.
 ///
 /// ```swift
 /// let supervisor = Supervisor(topology: try Topology.load(path: "Topology/mailroom.topology"),
 ///                             binDirectory: ".build/release", logDirectory: ".mailroom/logs", logger: logger)
-/// try supervisor.run()   // returns after SIGTERM / SIGINT
+/// try await ServiceGroup(services: [SupervisorService(supervisor)], gracefulShutdownSignals: [.sigterm],
+///                        logger: logger).run()
 /// ```
-/// > Warning: With `handlesSignals` (the default) ``run()`` sets SIGTERM and SIGINT to ignored for the whole
-/// > process while it runs and handles them itself; pass `false` when embedding it (tests) and call ``stop()``.
 public final class Supervisor: Sendable {
     /// The topology being run.
     public let topology: Topology
@@ -31,8 +30,6 @@ public final class Supervisor: Sendable {
     public let backoff: Backoff
     /// Seconds between SIGTERM and SIGKILL when stopping.
     public let gracePeriod: Double
-    /// Whether ``run()`` handles SIGTERM/SIGINT itself.
-    public let handlesSignals: Bool
     /// How often children are checked, in seconds.
     public let pollInterval: Double
     let logger: Logger
@@ -47,45 +44,24 @@ public final class Supervisor: Sendable {
     ///   - logger: the supervisor's own log (instances log to their files).
     ///   - backoff: restart delays (default 0.5 s doubling to 30 s, reset after 60 s healthy).
     ///   - gracePeriod: seconds to wait after SIGTERM before SIGKILL (default 10).
-    ///   - handlesSignals: stop on SIGTERM/SIGINT (default true; pass false inside tests).
     ///   - pollInterval: seconds between checks of the children (default 0.1).
     public init(topology: Topology, binDirectory: String, logDirectory: String, logger: Logger,
-                backoff: Backoff = .default, gracePeriod: Double = 10, handlesSignals: Bool = true,
-                pollInterval: Double = 0.1) {
+                backoff: Backoff = .default, gracePeriod: Double = 10, pollInterval: Double = 0.1) {
         self.topology = topology
         self.binDirectory = binDirectory
         self.logDirectory = logDirectory
         self.logger = logger
         self.backoff = backoff
         self.gracePeriod = gracePeriod
-        self.handlesSignals = handlesSignals
         self.pollInterval = pollInterval
     }
 
-    /// Runs the topology until ``stop()`` or SIGTERM/SIGINT, then stops every child and returns.
+    /// Runs the topology on the calling thread until ``stop()``, then stops every child and returns.
     /// - Throws: ``SupervisorError`` when the topology is already up, an executable is missing or a directory
     ///   cannot be created (nothing was started then), or ``TopologyError`` when the topology does not expand.
     public func run() throws {
         guard !started.exchange(true, ordering: .acquiringAndReleasing) else { throw SupervisorError.alreadyStarted }
         let loop = try SupervisionLoop(supervisor: self)
-        var sources: [any DispatchSourceSignal] = []
-        var previousHandlers: [(Int32, sighandler_t?)] = []
-        if handlesSignals {
-            for signalNumber in [SIGTERM, SIGINT] {
-                previousHandlers.append((signalNumber, signal(signalNumber, SIG_IGN)))
-                let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
-                source.setEventHandler { [self] in
-                    logger.info("signal received, stopping", metadata: ["signal": "\(signalNumber)"])
-                    stop()
-                }
-                source.resume()
-                sources.append(source)
-            }
-        }
-        defer {
-            for source in sources { source.cancel() }
-            for (signalNumber, handler) in previousHandlers { signal(signalNumber, handler) }
-        }
         try loop.run { stopRequested.load(ordering: .acquiring) }
     }
 

@@ -12,6 +12,8 @@ import Logging
 /// A malformed message is logged (type and reason only, never text), counted in ``malformedCount``
 /// and skipped. ``stop()`` (or ``ZMQContext/shutdown()``) ends the loop; the thread closes the socket
 /// and finishes the sequence, after which the consumer still gets the envelopes already delivered.
+/// ``drain(timeoutMs:)`` ends it gently: the thread first takes what libzmq already holds for this socket
+/// (a stage's graceful shutdown: nothing accepted upstream is left behind in the input queue).
 ///
 /// ```swift
 /// let receiver = try EnvelopeReceiver(context: ctx, kind: .pull, endpoints: .bind("ipc:///run/mailroom/cleaner"),
@@ -28,10 +30,19 @@ public final class EnvelopeReceiver: Sendable {
     /// The envelopes, in arrival order. Iterate it from one task only.
     public let envelopes: EnvelopeStream
     private let stats: Locked<Stats>
-    private let stopRequested: Locked<Bool>
+    private let mode: Locked<Mode>
     private let exited: Latch
 
     private struct Stats { var received = 0, malformed = 0, inFlight = 0 }
+
+    /// What the socket thread is asked to do.
+    enum Mode: Equatable {
+        /// Block in `recv` one poll interval at a time.
+        case receiving
+        /// Take only what libzmq already queued, until the queue is empty or the deadline passes, then stop.
+        case draining(until: DispatchTime)
+        case stopping
+    }
 
     /// Creates the socket on a new thread, binds/connects it, and starts receiving.
     ///
@@ -53,13 +64,13 @@ public final class EnvelopeReceiver: Sendable {
         let credits = DispatchSemaphore(value: 0)
         for _ in 0..<maxInFlight { credits.signal() }
         let (stream, continuation) = AsyncStream<Envelope>.makeStream(bufferingPolicy: .unbounded)
-        let stats = Locked(Stats()), stopRequested = Locked(false), exited = Latch()
-        self.stats = stats; self.stopRequested = stopRequested; self.exited = exited
+        let stats = Locked(Stats()), mode = Locked(Mode.receiving), exited = Latch()
+        self.stats = stats; self.mode = mode; self.exited = exited
         envelopes = EnvelopeStream(base: stream) {
             stats.withLock { $0.inFlight -= 1 }
             credits.signal()
         }
-        continuation.onTermination = { _ in stopRequested.withLock { $0 = true } }
+        continuation.onTermination = { _ in mode.withLock { $0 = .stopping } }
 
         try SocketThread.start(name: "mailroom.receiver") { ready in
             defer {
@@ -79,41 +90,52 @@ public final class EnvelopeReceiver: Sendable {
             }
             ready(nil)
             Self.loop(socket: socket, credits: credits, pollIntervalMs: pollIntervalMs, stats: stats,
-                      stopRequested: stopRequested, continuation: continuation, logger: logger)
+                      mode: mode, continuation: continuation, logger: logger)
             try? socket.set(.lingerMs(0))  // a receiving socket has nothing to flush
             socket.close()
         }
     }
 
     private static func loop(socket: ZMQSocket, credits: DispatchSemaphore, pollIntervalMs: Int32,
-                             stats: Locked<Stats>, stopRequested: Locked<Bool>,
+                             stats: Locked<Stats>, mode: Locked<Mode>,
                              continuation: AsyncStream<Envelope>.Continuation, logger: Logger) {
         let poll = DispatchTimeInterval.milliseconds(Int(pollIntervalMs))
         var holdingCredit = false
-        while !stopRequested.withLock({ $0 }) {
+        receiving: while true {
+            let draining: Bool
+            switch mode.withLock({ $0 }) {
+            case .receiving: draining = false
+            case .draining(let deadline):
+                guard DispatchTime.now() < deadline else { break receiving }
+                draining = true
+            case .stopping: break receiving
+            }
             if !holdingCredit {
                 // No credit: the consumer holds maxInFlight envelopes. Leave messages in libzmq's queue.
                 guard credits.wait(timeout: .now() + poll) == .success else {
                     // Still notice a context shutdown, so zmq_ctx_term is not left waiting for this socket.
-                    do { try socket.checkContext() } catch { break }
+                    do { try socket.checkContext() } catch { break receiving }
                     continue
                 }
                 holdingCredit = true
             }
             let frames: [Data]?
-            do { frames = try socket.receive() } catch let error as ZMQError {
-                if case .contextTerminated = error { break }
+            do { frames = try draining ? socket.tryReceive() : socket.receive() } catch let error as ZMQError {
+                if case .contextTerminated = error { break receiving }
                 logger.error("receive failed", metadata: ["error": "\(error)"])
                 continue
             } catch {
                 continue
             }
-            guard let frames else { continue }  // receive timeout: check for stop
+            guard let frames else {
+                if draining { break receiving }  // libzmq's queue is empty: the drain is done
+                continue  // receive timeout: check for stop
+            }
             do {
                 let envelope = try Envelope(frames: frames)
                 stats.withLock { $0.received += 1; $0.inFlight += 1 }
                 holdingCredit = false
-                if case .terminated = continuation.yield(envelope) { break }
+                if case .terminated = continuation.yield(envelope) { break receiving }
             } catch {
                 stats.withLock { $0.malformed += 1 }
                 logger.warning("dropped malformed message",
@@ -126,8 +148,17 @@ public final class EnvelopeReceiver: Sendable {
     /// Makes the loop exit, then waits (at most about one poll interval) until the socket is closed.
     /// Envelopes already delivered stay readable in ``envelopes``, which then ends. Safe to call twice.
     public func stop() {
-        stopRequested.withLock { $0 = true }
+        mode.withLock { $0 = .stopping }
         exited.wait()
+    }
+
+    /// Asks the thread to take what libzmq has already queued for this socket (for at most `timeoutMs`), then
+    /// close it and end ``envelopes``. Returns at once; keep consuming ``envelopes`` until it ends, since the
+    /// drain needs the consumer's credits. Nothing new is waited for: a drain of an idle socket ends at once.
+    public func drain(timeoutMs: Int = TransportDefaults.drainTimeoutMs) {
+        mode.withLock { m in
+            if m == .receiving { m = .draining(until: .now() + .milliseconds(max(0, timeoutMs))) }
+        }
     }
 
     /// Envelopes decoded and delivered so far.

@@ -2,6 +2,7 @@
 // the supervisor): emails through the gateway come back classified and routed, every response matches
 // API/openapi.json, and a stage killed mid-stream is restarted without losing an email.
 import Foundation
+import MailroomTestSupport
 import Logging
 import MailroomTopology
 import MailroomTransport
@@ -219,7 +220,7 @@ struct PipelineIntegrationTests {
         rogue.close()
         context.terminate()
         let log = h.path("run/logs/cleaner-0.log")
-        #expect(try await h.eventually(10) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "rejected message").count >= 3 },
+        #expect(try await h.eventually(10) { ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").components(separatedBy: "dropped malformed message").count >= 3 },
                 "the cleaner should log both rejections")
 
         let emails = (0..<40).map { ["id": "two-\($0)", "body": "Bitte Freistellungsauftrag ändern, Nr. \($0)"] }

@@ -1,18 +1,22 @@
 // SupervisorTests: a real Supervisor running real child processes (/bin/sh) — start, restart, back-off, stop.
 import Foundation
 import MailroomTopology
+import ServiceLifecycle
 import Testing
 
 /// Fast back-off for tests: 0.05 s doubling to 0.4 s.
 private let fastBackoff = Backoff(initial: 0.05, multiplier: 2, maximum: 0.4, resetAfter: 60)
 
-private func startSupervisor(_ text: String, in directory: TemporaryDirectory, grace: Double = 3,
-                             handlesSignals: Bool = false) throws -> (SupervisorThread, Topology) {
-    let topology = try Topology.parse(text, file: "test.topology")
-    let supervisor = Supervisor(topology: topology, binDirectory: "/bin", logDirectory: directory.file("logs"),
-                                logger: quietLogger, backoff: fastBackoff, gracePeriod: grace,
-                                handlesSignals: handlesSignals, pollInterval: 0.02)
-    return (SupervisorThread(supervisor), topology)
+private func makeSupervisor(_ text: String, in directory: TemporaryDirectory, grace: Double = 3) throws -> Supervisor {
+    Supervisor(topology: try Topology.parse(text, file: "test.topology"), binDirectory: "/bin",
+               logDirectory: directory.file("logs"), logger: quietLogger, backoff: fastBackoff, gracePeriod: grace,
+               pollInterval: 0.02)
+}
+
+private func startSupervisor(_ text: String, in directory: TemporaryDirectory,
+                             grace: Double = 3) throws -> (SupervisorThread, Topology) {
+    let supervisor = try makeSupervisor(text, in: directory, grace: grace)
+    return (SupervisorThread(supervisor), supervisor.topology)
 }
 
 private func record(_ id: String, _ state: SupervisorState?) -> InstanceRecord? {
@@ -165,7 +169,7 @@ private func record(_ id: String, _ state: SupervisorState?) -> InstanceRecord? 
         #expect(final.lastExit == ExitStatus(signal: SIGKILL))
     }
 
-    @Test func childrenDoNotInheritIgnoredSignalsAndGetTheirOwnProcessGroup() throws {
+    @Test func childrenDoNotInheritIgnoredSignalsAndGetTheirOwnProcessGroup() async throws {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let run = directory.file("run")
@@ -177,10 +181,14 @@ private func record(_ id: String, _ state: SupervisorState?) -> InstanceRecord? 
         args = 30
         env.MAILROOM_TEST_VALUE = {run_dir}
         """
-        // handlesSignals: the supervisor ignores SIGTERM/SIGINT itself while it runs.
-        let (thread, _) = try startSupervisor(text, in: directory, handlesSignals: true)
-        defer { _ = thread.stop() }
-        let pid = try #require(poll { record("sleeper-0", readState(run)).flatMap { $0.state == .running ? $0.pid : nil } })
+        // As `mailroom topology supervise` runs it: a SupervisorService in a ServiceGroup that handles SIGTERM and
+        // SIGINT (ServiceLifecycle ignores them for the process and watches them itself).
+        let supervisor = try makeSupervisor(text, in: directory)
+        let group = ServiceGroup(configuration: .init(
+            services: [.init(service: SupervisorService(supervisor), successTerminationBehavior: .gracefullyShutdownGroup)],
+            gracefulShutdownSignals: [.sigterm, .sigint], logger: quietLogger))
+        let running = Task { try await group.run() }
+        let pid = try #require(await pollAsync { record("sleeper-0", readState(run)).flatMap { $0.state == .running ? $0.pid : nil } })
         let termAndIntBits: UInt64 = (1 << (UInt64(SIGTERM) - 1)) | (1 << (UInt64(SIGINT) - 1))
         // The supervisor process handles them (libdispatch replaces SIG_IGN with its own handler) and the
         // test runner's threads block them; the child must start with both at their defaults, unblocked.
@@ -192,6 +200,11 @@ private func record(_ id: String, _ state: SupervisorState?) -> InstanceRecord? 
         #expect(getpgid(pid) == pid)
         let environment = (try? String(contentsOfFile: "/proc/\(pid)/environ", encoding: .utf8)) ?? ""
         #expect(environment.split(separator: "\0").contains("MAILROOM_TEST_VALUE=\(run)"))
+        // The group's graceful shutdown (what SIGTERM triggers) stops the supervisor, which stops its children.
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(!isAlive(pid))
+        #expect(record("sleeper-0", readState(run))?.state == .stopped)
     }
 
     @Test func missingExecutableFailsBeforeStartingAnything() throws {

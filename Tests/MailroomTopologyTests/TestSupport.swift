@@ -77,6 +77,17 @@ func poll<T>(timeout: Double = 5, _ condition: () throws -> T?) rethrows -> T? {
     return try condition()
 }
 
+/// ``poll(timeout:_:)`` for async tests: sleeps between checks instead of blocking a cooperative thread (which the
+/// code under test may need).
+func pollAsync<T>(timeout: Double = 5, _ condition: () throws -> T?) async rethrows -> T? {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+        if let value = try condition() { return value }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return try condition()
+}
+
 /// Reads the supervisor state file of `runDirectory` (nil if missing or mid-write).
 func readState(_ runDirectory: String) -> SupervisorState? {
     try? SupervisorState.read(runDirectory: runDirectory)

@@ -74,7 +74,7 @@ private func startSleeper() throws -> Process {
         defer { directory.remove() }
         let path = try topologyFile(in: directory)
         let supervisor = Supervisor(topology: try Topology.load(path: path), binDirectory: "/bin",
-                                    logDirectory: directory.file("logs"), logger: quietLogger, handlesSignals: false,
+                                    logDirectory: directory.file("logs"), logger: quietLogger,
                                     pollInterval: 0.02)
         let thread = SupervisorThread(supervisor)
         defer { _ = thread.stop() }

@@ -1,9 +1,20 @@
 // RouterStage: the router process's logic: prediction → assignment by the rules file; results go back to the
-// gateway (`results`), to subscribers (`assignments`, PUB) and to the feedback-collector (`feedback`).
+// gateway, to subscribers (PUB) and to the feedback-collector.
 import Foundation
 import Logging
 import MailroomCore
+import MailroomRuntime
 import MailroomTransport
+
+/// Where the router sends each assignment.
+public enum RouterOutput: String, StagePort {
+    /// The gateways, which answer the waiting requests (`--results`; without the email's text).
+    case results
+    /// Subscribers such as the CRM connector (`--publish`, PUB; without the email's text).
+    case assignments = "publish"
+    /// The feedback-collector, which stores the prediction with the email (`--feedback`).
+    case feedback
+}
 
 public final class RouterStage: StageHandler {
     public let stage = "router"
@@ -13,8 +24,8 @@ public final class RouterStage: StageHandler {
 
     public init(rules: RouterRules, logger: Logger) { self.rules = rules; self.logger = logger }
 
-    public func handle(_ batch: [Envelope]) -> [StageOutput] {
-        var out: [StageOutput] = []
+    public func handle(_ batch: [Envelope]) -> [StageOutput<RouterOutput>] {
+        var out: [StageOutput<RouterOutput>] = []
         for env in batch {
             guard case .classified(let c) = env.payload else {
                 logger.warning("unexpected payload", metadata: ["stage": "router", "type": "\(env.type)", "mail.id": "\(env.messageID)"])
@@ -26,9 +37,9 @@ public final class RouterStage: StageHandler {
             var bare = c.email
             bare.text = ""; bare.subject = ""
             let public_ = env.forwarding(.routed(Routed(email: bare, assignment: assignment)))
-            out.append(StageOutput(port: "results", envelope: public_))
-            out.append(StageOutput(port: "assignments", envelope: public_))
-            out.append(StageOutput(port: "feedback", envelope: env.forwarding(.routed(routed))))
+            out.append(StageOutput(.results, public_))
+            out.append(StageOutput(.assignments, public_))
+            out.append(StageOutput(.feedback, env.forwarding(.routed(routed))))
         }
         return out
     }

@@ -1,5 +1,5 @@
 // StageOptionsTests: flags, their MAILROOM_* environment twins, and the errors for bad command lines.
-import MailroomPipeline
+import MailroomRuntime
 import Testing
 
 @Suite struct StageOptionsTests {

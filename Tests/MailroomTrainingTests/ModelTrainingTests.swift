@@ -3,7 +3,7 @@
 import Foundation
 import MailroomCore
 import MailroomModels
-import MailroomPipeline
+import MailroomTraining
 import MailroomRegistry
 import MailroomSampleData
 import Testing

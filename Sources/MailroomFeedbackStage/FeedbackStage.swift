@@ -3,6 +3,7 @@
 import Foundation
 import Logging
 import MailroomCore
+import MailroomRuntime
 import MailroomStore
 import MailroomTransport
 
@@ -17,7 +18,7 @@ public final class FeedbackStage: StageHandler {
 
     public func prepare() throws { store = try FeedbackStore(path: databasePath) }
 
-    public func handle(_ batch: [Envelope]) -> [StageOutput] {
+    public func handle(_ batch: [Envelope]) -> [StageOutput<NoOutputs>] {
         guard let store else { preconditionFailure("feedback stage used before prepare(); this is a bug") }
         for env in batch {
             do {

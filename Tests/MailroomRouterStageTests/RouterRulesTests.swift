@@ -1,7 +1,7 @@
 // RouterRulesTests: parsing the rules file and turning predictions into assignments.
 import Foundation
 import MailroomCore
-import MailroomPipeline
+import MailroomRouterStage
 import MailroomTestSupport
 import Testing
 

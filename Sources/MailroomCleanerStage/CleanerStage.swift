@@ -3,9 +3,16 @@ import Foundation
 import Logging
 import MailroomCleaner
 import MailroomCore
+import MailroomRuntime
 import MailroomTransport
 
-/// Cleans each email and sends it on to the classifiers (output `classifier`).
+/// Where the cleaner sends what it cleaned.
+public enum CleanerOutput: String, StagePort {
+    /// Every classifier replica (`--push`).
+    case classifier
+}
+
+/// Cleans each email and sends it on to the classifiers.
 public final class CleanerStage: StageHandler {
     public let stage = "cleaner"
     public let maxBatch = 64
@@ -16,13 +23,13 @@ public final class CleanerStage: StageHandler {
         self.cleaner = cleaner; self.logger = logger
     }
 
-    public func handle(_ batch: [Envelope]) -> [StageOutput] {
+    public func handle(_ batch: [Envelope]) -> [StageOutput<CleanerOutput>] {
         batch.compactMap { env in
             guard case .email(let email) = env.payload else {
                 logger.warning("unexpected payload", metadata: ["stage": "cleaner", "type": "\(env.type)", "mail.id": "\(env.messageID)"])
                 return nil
             }
-            return StageOutput(port: "classifier", envelope: env.forwarding(.cleaned(cleaner.prepare(email))))
+            return StageOutput(.classifier, env.forwarding(.cleaned(cleaner.prepare(email))))
         }
     }
 }

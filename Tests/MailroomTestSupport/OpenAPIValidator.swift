@@ -1,17 +1,17 @@
 // OpenAPIValidator: checks JSON values against the schemas of API/openapi.json (the subset of JSON Schema it uses),
-// so the integration test can hold the gateway to its published contract.
+// so the gateway and integration tests can hold the gateway to its published contract.
 import Foundation
 
-struct OpenAPIValidator {
-    let document: [String: Any]
+public struct OpenAPIValidator {
+    public let document: [String: Any]
 
-    init(path: String) throws {
+    public init(path: String = RepositoryPaths.file("API/openapi.json")) throws {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         document = try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
     /// The response schema of `method path` for `status` (nil if the document does not declare it).
-    func responseSchema(method: String, path: String, status: Int) -> [String: Any]? {
+    public func responseSchema(method: String, path: String, status: Int) -> [String: Any]? {
         let paths = document["paths"] as! [String: Any]
         guard let op = (paths[path] as? [String: Any])?[method.lowercased()] as? [String: Any],
               let responses = op["responses"] as? [String: Any],
@@ -20,7 +20,15 @@ struct OpenAPIValidator {
         return (content?["application/json"] as? [String: Any])?["schema"] as? [String: Any] ?? ["type": "string"]
     }
 
-    func requestSchema(method: String, path: String) -> [String: Any]? {
+    /// The header names `method path` declares for `status` (e.g. `Retry-After` on a 429).
+    public func responseHeaders(method: String, path: String, status: Int) -> Set<String> {
+        let paths = document["paths"] as! [String: Any]
+        let op = (paths[path] as? [String: Any])?[method.lowercased()] as? [String: Any]
+        let r = (op?["responses"] as? [String: Any])?[String(status)] as? [String: Any]
+        return Set(((r?["headers"] as? [String: Any]) ?? [:]).keys)
+    }
+
+    public func requestSchema(method: String, path: String) -> [String: Any]? {
         let paths = document["paths"] as! [String: Any]
         let op = (paths[path] as? [String: Any])?[method.lowercased()] as? [String: Any]
         let body = op?["requestBody"] as? [String: Any]
@@ -28,7 +36,7 @@ struct OpenAPIValidator {
     }
 
     /// Every violation of `schema` by `value`, as `path: problem` strings (empty when valid).
-    func violations(_ value: Any, _ schema: [String: Any], at path: String = "$") -> [String] {
+    public func violations(_ value: Any, _ schema: [String: Any], at path: String = "$") -> [String] {
         if let ref = schema["$ref"] as? String {
             let name = String(ref.split(separator: "/").last!)
             let schemas = (document["components"] as! [String: Any])["schemas"] as! [String: Any]

@@ -1,10 +1,11 @@
 // ClassifierStage: the classifier process's logic: the only holder of a model. Batches what is waiting,
-// runs the model once per batch, sends each prediction on to the router (output `router`).
+// runs the model once per batch, sends each prediction on to the router.
 import Foundation
 import Logging
 import MailroomCore
 import MailroomModels
 import MailroomRegistry
+import MailroomRuntime
 import MailroomTransport
 
 /// Where the classifier's model comes from.
@@ -13,6 +14,12 @@ public enum ModelSource: Sendable {
     case directory(String)
     /// The version a registry serves; promotions and rollbacks are picked up without a restart.
     case registry(String)
+}
+
+/// Where the classifier sends its predictions.
+public enum ClassifierOutput: String, StagePort {
+    /// Every router replica (`--push`).
+    case router
 }
 
 /// Runs the model on batches of cleaned emails.
@@ -36,7 +43,7 @@ public final class ClassifierStage: StageHandler {
         self.source = source; self.maxBatch = maxBatch; self.threads = threads; self.logger = logger
     }
 
-    public var status: (ready: Bool, modelVersion: String?) { (model != nil, model?.version) }
+    public var readiness: StageReadiness { StageReadiness(ready: model != nil, modelVersion: model?.version) }
 
     /// Loads and warms the model before the input socket binds, so no email waits on a cold model.
     public func prepare() throws {
@@ -80,7 +87,7 @@ public final class ClassifierStage: StageHandler {
         }
     }
 
-    public func handle(_ batch: [Envelope]) -> [StageOutput] {
+    public func handle(_ batch: [Envelope]) -> [StageOutput<ClassifierOutput>] {
         followRegistry()
         guard let model else { preconditionFailure("classifier handled a batch before prepare(); this is a bug") }
         var emails: [(Envelope, CleanedEmail)] = []
@@ -96,7 +103,7 @@ public final class ClassifierStage: StageHandler {
             let outputs = try model.classify(emails.map { $0.1.modelInput })
             return zip(emails, outputs).map { item, out in
                 let prediction = model.prediction(id: item.1.id, output: out)
-                return StageOutput(port: "router", envelope: item.0.forwarding(.classified(Classified(email: item.1, prediction: prediction))))
+                return StageOutput(.router, item.0.forwarding(.classified(Classified(email: item.1, prediction: prediction))))
             }
         } catch {
             logger.error("model failed on batch", metadata: ["batch.size": "\(emails.count)", "error": "\(error)"])

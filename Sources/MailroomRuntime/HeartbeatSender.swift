@@ -1,0 +1,53 @@
+// HeartbeatSender: a stage's heartbeats to the gateways, on their own task, so that a long batch or a send blocked
+// by a full next stage never silences them (the gateway's /readyz does not flap while a stage is merely busy).
+import Foundation
+import Logging
+import MailroomTransport
+import Synchronization
+
+/// Sends a ``Heartbeat`` every ``TransportDefaults/heartbeatIntervalMs`` on a connected PUSH socket to the
+/// gateways' control endpoints, carrying the readiness last reported by the stage's handler.
+///
+/// Heartbeats are best effort: when no gateway is there (or it is slow), they are dropped rather than queued.
+final class HeartbeatSender: Sendable {
+    let sender: EnvelopeSender
+    private let stage: String
+    private let replica: Int
+    private let state = Mutex(StageReadiness(ready: false))
+
+    init(context: ZMQContext, endpoints: [String], stage: String, replica: Int, logger: Logger) throws {
+        sender = try EnvelopeSender(context: context, kind: .push, endpoints: Endpoints(connect: endpoints),
+                                    queueCapacity: 4, sendHighWaterMark: 16, immediate: true, logger: logger)
+        self.stage = stage; self.replica = replica
+    }
+
+    /// The readiness the next heartbeat carries.
+    var readiness: StageReadiness { state.withLock { $0 } }
+
+    /// Records the handler's readiness; with `now`, sends a heartbeat at once (on start and on becoming ready).
+    func update(_ readiness: StageReadiness, now: Bool = false) {
+        state.withLock { $0 = readiness }
+        if now { beat() }
+    }
+
+    /// Beats until the task is cancelled.
+    func run() async {
+        while !Task.isCancelled {
+            beat()
+            try? await Task.sleep(for: .milliseconds(TransportDefaults.heartbeatIntervalMs))
+        }
+    }
+
+    /// One last heartbeat saying "not ready" (the gateway stops counting on this replica at once), then close.
+    func close() async {
+        update(StageReadiness(ready: false, modelVersion: readiness.modelVersion), now: true)
+        await closeSenders([sender], drainTimeoutMs: 100)
+    }
+
+    private func beat() {
+        let r = readiness
+        let heartbeat = Heartbeat(stage: stage, replica: replica, pid: getpid(), ready: r.ready, modelVersion: r.modelVersion)
+        // Full (no gateway listening, or it is slow): drop this beat; the next one says the same.
+        try? sender.trySend(Envelope(messageID: "\(stage)/\(replica)", payload: .heartbeat(heartbeat)))
+    }
+}

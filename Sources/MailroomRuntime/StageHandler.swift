@@ -1,0 +1,75 @@
+// StageHandler: what one pipeline stage (cleaner, classifier, router, feedback-collector) supplies to the runtime:
+// its name, its batch size, its typed outputs and the function from a batch of envelopes to what it sends on.
+import MailroomTransport
+
+/// The named outputs of a stage, declared once as an enum (e.g. `enum RouterOutput: String, StagePort`).
+/// The stage's `main` gives every case an endpoint (``StageOutputSpec``); the runtime refuses to start otherwise.
+public protocol StagePort: CaseIterable, Hashable, Sendable {
+    /// The output's name in logs and errors (the flag that configures it, for example).
+    var name: String { get }
+}
+
+extension StagePort where Self: RawRepresentable, RawValue == String {
+    public var name: String { rawValue }
+}
+
+/// The outputs of a stage that sends nothing on (the feedback-collector).
+public enum NoOutputs: StagePort {
+    public var name: String { switch self {} }
+}
+
+/// How one output reaches the next stage.
+public struct StageOutputSpec: Sendable, Equatable {
+    public enum Kind: Sendable, Equatable {
+        /// PUSH, connected to every endpoint (round-robin over the replicas behind them); lossless, back-pressured.
+        case push
+        /// PUB, bound on every endpoint; a subscriber at its high-water mark misses messages (libzmq's rule).
+        case publish
+    }
+    public var kind: Kind
+    public var endpoints: [String]
+    public init(kind: Kind, endpoints: [String]) { self.kind = kind; self.endpoints = endpoints }
+    public static func push(_ endpoints: [String]) -> StageOutputSpec { .init(kind: .push, endpoints: endpoints) }
+    public static func publish(_ endpoints: [String]) -> StageOutputSpec { .init(kind: .publish, endpoints: endpoints) }
+}
+
+/// One message a handler wants sent, on one of its outputs.
+public struct StageOutput<Port: StagePort>: Sendable {
+    public var port: Port
+    public var envelope: Envelope
+    public init(_ port: Port, _ envelope: Envelope) { self.port = port; self.envelope = envelope }
+}
+
+/// Whether a stage can take work, as its heartbeats report it.
+public struct StageReadiness: Sendable, Equatable {
+    public var ready: Bool
+    /// The model version it serves, for stages that hold a model.
+    public var modelVersion: String?
+    public init(ready: Bool, modelVersion: String? = nil) { self.ready = ready; self.modelVersion = modelVersion }
+    public static let ready = StageReadiness(ready: true)
+}
+
+/// The logic of one stage. The runtime calls every method on the stage's one handler thread, one call at a time,
+/// so a handler keeps its state without locks (and may block: a model call runs off Swift's cooperative pool).
+public protocol StageHandler: AnyObject, SendableMetatype {
+    associatedtype Output: StagePort
+    /// `cleaner`, `classifier`, `router`, `feedback-collector`: the name in logs and heartbeats.
+    var stage: String { get }
+    /// Most envelopes handed to ``handle(_:)`` at once.
+    var maxBatch: Int { get }
+    /// Work before the input binds (e.g. load and warm a model). Upstream holds messages meanwhile, and
+    /// heartbeats go on saying "not ready".
+    func prepare() throws
+    /// Handles a batch of decoded envelopes, returning what to send on.
+    func handle(_ batch: [Envelope]) -> [StageOutput<Output>]
+    /// Read after ``prepare()`` and after every call; heartbeats carry the latest value.
+    var readiness: StageReadiness { get }
+    /// Called about every ``TransportDefaults/pollIntervalMs`` between batches (e.g. to follow a registry).
+    func idle()
+}
+
+extension StageHandler {
+    public func prepare() throws {}
+    public var readiness: StageReadiness { .ready }
+    public func idle() {}
+}

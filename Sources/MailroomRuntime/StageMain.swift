@@ -1,0 +1,63 @@
+// StageMain: the shared start-up of the stage executables: parse flags, set up logging once, build the handler,
+// run it as the one Service of a ServiceGroup (SIGTERM/SIGINT shut it down gracefully), exit with its code.
+// Errors print one actionable line and exit 1.
+import Foundation
+import Logging
+import MailroomTransport
+import ServiceLifecycle
+
+public enum StageMain {
+    /// Flags every stage accepts.
+    public static let commonFlags = ["pull", "control", "replica", "log-level"]
+
+    /// Runs a stage executable until SIGTERM/SIGINT, then drains and exits 0.
+    /// - Parameters:
+    ///   - stage: the stage name used in logs and heartbeats.
+    ///   - flags: the stage's own flags (besides ``commonFlags``).
+    ///   - usage: one line of usage for `--help`.
+    ///   - build: makes the handler and an endpoint list for each of its outputs from the parsed options.
+    public static func run<Handler: StageHandler>(
+        stage: String, flags: [String], usage: String,
+        build: (StageOptions, Logger) throws -> (Handler, [Handler.Output: StageOutputSpec])
+    ) async -> Never {
+        let args = Array(CommandLine.arguments.dropFirst())
+        if args.contains("--help") || args.contains("-h") {
+            print("usage: \(stage) \(usage)\ncommon: --pull ENDPOINT --control ENDPOINTS --replica N --log-level info\nevery flag also reads MAILROOM_<FLAG> from the environment")
+            exit(0)
+        }
+        do {
+            let options = try StageOptions(arguments: args, known: commonFlags + flags)
+            try ProcessLogging.bootstrap(level: options.string("log-level", default: "info"))
+            let logger = Logger(label: "mailroom.\(stage)")
+            let replica = try options.int("replica", default: 0)
+            let (handler, outputs) = try build(options, logger)
+            let endpoints = StageEndpoints(input: [try options.required("pull")], outputs: outputs,
+                                           control: options.list("control"))
+            let context = try ZMQContext()
+            let service = StageService(handler: handler, endpoints: endpoints, replica: replica, context: context,
+                                       logger: logger)
+            try await ProcessServices.run([service], logger: logger)
+            context.terminate()
+            exit(0)
+        } catch {
+            FileHandle.standardError.write(Data("E: \(stage): \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}
+
+/// The one ServiceGroup of a Mailroom process.
+public enum ProcessServices {
+    /// Runs `services` together until SIGTERM or SIGINT, which shuts every one down gracefully; a service that
+    /// returns or throws shuts the others down too. Rethrows the first error.
+    public static func run(_ services: [any Service], logger: Logger) async throws {
+        let group = ServiceGroup(configuration: .init(
+            services: services.map {
+                .init(service: $0, successTerminationBehavior: .gracefullyShutdownGroup,
+                      failureTerminationBehavior: .gracefullyShutdownGroup)
+            },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        try await group.run()
+    }
+}

@@ -1,0 +1,169 @@
+// StageService: the one runtime every ZeroMQ stage (cleaner, classifier, router, feedback-collector) runs as a
+// ServiceLifecycle `Service`: prepare the handler, bind the input PULL socket, read batches, hand them to the
+// handler on its own thread, send what it returns (waiting while the next stage is full), heartbeat the gateway
+// from a separate task, and on graceful shutdown (SIGTERM/SIGINT through the ServiceGroup) drain what is queued
+// on the input, flush the outputs within the drain time and return.
+import Dispatch
+import Foundation
+import Logging
+import MailroomCore
+import MailroomTransport
+import ServiceLifecycle
+
+/// A stage's sockets: its input, one endpoint list per declared output, and the gateways' heartbeat endpoints.
+public struct StageEndpoints<Port: StagePort>: Sendable {
+    /// Bound PULL endpoint(s) this replica reads from.
+    public var input: [String]
+    public var outputs: [Port: StageOutputSpec]
+    /// Gateway control endpoints that receive heartbeats (connected PUSH).
+    public var control: [String]
+    public init(input: [String], outputs: [Port: StageOutputSpec], control: [String]) {
+        self.input = input; self.outputs = outputs; self.control = control
+    }
+}
+
+/// Why a stage cannot start, each with the fix.
+public enum StageError: Error, CustomStringConvertible, Equatable {
+    case noInput(stage: String)
+    case outputNotConfigured(stage: String, output: String)
+
+    public var description: String {
+        switch self {
+        case .noInput(let stage): "\(stage) has no input endpoint: pass --pull ENDPOINT"
+        case .outputNotConfigured(let stage, let output):
+            "\(stage) output \(output) has no endpoint: pass --\(output) ENDPOINTS"
+        }
+    }
+}
+
+/// Runs one ``StageHandler`` until the service group shuts down gracefully.
+public struct StageService<Handler: StageHandler>: Service {
+    private let thread: HandlerThread<Handler>
+    private let stage: String
+    private let maxBatch: Int
+    private let endpoints: StageEndpoints<Handler.Output>
+    private let replica: Int
+    private let context: ZMQContext
+    private let logger: Logger
+    /// How long shutdown spends taking what is queued on the input, and again flushing each output.
+    private let drainTimeoutMs: Int
+    /// What this stage has done so far.
+    public let counters = StageCounters()
+
+    /// - Parameters:
+    ///   - handler: the stage's logic; from now on only the stage's handler thread touches it.
+    ///   - endpoints: input, every output of `Handler.Output`, and the gateways' control endpoints.
+    ///   - replica: this replica's number (in heartbeats and stamps).
+    ///   - context: the process's ZeroMQ context (tests share one with `inproc://` peers); the caller terminates it.
+    public init(handler: Handler, endpoints: StageEndpoints<Handler.Output>, replica: Int, context: ZMQContext,
+                logger: Logger, drainTimeoutMs: Int = TransportDefaults.drainTimeoutMs) {
+        stage = handler.stage
+        maxBatch = max(1, handler.maxBatch)
+        thread = HandlerThread(handler)
+        self.endpoints = endpoints; self.replica = replica; self.context = context; self.logger = logger
+        self.drainTimeoutMs = drainTimeoutMs
+    }
+
+    public func run() async throws {
+        guard !endpoints.input.isEmpty else { throw StageError.noInput(stage: stage) }
+        for port in Handler.Output.allCases where endpoints.outputs[port]?.endpoints.isEmpty ?? true {
+            throw StageError.outputNotConfigured(stage: stage, output: port.name)
+        }
+        let meta: Logger.Metadata = ["stage": "\(stage)", "replica": "\(replica)"]
+        let heartbeats = try HeartbeatSender(context: context, endpoints: endpoints.control, stage: stage,
+                                             replica: replica, logger: logger)
+        var outputs: [Handler.Output: EnvelopeSender] = [:]
+        do {
+            for (port, spec) in endpoints.outputs {
+                outputs[port] = try EnvelopeSender(
+                    context: context, kind: spec.kind == .push ? .push : .publish,
+                    endpoints: spec.kind == .push ? Endpoints(connect: spec.endpoints) : Endpoints(bind: spec.endpoints),
+                    queueCapacity: maxBatch * 2, immediate: spec.kind == .push, logger: logger)
+            }
+        } catch {
+            await closeSenders(Array(outputs.values) + [heartbeats.sender], drainTimeoutMs: 0)
+            throw error
+        }
+        let senders = outputs
+        do {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await heartbeats.run() }
+                try await serve(outputs: senders, heartbeats: heartbeats, meta: meta)
+                group.cancelAll()
+            }
+        } catch {
+            await closeSenders(Array(senders.values), drainTimeoutMs: 0)
+            await heartbeats.close()
+            throw error
+        }
+        await closeSenders(Array(senders.values), drainTimeoutMs: drainTimeoutMs)
+        let dropped = senders.values.reduce(0) { $0 + $1.droppedCount }
+        counters.update { $0.lost = dropped }
+        if dropped > 0 { logger.error("could not deliver during shutdown", metadata: meta.merging(["lost": "\(dropped)"]) { $1 }) }
+        await heartbeats.close()
+        let c = counters.snapshot
+        logger.info("stopped", metadata: meta.merging(["handled": "\(c.handled)", "sent": "\(c.sent)",
+                                                        "rejected": "\(c.rejected)"]) { $1 })
+    }
+
+    /// Prepares the handler, then reads, handles and sends until the input has been drained.
+    private func serve(outputs: [Handler.Output: EnvelopeSender], heartbeats: HeartbeatSender,
+                       meta: Logger.Metadata) async throws {
+        logger.info("preparing", metadata: meta)
+        heartbeats.update(try await thread.run { try $0.prepare() }.1, now: true)
+
+        let input = try EnvelopeReceiver(context: context, kind: .pull, endpoints: Endpoints(bind: endpoints.input),
+                                         maxInFlight: maxBatch, logger: logger)
+        logger.info("ready", metadata: meta.merging(["input": "\(endpoints.input.joined(separator: ","))"]) { $1 })
+        heartbeats.update(heartbeats.readiness, now: true)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            // Between batches: the handler's idle work (e.g. following the registry), on its thread.
+            group.addTask {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: .milliseconds(Int(TransportDefaults.pollIntervalMs)))
+                    heartbeats.update(try await thread.run { $0.idle() }.1)
+                }
+            }
+            // Graceful shutdown: take what libzmq already queued, then end; give up on blocked sends after the
+            // drain time (what was still unsent is counted and logged as lost).
+            group.addTask {
+                try await gracefulShutdown()
+                logger.info("draining", metadata: meta)
+                input.drain(timeoutMs: drainTimeoutMs)
+                try await Task.sleep(for: .milliseconds(2 * drainTimeoutMs))
+                await closeSenders(Array(outputs.values), drainTimeoutMs: 0)
+            }
+            var envelopes = input.envelopes.makeAsyncIterator()
+            while let first = await envelopes.next() {
+                var batch = [first]
+                while batch.count < maxBatch, input.inFlightCount > 0, let more = await envelopes.next() {
+                    batch.append(more)
+                }
+                let (out, readiness) = try await thread.run { [batch] in $0.handle(batch) }
+                heartbeats.update(readiness)
+                counters.update { $0.handled += batch.count; $0.rejected = input.malformedCount }
+                for o in out {
+                    guard let sender = outputs[o.port] else { continue }  // checked at start: every port has one
+                    do { try await sender.send(o.envelope.stamped(stage: stage, replica: replica)) } catch TransportError.closed {
+                        break  // shut down while the next stage was not taking: counted as lost when closing
+                    }
+                    counters.update { $0.sent += 1 }
+                }
+            }
+            group.cancelAll()
+        }
+        counters.update { $0.rejected = input.malformedCount }
+        logger.info("input drained", metadata: meta)
+    }
+}
+
+/// Closes senders off the cooperative pool (a close blocks its thread for up to its drain time).
+func closeSenders(_ senders: [EnvelopeSender], drainTimeoutMs: Int) async {
+    await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+        DispatchQueue.global().async {
+            for s in senders { s.close(drainTimeoutMs: drainTimeoutMs) }
+            continuation.resume()
+        }
+    }
+}

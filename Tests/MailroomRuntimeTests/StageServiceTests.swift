@@ -1,0 +1,165 @@
+// StageServiceTests: the stage runtime over real libzmq `inproc://` sockets in one context, run in a real
+// ServiceGroup: it forwards on its typed outputs, drains its input on graceful shutdown, counts and skips a bad
+// frame, refuses an output without endpoints, and keeps heartbeating while its handler is stuck in a long batch.
+import Foundation
+import Logging
+import MailroomCore
+import MailroomRuntime
+import MailroomTransport
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Outputs of the test stage.
+enum EchoOutput: String, StagePort { case out, copy }
+
+/// Forwards every envelope to `out` (and, for ids ending in "!", also to `copy`), sleeping `delay` per batch.
+final class EchoHandler: StageHandler {
+    let stage = "echo"
+    let maxBatch = 8
+    let delay: Double
+    let batches = Mutex<[Int]>([])
+    init(delay: Double = 0) { self.delay = delay }
+    func handle(_ batch: [Envelope]) -> [StageOutput<EchoOutput>] {
+        if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        batches.withLock { $0.append(batch.count) }
+        return batch.flatMap { env -> [StageOutput<EchoOutput>] in
+            env.messageID.hasSuffix("!") ? [StageOutput(.out, env), StageOutput(.copy, env)] : [StageOutput(.out, env)]
+        }
+    }
+}
+
+let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+/// A unique inproc endpoint name per test.
+func inproc(_ name: String) -> String { "inproc://\(name)-\(UUID().uuidString.prefix(8))" }
+
+func email(_ id: String) -> Envelope {
+    Envelope(messageID: id, payload: .email(Email(id: id, subject: "s", body: "b")))
+}
+
+/// Collects envelopes from a bound PULL until `count` have arrived or `seconds` pass.
+func collect(_ receiver: EnvelopeReceiver, count: Int, seconds: Double = 60) async -> [Envelope] {
+    await withTaskGroup(of: [Envelope].self) { group in
+        group.addTask {
+            var got: [Envelope] = []
+            for await e in receiver.envelopes {
+                got.append(e)
+                if got.count == count { break }
+            }
+            return got
+        }
+        group.addTask { try? await Task.sleep(for: .seconds(seconds)); return [] }
+        let first = await group.next() ?? []
+        group.cancelAll()
+        return first
+    }
+}
+
+/// A stage running in its own ServiceGroup, with its ZeroMQ peers.
+struct RunningStage {
+    let group: ServiceGroup
+    let task: Task<Void, any Error>
+    let service: StageService<EchoHandler>
+
+    init(handler: EchoHandler, context: ZMQContext, input: String, outputs: [EchoOutput: StageOutputSpec],
+         control: [String] = []) {
+        service = StageService(handler: handler, endpoints: StageEndpoints(input: [input], outputs: outputs, control: control),
+                               replica: 3, context: context, logger: quiet)
+        group = ServiceGroup(configuration: .init(
+            services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: quiet))
+        task = Task { [group] in try await group.run() }
+    }
+
+    func stop() async throws {
+        await group.triggerGracefulShutdown()
+        try await task.value
+    }
+}
+
+@Suite(.timeLimit(.minutes(3))) struct StageServiceTests {
+    @Test func forwardsOnTypedOutputsAndDrainsItsInputOnShutdown() async throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let (input, out, copy) = (inproc("in"), inproc("out"), inproc("copy"))
+        let outReceiver = try EnvelopeReceiver(context: context, endpoints: .bind(out), logger: quiet)
+        let copyReceiver = try EnvelopeReceiver(context: context, endpoints: .bind(copy), logger: quiet)
+        defer { outReceiver.stop(); copyReceiver.stop() }
+        let handler = EchoHandler(delay: 0.01)
+        let stage = RunningStage(handler: handler, context: context, input: input,
+                                 outputs: [.out: .push([out]), .copy: .push([copy])])
+        let upstream = try EnvelopeSender(context: context, endpoints: .connect(input), logger: quiet)
+        let count = 300
+        for i in 0..<count { try await upstream.send(email(i == 7 ? "mail-7!" : "mail-\(i)")) }
+        while upstream.pendingCount > 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // Shut down while most of the 300 still wait in the input queue (the handler takes 10 ms per batch of ≤ 8).
+        try await stage.stop()
+        let forwarded = await collect(outReceiver, count: count)
+        #expect(forwarded.count == count, "the drain forwarded \(forwarded.count) of \(count)")
+        #expect(Set(forwarded.map(\.messageID)).count == count)
+        #expect(forwarded.allSatisfy { $0.stamps.last?.stage == "echo" && $0.stamps.last?.replica == 3 })
+        let copied = await collect(copyReceiver, count: 1)
+        #expect(copied.map(\.messageID) == ["mail-7!"])
+        #expect(handler.batches.withLock { $0.max() ?? 0 } > 1, "queued envelopes are handled in batches")
+        #expect(handler.batches.withLock { $0.allSatisfy { $0 <= 8 } })
+        let counters = stage.service.counters.snapshot
+        #expect(counters.handled == count && counters.sent == count + 1 && counters.lost == 0)
+        upstream.close()
+    }
+
+    @Test func aBadFrameIsCountedAndSkipped() async throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let (input, out) = (inproc("in"), inproc("out"))
+        let outReceiver = try EnvelopeReceiver(context: context, endpoints: .bind(out), logger: quiet)
+        defer { outReceiver.stop() }
+        let stage = RunningStage(handler: EchoHandler(), context: context, input: input,
+                                 outputs: [.out: .push([out]), .copy: .push([inproc("unused")])])
+        let raw = try ZMQSocket(context: context, kind: .push)
+        try raw.set(.lingerMs(0))
+        try raw.connect(input)
+        _ = try raw.send([Data("not an envelope".utf8)])
+        _ = try raw.send(try email("after-the-bad-one").frames())
+        let forwarded = await collect(outReceiver, count: 1)
+        #expect(forwarded.map(\.messageID) == ["after-the-bad-one"])
+        #expect(stage.service.counters.snapshot.rejected == 1)
+        raw.close()
+        try await stage.stop()
+    }
+
+    @Test func anOutputWithoutEndpointsIsRefusedAtStart() async throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let service = StageService(handler: EchoHandler(),
+                                   endpoints: StageEndpoints(input: [inproc("in")], outputs: [.out: .push([inproc("out")])],
+                                                             control: []),
+                                   replica: 0, context: context, logger: quiet)
+        await #expect(throws: StageError.outputNotConfigured(stage: "echo", output: "copy")) { try await service.run() }
+    }
+
+    @Test func heartbeatsGoOnDuringALongBatch() async throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let (input, out, control) = (inproc("in"), inproc("out"), inproc("control"))
+        let outReceiver = try EnvelopeReceiver(context: context, endpoints: .bind(out), logger: quiet)
+        let beats = try EnvelopeReceiver(context: context, endpoints: .bind(control), logger: quiet)
+        defer { outReceiver.stop(); beats.stop() }
+        let stage = RunningStage(handler: EchoHandler(delay: 3.5), context: context, input: input,
+                                 outputs: [.out: .push([out]), .copy: .push([inproc("unused")])], control: [control])
+        let first = await collect(beats, count: 1)
+        #expect(first.count == 1)
+        let upstream = try EnvelopeSender(context: context, endpoints: .connect(input), logger: quiet)
+        try await upstream.send(email("slow"))
+        // The handler now sleeps 3.5 s in one batch; heartbeats come every second all the same, saying "ready".
+        let start = Date()
+        let during = await collect(beats, count: 3, seconds: 3.4)
+        #expect(during.count == 3, "\(during.count) heartbeats in \(Date().timeIntervalSince(start)) s of a long batch")
+        for env in during {
+            guard case .heartbeat(let h) = env.payload else { Issue.record("not a heartbeat: \(env.type)"); continue }
+            #expect(h.stage == "echo" && h.replica == 3 && h.ready)
+        }
+        #expect(await collect(outReceiver, count: 1).map(\.messageID) == ["slow"])
+        upstream.close()
+        try await stage.stop()
+    }
+}
