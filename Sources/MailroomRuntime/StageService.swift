@@ -98,8 +98,9 @@ public struct StageService<Handler: StageHandler>: Service {
         }
         await closeSenders(Array(senders.values), drainTimeoutMs: drainTimeoutMs)
         let dropped = senders.values.reduce(0) { $0 + $1.droppedCount }
-        counters.update { $0.lost = dropped }
-        if dropped > 0 { logger.error("could not deliver during shutdown", metadata: meta.merging(["lost": "\(dropped)"]) { $1 }) }
+        counters.update { $0.lost += dropped }
+        let lost = counters.snapshot.lost
+        if lost > 0 { logger.error("could not deliver during shutdown", metadata: meta.merging(["lost": "\(lost)"]) { $1 }) }
         await heartbeats.close()
         let c = counters.snapshot
         logger.info("stopped", metadata: meta.merging(["handled": "\(c.handled)", "sent": "\(c.sent)",
@@ -146,7 +147,9 @@ public struct StageService<Handler: StageHandler>: Service {
                 for o in out {
                     guard let sender = outputs[o.port] else { continue }  // checked at start: every port has one
                     do { try await sender.send(o.envelope.stamped(stage: stage, replica: replica)) } catch TransportError.closed {
-                        break  // shut down while the next stage was not taking: counted as lost when closing
+                        // Shutdown gave up on a next stage that was not taking: this one is lost, and logged as such.
+                        counters.update { $0.lost += 1 }
+                        continue
                     }
                     counters.update { $0.sent += 1 }
                 }

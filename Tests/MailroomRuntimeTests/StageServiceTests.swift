@@ -63,9 +63,9 @@ struct RunningStage {
     let service: StageService<EchoHandler>
 
     init(handler: EchoHandler, context: ZMQContext, input: String, outputs: [EchoOutput: StageOutputSpec],
-         control: [String] = []) {
+         control: [String] = [], drainTimeoutMs: Int = TransportDefaults.drainTimeoutMs) {
         service = StageService(handler: handler, endpoints: StageEndpoints(input: [input], outputs: outputs, control: control),
-                               replica: 3, context: context, logger: quiet)
+                               replica: 3, context: context, logger: quiet, drainTimeoutMs: drainTimeoutMs)
         group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: quiet))
         task = Task { [group] in try await group.run() }
@@ -104,6 +104,28 @@ struct RunningStage {
         #expect(handler.batches.withLock { $0.allSatisfy { $0 <= 8 } })
         let counters = stage.service.counters.snapshot
         #expect(counters.handled == count && counters.sent == count + 1 && counters.lost == 0)
+        upstream.close()
+    }
+
+    @Test func shutdownGivesUpOnADeadNextStageInBoundedTimeAndCountsTheLoss() async throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let input = inproc("in")
+        // Nobody binds `out` (an ipc path no process listens on; an unbound inproc name would queue in libzmq):
+        // the next stage is down, so every send waits while running (nothing is dropped).
+        let nobody = "ipc:///tmp/mailroom-test-nobody-\(UUID().uuidString.prefix(8))"
+        let stage = RunningStage(handler: EchoHandler(), context: context, input: input,
+                                 outputs: [.out: .push([nobody]), .copy: .push([nobody + "-copy"])],
+                                 drainTimeoutMs: 200)
+        let upstream = try EnvelopeSender(context: context, endpoints: .connect(input), logger: quiet)
+        for i in 0..<40 { try await upstream.send(email("m\(i)")) }
+        while stage.service.counters.snapshot.handled < 8 { try await Task.sleep(for: .milliseconds(10)) }
+        let start = Date()
+        try await stage.stop()
+        let seconds = Date().timeIntervalSince(start)
+        #expect(seconds < 10, "shutdown took \(seconds) s with the next stage down (it must not wait for it forever)")
+        let c = stage.service.counters.snapshot
+        #expect(c.handled > 0 && c.lost == c.handled, "every output was lost: \(c)")
         upstream.close()
     }
 
