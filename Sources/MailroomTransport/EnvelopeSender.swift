@@ -91,6 +91,9 @@ public final class EnvelopeSender: Sendable {
         let poll = DispatchTimeInterval.milliseconds(Int(pollIntervalMs))
         while true {
             let (next, closing) = state.withLock { s -> ([Data]?, Bool) in
+                // Past the drain deadline: leave the rest queued; finish() counts it as dropped, without trying
+                // (and waiting a poll interval for) each one.
+                if s.closing && .now() >= s.drainDeadline { return (nil, true) }
                 guard s.queueHead < s.queue.count else { return (nil, s.closing) }
                 let frames = s.queue[s.queueHead]
                 s.queueHead += 1

@@ -29,7 +29,10 @@ final class EchoHandler: StageHandler {
     }
 }
 
-let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+/// Silent, or on stderr with MAILROOM_TEST_LOG=1 (to see the runtime's log lines when a test fails).
+let quiet = Logger(label: "test") { label -> any LogHandler in
+    ProcessInfo.processInfo.environment["MAILROOM_TEST_LOG"] == nil ? SwiftLogNoOpLogHandler() : StreamLogHandler.standardError(label: label)
+}
 
 /// A unique inproc endpoint name per test.
 func inproc(_ name: String) -> String { "inproc://\(name)-\(UUID().uuidString.prefix(8))" }
