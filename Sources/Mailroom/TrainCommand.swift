@@ -47,12 +47,11 @@ struct TrainCommand: ParsableCommand {
             request.linear.naiveBayesGrid = LinearTrainingOptions.benchmarkNaiveBayesGrid
         }
         let weighting = classWeighting ?? (modelKind == .linear ? "balanced" : "none")
-        guard let linearWeighting = ClassWeighting(rawValue: weighting),
-              let transformerWeighting = TransformerTrainingOptions.ClassWeighting(rawValue: weighting) else {
+        guard let classes = ClassWeighting(rawValue: weighting) else {
             throw CLIError("--class-weighting \(weighting): expected balanced or none")
         }
-        request.linear.classWeighting = linearWeighting
-        request.transformer.classWeighting = transformerWeighting
+        request.linear.classWeighting = classes
+        request.transformer.classWeighting = classes
         request.transformer.seed = seed
         request.transformer.learningRate = learningRate
         request.transformer.batchSize = batchSize

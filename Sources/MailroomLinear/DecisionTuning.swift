@@ -41,8 +41,8 @@ enum DecisionTuner {
             let t = trainIdx.map { Int32(targets[$0]) }
             let head = LBFGSHead(spec: spec, featureCount: featureCount, rows: trainIdx.map { rows[$0] },
                                  targets: trainIdx.map { targets[$0] },
-                                 classWeights: LinearTrainer.weights(targets: t, classCount: classes,
-                                                                     scheme: options.classWeighting),
+                                 classWeights: options.classWeighting.weights(classIndices: t.map(Int.init),
+                                                                              classCount: classes),
                                  l2: l2, threads: options.threads)
             let theta = head.fit(x: x, iterations: options.epochs, start: nil) { _, _ in }
             let w = head.weights(theta)

@@ -46,7 +46,7 @@ public enum LinearTrainer {
             let index = Dictionary(uniqueKeysWithValues: spec.labels.enumerated().map { ($1, Int32($0)) })
             let t = rows.map { r in r.labels[spec.name].map { index[$0]! } ?? -1 }
             targets.append(t)
-            classWeights.append(weights(targets: t, classCount: spec.labels.count, scheme: options.classWeighting))
+            classWeights.append(options.classWeighting.weights(classIndices: t.map(Int.init), classCount: spec.labels.count))
         }
 
         if options.optimizer == .lbfgs {
@@ -188,28 +188,14 @@ public enum LinearTrainer {
         return LinearModel(version: version, space: space, heads: final)
     }
 
-    /// Heads and their sorted labels from the training rows; every head needs two labels.
+    /// Heads of the training rows (``HeadSpec/heads(of:)``); every head needs two labels.
     static func headSpecs(_ rows: [DatasetRow]) throws(LinearError) -> [HeadSpec] {
-        var labels: [String: Set<String>] = [:]
-        for r in rows { for (h, l) in r.labels { labels[h, default: []].insert(l) } }
-        guard !labels.isEmpty else { throw .noLabels }
-        var specs: [HeadSpec] = []
-        for name in labels.keys.sorted() {
-            let l = labels[name]!.sorted()
-            guard l.count >= 2 else { throw .singleLabel(head: name, label: l[0]) }
-            specs.append(HeadSpec(name: name, labels: l))
+        let specs = HeadSpec.heads(of: rows)
+        guard !specs.isEmpty else { throw .noLabels }
+        if let single = specs.first(where: { $0.labels.count < 2 }) {
+            throw .singleLabel(head: single.name, label: single.labels[0])
         }
         return specs
-    }
-
-    /// Loss weight per class (K): balanced = n / (K' · n_c) over the K' classes present, else 1.
-    static func weights(targets: [Int32], classCount: Int, scheme: ClassWeighting) -> [Float] {
-        guard scheme == .balanced else { return [Float](repeating: 1, count: classCount) }
-        var n = [Int](repeating: 0, count: classCount)
-        for t in targets where t >= 0 { n[Int(t)] += 1 }
-        let total = Float(n.reduce(0, +))
-        let present = Float(n.filter { $0 > 0 }.count)
-        return n.map { $0 > 0 ? total / (present * Float($0)) : 1 }
     }
 
     /// Mean over heads of the validation macro-F1 of `heads` (rows lacking a head are skipped for it).

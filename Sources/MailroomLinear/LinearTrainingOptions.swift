@@ -1,13 +1,6 @@
 // LinearTrainingOptions: the knobs of the linear trainer (features and optimiser), and its progress reports.
 import Foundation
-
-/// How rare classes are weighted in the loss.
-public enum ClassWeighting: String, Codable, Sendable {
-    /// Each class weighs `n / (classes · count(class))`, as scikit-learn's `class_weight="balanced"`.
-    case balanced
-    /// Every row weighs 1.
-    case none
-}
+import MailroomCore
 
 /// How the heads are fitted.
 public enum LinearOptimizer: String, Codable, Sendable {

@@ -148,8 +148,8 @@ enum PenaltySelection {
                 : base
             var head = LBFGSHead(spec: spec, featureCount: featureCount, rows: trainIdx.map { rows[$0] },
                                  targets: trainIdx.map { targets[$0] },
-                                 classWeights: LinearTrainer.weights(targets: t, classCount: spec.labels.count,
-                                                                     scheme: options.classWeighting),
+                                 classWeights: options.classWeighting.weights(classIndices: t.map(Int.init),
+                                                                              classCount: spec.labels.count),
                                  l2: penalties[0], threads: options.threads)
             // Strongest penalty first; each fit warm-starts from the previous (a regularisation path).
             var previous: [Float]?

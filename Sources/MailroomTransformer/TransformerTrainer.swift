@@ -43,7 +43,7 @@ public enum TransformerTrainer {
         } else if (try? ModelManifest.read(directory: encoder))?.kind == "transformer" {
             start = encoder
         } else {
-            let heads = headSpecs(train)
+            let heads = HeadSpec.heads(of: train)
             guard !heads.isEmpty else { throw TransformerTrainingError.noLabels }
             try TransformerCheckpoint.create(encoder: encoder, heads: heads, version: version, maxLength: o.maxLength,
                                              seed: o.seed, out: out)
@@ -78,11 +78,8 @@ public enum TransformerTrainer {
         let labelIndex = heads.map { h in Dictionary(uniqueKeysWithValues: h.labels.enumerated().map { ($1, $0) }) }
         let trainLabels: [[Int]] = heads.indices.map { hi in train.map { r in r.labels[heads[hi].name].flatMap { labelIndex[hi][$0] } ?? -1 } }
         let classWeights: [[Float]?] = heads.indices.map { hi in
-            guard o.classWeighting == .balanced else { return nil }
-            var counts = [Int](repeating: 0, count: heads[hi].labels.count)
-            for y in trainLabels[hi] where y >= 0 { counts[y] += 1 }
-            let n = Float(counts.reduce(0, +)), K = Float(counts.count)
-            return counts.map { $0 > 0 ? n / (K * Float($0)) : 1 }
+            o.classWeighting == .none ? nil : o.classWeighting.weights(classIndices: trainLabels[hi],
+                                                                       classCount: heads[hi].labels.count)
         }
         let headWeights = heads.map { o.headWeights[$0.name] ?? 1 }
         let dropout: DropoutRates
@@ -163,13 +160,6 @@ public enum TransformerTrainer {
         }
         return TransformerTrainingSummary(checkpoint: out, bestEpoch: state.bestEpoch,
                                           bestMeanMacroF1: state.bestMeanMacroF1, history: state.history, heads: heads)
-    }
-
-    /// Heads from the data: sorted head names, sorted labels per head (as the reference script).
-    public static func headSpecs(_ rows: [DatasetRow]) -> [HeadSpec] {
-        var labels: [String: Set<String>] = [:]
-        for r in rows { for (h, l) in r.labels { labels[h, default: []].insert(l) } }
-        return labels.keys.sorted().map { HeadSpec(name: $0, labels: labels[$0]!.sorted()) }
     }
 
     /// Per-head accuracy and macro-F1 on the rows that carry that head's label.

@@ -3,13 +3,6 @@ import MailroomCore
 
 /// Fine-tuning settings (`mailroom train --kind transformer`). Defaults follow the PyTorch reference recipe.
 public struct TransformerTrainingOptions: Sendable {
-    /// How cross-entropy weighs classes.
-    public enum ClassWeighting: String, Sendable {
-        /// Every class weighs 1.
-        case none
-        /// `n / (K · count(class))` per head from the training rows (sklearn's "balanced").
-        case balanced
-    }
     public var epochs = 4
     public var learningRate: Float = 1e-4
     public var batchSize = 16
@@ -29,6 +22,9 @@ public struct TransformerTrainingOptions: Sendable {
     public var dropout: Float? = nil
     /// Loss weight per head name (default 1).
     public var headWeights: [String: Float] = [:]
+    /// How cross-entropy weighs classes (per head, from the training rows; ``ClassWeighting/balanced`` is
+    /// scikit-learn's, as the linear model's). The loss divides by the batch's summed weights, so only their ratios
+    /// matter.
     public var classWeighting: ClassWeighting = .none
     /// A previous output directory (or its `trainer_state/`) to continue from.
     public var resumeFrom: String? = nil

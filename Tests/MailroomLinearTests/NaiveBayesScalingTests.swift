@@ -64,8 +64,7 @@ import Testing
         let s = NaiveBayesScaling.scales(x: x, rows: Array(train.indices), targets: targets, classCount: k,
                                          featureCount: f, exponent: 0.5)
         let head = LBFGSHead(spec: spec, featureCount: f, rows: Array(train.indices), targets: targets,
-                             classWeights: LinearTrainer.weights(targets: targets.map { Int32($0) }, classCount: k,
-                                                                 scheme: o.classWeighting),
+                             classWeights: o.classWeighting.weights(classIndices: targets, classCount: k),
                              l2: o.l2, threads: o.threads)
         let theta = head.fit(x: NaiveBayesScaling.scaled(x, by: s), iterations: o.epochs) { _, _ in }
         var worst: Float = 0
