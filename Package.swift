@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "MailroomSampleDataTests", dependencies: ["MailroomSampleData"], swiftSettings: settings),
         .testTarget(name: "MailroomTokenizerTests", dependencies: ["MailroomTokenizer", "MailroomTestSupport"], swiftSettings: settings),
         .testTarget(name: "MailroomTransformerTests", dependencies: ["MailroomTransformer", "MailroomTestSupport"], swiftSettings: settings),
-        .testTarget(name: "MailroomPipelineTests", dependencies: ["MailroomPipeline", "MailroomGateway", "MailroomSampleData", "MailroomRegistry", "MailroomModels", "MailroomTestSupport"],
+        .testTarget(name: "MailroomPipelineTests", dependencies: ["MailroomPipeline", "MailroomGateway", "MailroomLinear", "MailroomSampleData", "MailroomRegistry", "MailroomModels", "MailroomTestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "MailroomRegistryTests", dependencies: ["MailroomRegistry"], swiftSettings: settings),
         .testTarget(name: "MailroomTopologyTests", dependencies: ["MailroomTopology", "MailroomTestSupport"], swiftSettings: settings),

@@ -43,8 +43,7 @@ struct TrainCommand: ParsableCommand {
         if let epochs { request.linear.epochs = epochs; request.transformer.epochs = epochs }
         if selectByCV {
             guard modelKind == .linear else { throw CLIError("--select-by-cv applies to --kind linear only") }
-            request.linear.l2Grid = LinearTrainingOptions.benchmarkL2Grid
-            request.linear.naiveBayesGrid = LinearTrainingOptions.benchmarkNaiveBayesGrid
+            request.linear.crossValidation = .standard
         }
         let weighting = classWeighting ?? (modelKind == .linear ? "balanced" : "none")
         guard let classes = ClassWeighting(rawValue: weighting) else {
@@ -62,7 +61,6 @@ struct TrainCommand: ParsableCommand {
         request.encoder = encoder
 
         var bar: ProgressReporter?
-        var barHead: String?
         let outcome = try ModelTraining.run(request) { event in
             switch event {
             case .loaded(let train, let validation):
@@ -73,28 +71,21 @@ struct TrainCommand: ParsableCommand {
                 }
             case .encoder(let start):
                 note("train: transformer from \(start)\(freezeEncoder ? " (encoder frozen)" : "")")
-            case .linear(let p):
-                if let fits = p.crossValidationFits {
-                    if bar == nil || barHead != "cv \(p.head ?? "")" {
-                        bar?.finish()
-                        bar = ProgressReporter(label: "cross-validate \(p.head ?? "model")", total: fits.total, unit: "fits")
-                        barHead = "cv \(p.head ?? "")"
-                    }
-                    bar?.update(fits.done, total: fits.total)
-                    return
-                }
-                if let c = p.chosenPenalty {
-                    bar?.finish()
-                    bar = nil
-                    note("train \(p.head ?? "model"): cross-validation chose l2 \(c.l2), naive-Bayes scaling \(c.naiveBayes)")
-                    return
-                }
-                if bar == nil || barHead != p.head {
-                    bar?.finish()
-                    bar = ProgressReporter(label: "train \(p.head ?? "model")", total: p.epochs, unit: "iterations")
-                    barHead = p.head
-                }
-                bar?.update(p.epoch, extra: "loss \(String(format: "%.4f", p.loss))")
+            case .linear(.featuresBuilt(let features, let rows)):
+                note("train: \(features) features kept from \(rows) training rows")
+            case .linear(.headStarted):
+                bar?.finish()
+                bar = nil
+            case .linear(.crossValidationFit(let head, let done, let total)):
+                if bar == nil { bar = ProgressReporter(label: "cross-validate \(head)", total: total, unit: "fits") }
+                bar?.update(done, total: total)
+            case .linear(.penaltyChosen(let head, let choice)):
+                bar?.finish()
+                bar = nil
+                note("train \(head): cross-validation chose l2 \(choice.l2), naive-Bayes scaling \(choice.naiveBayes)")
+            case .linear(.iteration(let head, let iteration, let most, let loss)):
+                if bar == nil { bar = ProgressReporter(label: "train \(head)", total: most, unit: "iterations") }
+                bar?.update(iteration, extra: "loss \(String(format: "%.4f", loss))")
             case .transformer(let p):
                 if bar == nil { bar = ProgressReporter(label: "train", total: p.totalSteps, unit: "steps") }
                 bar?.update(p.step, extra: "epoch \(p.epoch) loss \(String(format: "%.4f", p.loss)) \(String(format: "%.1f", p.sequencesPerSecond)) seq/s"
