@@ -50,7 +50,7 @@ let package = Package(
         .target(name: "MailroomSampleData", dependencies: ["MailroomCore"], swiftSettings: settings),
         .target(name: "MailroomTokenizer", swiftSettings: numericSettings),
         .target(name: "MailroomTransformer",
-                dependencies: ["COpenBLAS", "MailroomCore", "MailroomTokenizer"],
+                dependencies: ["COpenBLAS", "MailroomCore", "MailroomEvaluation", "MailroomTokenizer"],
                 swiftSettings: numericSettings),
         .target(name: "MailroomModels",
                 dependencies: ["MailroomCore", "MailroomLinear", "MailroomTransformer", "MailroomEvaluation"],

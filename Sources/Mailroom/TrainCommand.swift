@@ -61,6 +61,7 @@ struct TrainCommand: ParsableCommand {
         request.encoder = encoder
 
         var bar: ProgressReporter?
+        var lastStep = 0
         let outcome = try ModelTraining.run(request) { event in
             switch event {
             case .loaded(let train, let validation):
@@ -86,10 +87,13 @@ struct TrainCommand: ParsableCommand {
             case .linear(.iteration(let head, let iteration, let most, let loss)):
                 if bar == nil { bar = ProgressReporter(label: "train \(head)", total: most, unit: "iterations") }
                 bar?.update(iteration, extra: "loss \(String(format: "%.4f", loss))")
-            case .transformer(let p):
-                if bar == nil { bar = ProgressReporter(label: "train", total: p.totalSteps, unit: "steps") }
-                bar?.update(p.step, extra: "epoch \(p.epoch) loss \(String(format: "%.4f", p.loss)) \(String(format: "%.1f", p.sequencesPerSecond)) seq/s"
-                            + (p.validationMeanMacroF1.map { " val macro-F1 \(String(format: "%.3f", $0))" } ?? ""))
+            case .transformer(.step(let epoch, let step, let total, let loss, let sequencesPerSecond, _)):
+                if bar == nil { bar = ProgressReporter(label: "train", total: total, unit: "steps") }
+                lastStep = step
+                bar?.update(step, extra: "epoch \(epoch) loss \(String(format: "%.4f", loss)) \(String(format: "%.1f", sequencesPerSecond)) seq/s")
+            case .transformer(.epochFinished(let record, let isBest)):
+                bar?.update(lastStep, extra: "epoch \(record.epoch) loss \(String(format: "%.4f", record.trainLoss)) "
+                            + "val macro-F1 \(String(format: "%.3f", record.meanMacroF1))\(isBest ? " (best)" : "")")
             case .transformerFinished(let summary):
                 bar?.finish("best epoch \(summary.bestEpoch), mean validation macro-F1 \(String(format: "%.3f", summary.bestMeanMacroF1))")
                 bar = nil
