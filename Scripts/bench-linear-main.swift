@@ -14,13 +14,11 @@ guard arguments.count >= 3 else {
 let datasetsDir = arguments[1]
 let environment = ProcessInfo.processInfo.environment
 
-/// Training options: the library defaults, overridable with LINEAR_* variables for tuning runs.
+/// Training options: the library defaults with per-head cross-validation on, overridable with LINEAR_* variables.
 func options() -> LinearTrainingOptions {
     var o = LinearTrainingOptions()
     if let v = environment["LINEAR_EPOCHS"].flatMap(Int.init) { o.epochs = v }
-    if let v = environment["LINEAR_LR"].flatMap(Float.init) { o.learningRate = v }
-    if let v = environment["LINEAR_L2"].flatMap(Float.init) { o.l2 = v; o.l2Ensemble = [] }
-    if let v = environment["LINEAR_L2_ENSEMBLE"] { o.l2Ensemble = v.split(separator: ",").compactMap { Float($0) } }
+    if let v = environment["LINEAR_L2"].flatMap(Float.init) { o.l2 = v }
     if let v = environment["LINEAR_BUCKETS"].flatMap(Int.init) { o.buckets = v }
     if let v = environment["LINEAR_SEED"].flatMap(UInt64.init) { o.seed = v }
     if let v = environment["LINEAR_WORD_MAX"].flatMap(Int.init) { o.wordNGrams = 1...v }
@@ -30,22 +28,20 @@ func options() -> LinearTrainingOptions {
     if let v = environment["LINEAR_FIRST_LINE"] { o.firstLineWords = v == "1" }
     if let v = environment["LINEAR_FLW"].flatMap(Double.init) { o.firstLineWeight = v }
     if let v = environment["LINEAR_MIN_DF"].flatMap(Int.init) { o.minDocumentFrequency = v }
-    if environment["LINEAR_OPTIMIZER"] == "adagrad" { o.optimizer = .adagrad }
-    // Per-head penalty by 3-fold CV on the training rows: on in the bench (LINEAR_L2_GRID=off disables).
-    o.l2Grid = LinearTrainingOptions.benchmarkL2Grid
-    if let v = environment["LINEAR_L2_GRID"] { o.l2Grid = v == "off" ? [] : v.split(separator: ",").compactMap { Float($0) } }
-    if let v = environment["LINEAR_FOLDS"].flatMap(Int.init) { o.crossValidationFolds = v }
-    if let v = environment["LINEAR_EDGE"].flatMap(Int.init) { o.gridEdgeExtensions = v }
-    if let v = environment["LINEAR_FOLD_FEATURES"] { o.foldLocalFeatures = v == "1" }
     if let v = environment["LINEAR_THREADS"].flatMap(Int.init) { o.threads = v }
-    if let v = environment["LINEAR_DECISION"] { o.decisionTuning = v == "prior" ? .priorScale : .none }
     if let v = environment["LINEAR_NB"].flatMap(Double.init) { o.naiveBayesScaling = v }
-    // Per-head naive-Bayes scaling chosen by the same CV: on in the bench (LINEAR_NB_GRID=off disables).
-    o.naiveBayesGrid = LinearTrainingOptions.benchmarkNaiveBayesGrid
-    if let v = environment["LINEAR_NB_GRID"] {
-        o.naiveBayesGrid = v == "off" ? [] : v.split(separator: ",").compactMap { Double($0) }
+    // Per-head penalty and naive-Bayes scaling by 3-fold CV on the training rows (`--select-by-cv`): on in the
+    // bench. LINEAR_L2_GRID=off keeps the fixed penalty, LINEAR_NB_GRID=off the fixed scaling; both off: no CV.
+    var grid = CrossValidationGrid.standard
+    if let v = environment["LINEAR_L2_GRID"] {
+        grid.penalties = v == "off" ? [] : v.split(separator: ",").compactMap { Float($0) }
     }
-    if let v = environment["LINEAR_AVERAGE"] { o.averageWeights = v == "1" }
+    if let v = environment["LINEAR_NB_GRID"] {
+        grid.naiveBayesExponents = v == "off" ? [] : v.split(separator: ",").compactMap { Double($0) }
+    }
+    if let v = environment["LINEAR_FOLDS"].flatMap(Int.init) { grid.folds = v }
+    if let v = environment["LINEAR_EDGE"].flatMap(Int.init) { grid.edgeExtensions = v }
+    o.crossValidation = grid.penalties.isEmpty && grid.naiveBayesExponents.isEmpty ? nil : grid
     return o
 }
 
@@ -74,8 +70,13 @@ func f3(_ x: Double) -> String { String(format: "%.3f", x) }
 
 let peer = peerResults(arguments[2])
 let o = options()
-print("linear options: words=\(o.wordNGrams) chars=\(o.charNGrams) min_df=\(o.minDocumentFrequency) first_line=\(o.firstLineWords ? "\(o.firstLineWeight)" : "off") buckets=\(o.buckets) epochs=\(o.epochs) lr=\(o.learningRate) l2=\(o.l2Ensemble.isEmpty ? "\(o.l2)" : "mean of \(o.l2Ensemble)") "
-      + "l2_grid=\(o.l2Grid.isEmpty ? "off" : "\(o.l2Grid) by \(o.crossValidationFolds)-fold CV on train rows, edge extensions \(o.gridEdgeExtensions), fold-local features \(o.foldLocalFeatures)") decision=\(o.decisionTuning.rawValue) optimizer=\(o.optimizer.rawValue) weighting=\(o.classWeighting.rawValue) average=\(o.averageWeights) seed=\(o.seed)")
+let cv = o.crossValidation.map { g in
+    "l2 grid \(g.penalties.isEmpty ? "off" : "\(g.penalties)"), naive-Bayes grid "
+        + "\(g.naiveBayesExponents.isEmpty ? "off" : "\(g.naiveBayesExponents)") by \(g.folds)-fold CV on train rows, "
+        + "edge extensions \(g.edgeExtensions)"
+} ?? "off"
+print("linear options: words=\(o.wordNGrams) chars=\(o.charNGrams) min_df=\(o.minDocumentFrequency) first_line=\(o.firstLineWords ? "\(o.firstLineWeight)" : "off") buckets=\(o.buckets) epochs=\(o.epochs) l2=\(o.l2) "
+      + "naive_bayes=\(o.naiveBayesScaling) cv=\(cv) weighting=\(o.classWeighting.rawValue) seed=\(o.seed)")
 print("| dataset | head | peer macro-F1 | linear macro-F1 | linear − peer | linear accuracy | peer train s | linear train s |")
 print("|---|---|---|---|---|---|---|---|")
 var worst = Double.infinity
@@ -88,20 +89,17 @@ for dataset in datasetList {
     let train = rows.filter { !$0.isValidation }, validation = rows.filter(\.isValidation)
     let start = Date()
     // Validation rows are not passed to the trainer: no model selection on the rows we report.
-    let model = try LinearTrainer.train(rows: train, validation: verbose ? validation : [], options: o,
-                                        version: "bench") { p in
-        if let c = p.chosenPenalty, let h = p.head {
+    let model = try LinearTrainer.train(rows: train, options: o, version: "bench") { p in
+        let at = String(format: "%.1f", Date().timeIntervalSince(start))
+        switch p {
+        case .penaltyChosen(let h, let c):
             let scores = c.scores.keys.sorted().map { "\($0):\(f3(c.scores[$0]!))" }.joined(separator: " ")
             let nb = c.naiveBayesScores.keys.sorted().map { "\($0):\(f3(c.naiveBayesScores[$0]!))" }.joined(separator: " ")
             print("  \(dataset)/\(h): CV chose l2=\(c.l2) naive-Bayes γ=\(c.naiveBayes) (train-row CV macro-F1 by l2 "
-                  + "\(scores); best by γ \(nb)) at \(String(format: "%.1f", p.seconds)) s")
-        }
-        if let d = p.decision, let h = p.head {
-            print("  \(dataset)/\(h): decision tuning chose prior scale \(d.scale) (train-row out-of-fold macro-F1 "
-                  + "\(f3(d.outOfFoldMacroF1.plain)) -> \(f3(d.outOfFoldMacroF1.tuned))) at \(String(format: "%.1f", p.seconds)) s")
-        }
-        if verbose {
-            print("  \(dataset) \(p.head ?? "") epoch \(p.epoch)/\(p.epochs) loss \(f3(p.loss)) val macro-F1 \(p.validationMacroF1.map(f3) ?? "-") \(String(format: "%.1f", p.seconds)) s")
+                  + "\(scores); best by γ \(nb)) at \(at) s")
+        case .iteration(let h, let iteration, let most, let loss) where verbose:
+            print("  \(dataset) \(h) iteration \(iteration)/\(most) loss \(f3(loss)) \(at) s")
+        default: break
         }
     }
     let seconds = Date().timeIntervalSince(start)
@@ -124,7 +122,7 @@ let sampleCount = environment["LINEAR_SAMPLE_COUNT"].flatMap(Int.init) ?? 6000
 if sampleCount > 0 {
     let rows = SampleDataGenerator.dataset(count: sampleCount, seed: 42, validationFraction: 0.15)
     let start = Date()
-    let model = try LinearTrainer.train(rows: rows.filter { !$0.isValidation }, validation: [], options: o, version: "bench")
+    let model = try LinearTrainer.train(rows: rows.filter { !$0.isValidation }, options: o, version: "bench")
     let seconds = Date().timeIntervalSince(start)
     let report = try Evaluator.evaluate(classifier: model, rows: rows.filter(\.isValidation), batchSize: 256)
     print("\nGenerated sample data (\(sampleCount) emails, seed 42; train \(rows.count - report.rowCount), "

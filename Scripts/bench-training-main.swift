@@ -19,12 +19,14 @@ var last = Date.distantPast
 let summary = try TransformerTrainer.train(encoder: a[2], rows: rows.filter { !$0.isValidation },
                                            validation: rows.filter(\.isValidation), options: o, version: "bench",
                                            out: a[3]) { p in
-    if let f = p.validationMeanMacroF1 {
-        FileHandle.standardError.write("I: epoch \(p.epoch) validation mean macro-F1 \(String(format: "%.3f", f))\n".data(using: .utf8)!)
-    } else if Date().timeIntervalSince(last) > 10 {
+    switch p {
+    case .epochFinished(let record, _):
+        FileHandle.standardError.write("I: epoch \(record.epoch) validation mean macro-F1 \(String(format: "%.3f", record.meanMacroF1))\n".data(using: .utf8)!)
+    case .step(let epoch, let step, let total, let loss, let sequencesPerSecond, let eta):
+        guard Date().timeIntervalSince(last) > 10 else { return }
         last = Date()
-        let line = String(format: "I: epoch %d step %d/%d loss %.4f %.1f seq/s ETA %.0f s\n", p.epoch, p.step, p.totalSteps,
-                          p.loss, p.sequencesPerSecond, p.etaSeconds)
+        let line = String(format: "I: epoch %d step %d/%d loss %.4f %.1f seq/s ETA %.0f s\n", epoch, step, total, loss,
+                          sequencesPerSecond, eta)
         FileHandle.standardError.write(line.data(using: .utf8)!)
     }
 }

@@ -3,7 +3,8 @@
 # MailroomLinear: word 1-2 + char_wb 2-5 tf-idf, first line at 0.3, C = 1/λ) against the TF-IDF + LR peer, on
 # repeated 85/15 re-splits of a dataset's *train* split (validation rows are never read). Prints per re-split and
 # mean macro-F1 differences to the peer for: peer, λ 0.3 + first line ("s03C3"), plus per-class bias tuning,
-# half of it, and the one-scale prior correction that LinearTrainingOptions.decisionTuning implements ("alpha").
+# half of it, and the one-scale prior correction that LinearTrainingOptions.decisionTuning implemented ("alpha"; removed
+# from the product after this study).
 # Usage: PYTHON Scripts/linear-resampling-study.py DATASET REPS [FIRST_SEED]   (needs scikit-learn; slow: minutes/rep)
 import sys, numpy as np, scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer

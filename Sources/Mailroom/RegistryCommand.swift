@@ -1,6 +1,7 @@
 // mailroom registry: register, review (approve/reject), promote and roll back model versions.
 import ArgumentParser
 import Foundation
+import MailroomEvaluation
 import MailroomRegistry
 
 struct RegistryCommand: ParsableCommand {
@@ -35,7 +36,7 @@ struct RegistryCommand: ParsableCommand {
             guard !records.isEmpty else { print("no versions registered in \(location.registry)"); return }
             print("  " + "version".padding(toLength: 32, withPad: " ", startingAt: 0) + "kind".padding(toLength: 13, withPad: " ", startingAt: 0) + "status    mean macro-F1  registered")
             for r in records {
-                let f1 = r.metrics.isEmpty ? "-" : String(format: "%.3f", r.metrics.values.map(\.macroF1).reduce(0, +) / Double(r.metrics.count))
+                let f1 = r.metrics.isEmpty ? "-" : String(format: "%.3f", EvaluationReport.meanMacroF1(r.metrics.keys.sorted().map { r.metrics[$0]!.macroF1 }))
                 print((r.version == serving ? "* " : "  ") + r.version.padding(toLength: 32, withPad: " ", startingAt: 0)
                       + r.kind.padding(toLength: 13, withPad: " ", startingAt: 0) + r.status.rawValue.padding(toLength: 10, withPad: " ", startingAt: 0)
                       + f1.padding(toLength: 15, withPad: " ", startingAt: 0) + r.registeredAt)

@@ -43,16 +43,14 @@ struct TrainCommand: ParsableCommand {
         if let epochs { request.linear.epochs = epochs; request.transformer.epochs = epochs }
         if selectByCV {
             guard modelKind == .linear else { throw CLIError("--select-by-cv applies to --kind linear only") }
-            request.linear.l2Grid = LinearTrainingOptions.benchmarkL2Grid
-            request.linear.naiveBayesGrid = LinearTrainingOptions.benchmarkNaiveBayesGrid
+            request.linear.crossValidation = .standard
         }
         let weighting = classWeighting ?? (modelKind == .linear ? "balanced" : "none")
-        guard let linearWeighting = ClassWeighting(rawValue: weighting),
-              let transformerWeighting = TransformerTrainingOptions.ClassWeighting(rawValue: weighting) else {
+        guard let classes = ClassWeighting(rawValue: weighting) else {
             throw CLIError("--class-weighting \(weighting): expected balanced or none")
         }
-        request.linear.classWeighting = linearWeighting
-        request.transformer.classWeighting = transformerWeighting
+        request.linear.classWeighting = classes
+        request.transformer.classWeighting = classes
         request.transformer.seed = seed
         request.transformer.learningRate = learningRate
         request.transformer.batchSize = batchSize
@@ -63,7 +61,7 @@ struct TrainCommand: ParsableCommand {
         request.encoder = encoder
 
         var bar: ProgressReporter?
-        var barHead: String?
+        var lastStep = 0
         let outcome = try ModelTraining.run(request) { event in
             switch event {
             case .loaded(let train, let validation):
@@ -74,32 +72,28 @@ struct TrainCommand: ParsableCommand {
                 }
             case .encoder(let start):
                 note("train: transformer from \(start)\(freezeEncoder ? " (encoder frozen)" : "")")
-            case .linear(let p):
-                if let fits = p.crossValidationFits {
-                    if bar == nil || barHead != "cv \(p.head ?? "")" {
-                        bar?.finish()
-                        bar = ProgressReporter(label: "cross-validate \(p.head ?? "model")", total: fits.total, unit: "fits")
-                        barHead = "cv \(p.head ?? "")"
-                    }
-                    bar?.update(fits.done, total: fits.total)
-                    return
-                }
-                if let c = p.chosenPenalty {
-                    bar?.finish()
-                    bar = nil
-                    note("train \(p.head ?? "model"): cross-validation chose l2 \(c.l2), naive-Bayes scaling \(c.naiveBayes)")
-                    return
-                }
-                if bar == nil || barHead != p.head {
-                    bar?.finish()
-                    bar = ProgressReporter(label: "train \(p.head ?? "model")", total: p.epochs, unit: "iterations")
-                    barHead = p.head
-                }
-                bar?.update(p.epoch, extra: "loss \(String(format: "%.4f", p.loss))")
-            case .transformer(let p):
-                if bar == nil { bar = ProgressReporter(label: "train", total: p.totalSteps, unit: "steps") }
-                bar?.update(p.step, extra: "epoch \(p.epoch) loss \(String(format: "%.4f", p.loss)) \(String(format: "%.1f", p.sequencesPerSecond)) seq/s"
-                            + (p.validationMeanMacroF1.map { " val macro-F1 \(String(format: "%.3f", $0))" } ?? ""))
+            case .linear(.featuresBuilt(let features, let rows)):
+                note("train: \(features) features kept from \(rows) training rows")
+            case .linear(.headStarted):
+                bar?.finish()
+                bar = nil
+            case .linear(.crossValidationFit(let head, let done, let total)):
+                if bar == nil { bar = ProgressReporter(label: "cross-validate \(head)", total: total, unit: "fits") }
+                bar?.update(done, total: total)
+            case .linear(.penaltyChosen(let head, let choice)):
+                bar?.finish()
+                bar = nil
+                note("train \(head): cross-validation chose l2 \(choice.l2), naive-Bayes scaling \(choice.naiveBayes)")
+            case .linear(.iteration(let head, let iteration, let most, let loss)):
+                if bar == nil { bar = ProgressReporter(label: "train \(head)", total: most, unit: "iterations") }
+                bar?.update(iteration, extra: "loss \(String(format: "%.4f", loss))")
+            case .transformer(.step(let epoch, let step, let total, let loss, let sequencesPerSecond, _)):
+                if bar == nil { bar = ProgressReporter(label: "train", total: total, unit: "steps") }
+                lastStep = step
+                bar?.update(step, extra: "epoch \(epoch) loss \(String(format: "%.4f", loss)) \(String(format: "%.1f", sequencesPerSecond)) seq/s")
+            case .transformer(.epochFinished(let record, let isBest)):
+                bar?.update(lastStep, extra: "epoch \(record.epoch) loss \(String(format: "%.4f", record.trainLoss)) "
+                            + "val macro-F1 \(String(format: "%.3f", record.meanMacroF1))\(isBest ? " (best)" : "")")
             case .transformerFinished(let summary):
                 bar?.finish("best epoch \(summary.bestEpoch), mean validation macro-F1 \(String(format: "%.3f", summary.bestMeanMacroF1))")
                 bar = nil

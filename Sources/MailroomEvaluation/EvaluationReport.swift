@@ -49,8 +49,12 @@ public struct EvaluationReport: Codable, Sendable, Equatable {
     /// The evaluation of head `name`, if the model has it.
     public subscript(head name: String) -> HeadEvaluation? { heads.first { $0.name == name } }
 
-    /// Mean macro-F1 over heads (0 when there are none).
-    public var meanMacroF1: Double {
-        heads.isEmpty ? 0 : heads.map(\.metrics.macro.f1).reduce(0, +) / Double(heads.count)
+    /// Mean macro-F1 over heads (0 when there are none); see ``meanMacroF1(_:)``.
+    public var meanMacroF1: Double { Self.meanMacroF1(heads.map(\.metrics.macro.f1)) }
+
+    /// The one summary figure of a multi-head model, used everywhere Mailroom ranks models (best epoch, registry,
+    /// reports): the unweighted mean of the heads' macro-F1, in the order given (0 when there are none).
+    public static func meanMacroF1(_ perHead: some Collection<Double>) -> Double {
+        perHead.isEmpty ? 0 : perHead.reduce(0, +) / Double(perHead.count)
     }
 }

@@ -4,24 +4,20 @@ import MailroomCore
 
 /// The penalty (and naive-Bayes scaling) a head was given and the cross-validated macro-F1 behind the choice.
 public struct PenaltyChoice: Sendable, Equatable {
-    /// The chosen L2 penalty (one of ``LinearTrainingOptions/l2Grid``, or a grid-edge extension of it; see
-    /// ``LinearTrainingOptions/gridEdgeExtensions``).
+    /// The chosen L2 penalty (one of ``CrossValidationGrid/penalties``, or a grid-edge extension of it; see
+    /// ``CrossValidationGrid/edgeExtensions``).
     public var l2: Float
     /// Mean held-out macro-F1 per penalty tried (grid and extensions) at the chosen scaling (K-fold CV on training
     /// rows).
     public var scores: [Float: Double]
-    /// The chosen naive-Bayes scaling exponent (one of ``LinearTrainingOptions/naiveBayesGrid``, or the fixed
-    /// ``LinearTrainingOptions/naiveBayesScaling`` when that grid is not used).
+    /// The chosen naive-Bayes scaling exponent (one of ``CrossValidationGrid/naiveBayesExponents``, or the fixed
+    /// ``LinearTrainingOptions/naiveBayesScaling`` when the grid offers none).
     public var naiveBayes: Double = 0
     /// Best mean held-out macro-F1 per scaling exponent (empty when only one was tried).
     public var naiveBayesScores: [Double: Double] = [:]
 }
 
 enum PenaltySelection {
-    /// Builds the feature rows of *every* row (same row indices as the full `x`) from a feature space learned on the
-    /// given training rows only; returns them with that space's feature count.
-    typealias FoldFeatures = (_ trainRows: [Int]) -> (SparseRows, Int)
-
     /// Stratified fold of every kept row (N): rows are shuffled with `seed`, grouped by class, then dealt
     /// round-robin so every fold holds about 1/k of each class.
     static func folds(targets: [Int], k: Int, seed: UInt64) -> [Int] {
@@ -39,18 +35,16 @@ enum PenaltySelection {
 
     /// Picks the penalty in `grid` with the best mean held-out macro-F1 (ties: the larger penalty). When the best is
     /// the grid's strongest (weakest) penalty, the grid is extended by doubling (halving) it, up to `edgeExtensions`
-    /// times per side and exponent (``LinearTrainingOptions/gridEdgeExtensions``; only for a grid of two or more).
+    /// times per side and exponent (``CrossValidationGrid/edgeExtensions``; only for a grid of two or more).
     ///
     /// - Parameters:
     ///   - x: feature rows (all training rows; never validation rows).
     ///   - rows: indices into `x` of the rows that carry this head (N), `targets` their classes (N).
-    ///   - foldFeatures: when given, each fold is scored on features rebuilt from its training part
-    ///     (``LinearTrainingOptions/foldLocalFeatures``); otherwise on `x`.
     ///   - scalings: naive-Bayes exponents to try with every penalty (``NaiveBayesScaling``; 0 = none); each
     ///     fold's scales come from that fold's training part only.
     static func choose(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
                        grid: [Float], scalings: [Double] = [0], k: Int, edgeExtensions: Int = 0,
-                       options: LinearTrainingOptions, foldFeatures: FoldFeatures? = nil,
+                       options: LinearTrainingOptions,
                        onFit: (_ done: Int, _ total: Int) -> Void = { _, _ in }) -> PenaltyChoice {
         let penalties = Array(Set(grid.isEmpty ? [options.l2] : grid)).sorted(by: >)
         let exponents = Array(Set(scalings.isEmpty ? [0] : scalings)).sorted()
@@ -67,16 +61,14 @@ enum PenaltySelection {
         for gamma in exponents {
             var tried = penalties
             var sums = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
-                                  penalties: tried, gamma: gamma, k: k, options: options,
-                                  foldFeatures: foldFeatures) { d in
+                                  penalties: tried, gamma: gamma, k: k, options: options) { d in
                 onFit(done + d, total)
             }
             done += k * tried.count
             extendPastEdges(&tried, sums: &sums, extensions: edgeExtensions) { next in
                 total += k
                 let sum = foldScores(spec: spec, featureCount: featureCount, x: x, rows: rows, targets: targets,
-                                     penalties: [next], gamma: gamma, k: k, options: options,
-                                     foldFeatures: foldFeatures) { d in
+                                     penalties: [next], gamma: gamma, k: k, options: options) { d in
                     onFit(done + d, total)
                 }[0]
                 done += k
@@ -131,25 +123,23 @@ enum PenaltySelection {
     /// Summed held-out macro-F1 over the k folds for each penalty (strongest first), features scaled by `gamma`.
     static func foldScores(spec: HeadSpec, featureCount: Int, x: SparseRows, rows: [Int], targets: [Int],
                            penalties: [Float], gamma: Double, k: Int, options: LinearTrainingOptions,
-                           foldFeatures: FoldFeatures? = nil,
                            onFit: (_ done: Int) -> Void = { _ in }) -> [Double] {
         let fold = folds(targets: targets, k: k, seed: options.seed ^ 0xC0FF_EE00)
         var sums = [Double](repeating: 0, count: penalties.count)
         for f in 0..<k {
             let trainIdx = rows.indices.filter { fold[$0] != f }
             let testIdx = rows.indices.filter { fold[$0] == f }
-            let t = trainIdx.map { Int32(targets[$0]) }
-            // The fold's own feature space (min_df, idf) from its training part, when asked for.
-            let (base, featureCount) = foldFeatures.map { $0(trainIdx.map { rows[$0] }) } ?? (x, featureCount)
+            let trainTargets = trainIdx.map { targets[$0] }
+            // The fold's naive-Bayes scales come from its training part only.
             let x = gamma > 0
-                ? NaiveBayesScaling.scaled(base, by: NaiveBayesScaling.scales(
-                    x: base, rows: trainIdx.map { rows[$0] }, targets: trainIdx.map { targets[$0] },
+                ? NaiveBayesScaling.scaled(x, by: NaiveBayesScaling.scales(
+                    x: x, rows: trainIdx.map { rows[$0] }, targets: trainTargets,
                     classCount: spec.labels.count, featureCount: featureCount, exponent: gamma))
-                : base
+                : x
             var head = LBFGSHead(spec: spec, featureCount: featureCount, rows: trainIdx.map { rows[$0] },
-                                 targets: trainIdx.map { targets[$0] },
-                                 classWeights: LinearTrainer.weights(targets: t, classCount: spec.labels.count,
-                                                                     scheme: options.classWeighting),
+                                 targets: trainTargets,
+                                 classWeights: options.classWeighting.weights(classIndices: trainTargets,
+                                                                              classCount: spec.labels.count),
                                  l2: penalties[0], threads: options.threads)
             // Strongest penalty first; each fit warm-starts from the previous (a regularisation path).
             var previous: [Float]?

@@ -90,18 +90,18 @@ public enum ModelTraining {
             parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "class_weighting": o.classWeighting.rawValue,
                               "buckets": "\(o.buckets)", "l2": "\(o.l2)"]) { $1 }
             if o.naiveBayesScaling > 0 { parameters["naive_bayes"] = "\(o.naiveBayesScaling)" }
-            if Set(o.l2Grid).count > 1 || Set(o.naiveBayesGrid).count > 1 {
-                if Set(o.l2Grid).count > 1 { parameters["l2_grid"] = o.l2Grid.map { "\($0)" }.joined(separator: ",") }
-                if Set(o.naiveBayesGrid).count > 1 {
-                    parameters["naive_bayes_grid"] = o.naiveBayesGrid.map { "\($0)" }.joined(separator: ",")
+            if let grid = o.crossValidation {
+                if !grid.penalties.isEmpty { parameters["l2_grid"] = grid.penalties.map { "\($0)" }.joined(separator: ",") }
+                if !grid.naiveBayesExponents.isEmpty {
+                    parameters["naive_bayes_grid"] = grid.naiveBayesExponents.map { "\($0)" }.joined(separator: ",")
                 }
-                parameters["cv_folds"] = "\(o.crossValidationFolds)"
+                parameters["cv_folds"] = "\(grid.folds)"
             }
             threads = o.threads
             var chosen: [String: PenaltyChoice] = [:]
-            let model = try LinearTrainer.train(rows: train, validation: validation, options: o,
-                                                version: request.version) { p in
-                if let c = p.chosenPenalty, let head = p.head { chosen[head] = c }
+            // Validation rows are not given to the trainer: they are scored below, after the model is saved.
+            let model = try LinearTrainer.train(rows: train, options: o, version: request.version) { p in
+                if case .penaltyChosen(let head, let choice) = p { chosen[head] = choice }
                 progress(.linear(p))
             }
             // What cross-validation chose per head, for the provenance record.

@@ -3,13 +3,6 @@ import MailroomCore
 
 /// Fine-tuning settings (`mailroom train --kind transformer`). Defaults follow the PyTorch reference recipe.
 public struct TransformerTrainingOptions: Sendable {
-    /// How cross-entropy weighs classes.
-    public enum ClassWeighting: String, Sendable {
-        /// Every class weighs 1.
-        case none
-        /// `n / (K · count(class))` per head from the training rows (sklearn's "balanced").
-        case balanced
-    }
     public var epochs = 4
     public var learningRate: Float = 1e-4
     public var batchSize = 16
@@ -29,6 +22,9 @@ public struct TransformerTrainingOptions: Sendable {
     public var dropout: Float? = nil
     /// Loss weight per head name (default 1).
     public var headWeights: [String: Float] = [:]
+    /// How cross-entropy weighs classes (per head, from the training rows; ``ClassWeighting/balanced`` is
+    /// scikit-learn's, as the linear model's). The loss divides by the batch's summed weights, so only their ratios
+    /// matter.
     public var classWeighting: ClassWeighting = .none
     /// A previous output directory (or its `trainer_state/`) to continue from.
     public var resumeFrom: String? = nil
@@ -40,20 +36,15 @@ public struct TransformerTrainingOptions: Sendable {
     public init() {}
 }
 
-/// A progress report, sent after every update and after each validation.
-public struct TransformerTrainingProgress: Sendable {
-    /// 1-based epoch.
-    public var epoch: Int
-    /// Updates done (over all epochs).
-    public var step: Int
-    public var totalSteps: Int
-    /// Mean training loss of this epoch so far.
-    public var loss: Float
-    public var sequencesPerSecond: Double
-    /// Estimated seconds to the end of training (validation excluded).
-    public var etaSeconds: Double
-    /// Set on the report after an epoch's validation.
-    public var validationMeanMacroF1: Double?
+/// One event of a fine-tuning run, sent on the calling thread.
+public enum TransformerTrainingProgress: Sendable {
+    /// After every optimizer update: the 1-based epoch, updates done over all epochs (`step` of `of`), the epoch's
+    /// mean training loss so far, its throughput and the estimated seconds to the end of training (validation
+    /// excluded).
+    case step(epoch: Int, step: Int, of: Int, loss: Float, sequencesPerSecond: Double, etaSeconds: Double)
+    /// After an epoch's validation: its record, and whether it is the best so far by mean validation macro-F1 (then
+    /// the checkpoint in `out` now holds it).
+    case epochFinished(EpochRecord, isBest: Bool)
 }
 
 /// Validation figures of one head.

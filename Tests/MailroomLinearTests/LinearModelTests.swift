@@ -35,32 +35,41 @@ import Testing
         let rows = Array(generatedRows.prefix(300))
         var o = quickOptions(seed: 3)
         o.epochs = 10
-        let a = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "a")
-        let b = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "b")
+        let a = try LinearTrainer.train(rows: rows, options: o, version: "a")
+        let b = try LinearTrainer.train(rows: rows, options: o, version: "b")
         let texts = generatedRows.suffix(10).map(\.text)
         #expect(try a.classify(texts) == b.classify(texts))
     }
 
-    @Test func adagradIsDeterministicToo() throws {
-        let rows = Array(generatedRows.prefix(300))
-        var o = quickOptions(seed: 5)
-        o.optimizer = .adagrad
-        o.epochs = 3
-        var losses: [Double] = []
-        let a = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "a") { losses.append($0.loss) }
-        let b = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "b")
-        #expect(losses.count == 3 && losses[2] < losses[0])
-        let texts = generatedRows.suffix(5).map(\.text)
-        #expect(try a.classify(texts) == b.classify(texts))
-    }
-
-    @Test func progressReportsEveryHead() throws {
-        var heads = Set<String>()
+    @Test func progressIsFeaturesThenEachHeadsIterations() throws {
         var o = quickOptions()
         o.epochs = 3
-        _ = try LinearTrainer.train(rows: Array(generatedRows.prefix(200)), validation: [], options: o,
-                                    version: "p") { heads.insert($0.head ?? "") }
-        #expect(heads == ["line_of_business", "queue", "topic"])
+        var events: [LinearTrainingProgress] = []
+        let model = try LinearTrainer.train(rows: Array(generatedRows.prefix(200)), options: o, version: "p") {
+            events.append($0)
+        }
+        guard case .featuresBuilt(let features, let rows) = events.first else {
+            Issue.record("the first event must be featuresBuilt, got \(String(describing: events.first))")
+            return
+        }
+        #expect(features == model.featureCount && rows == 200)
+        var started: [String] = []
+        var iterations: [String: [Int]] = [:]
+        for event in events.dropFirst() {
+            switch event {
+            case .headStarted(let head, let index, let count):
+                #expect(index == started.count && count == 3)
+                started.append(head)
+            case .iteration(let head, let iteration, let most, let loss):
+                #expect(head == started.last && most == 3 && loss > 0)
+                iterations[head, default: []].append(iteration)
+            default:
+                Issue.record("without cross-validation only heads and iterations are reported, got \(event)")
+            }
+        }
+        #expect(started == ["line_of_business", "queue", "topic"])
+        #expect(Set(iterations.keys) == Set(started))
+        #expect(iterations.values.allSatisfy { !$0.isEmpty && $0.count <= 3 && $0 == Array(1...$0.count) })
     }
 
     @Test func rowsMissingAHeadDoNotTrainIt() throws {
@@ -70,35 +79,35 @@ import Testing
                     DatasetRow(id: "4", subject: "", body: "überweisung zurückgekommen bitte", labels: ["a": "y"])]
         var o = quickOptions()
         o.minDocumentFrequency = 1
-        let m = try LinearTrainer.train(rows: rows, validation: [], options: o, version: "v")
+        let m = try LinearTrainer.train(rows: rows, options: o, version: "v")
         #expect(m.heads == [HeadSpec(name: "a", labels: ["x", "y"]), HeadSpec(name: "b", labels: ["k", "l"])])
     }
 
     @Test func badInputGivesTypedErrors() throws {
         let o = quickOptions()
         #expect(throws: LinearError.noTrainingRows) {
-            try LinearTrainer.train(rows: [], validation: [], options: o, version: "v")
+            try LinearTrainer.train(rows: [], options: o, version: "v")
         }
         let unlabelled = [DatasetRow(id: "1", subject: "", body: "hallo welt")]
         #expect(throws: LinearError.noLabels) {
-            try LinearTrainer.train(rows: unlabelled, validation: [], options: o, version: "v")
+            try LinearTrainer.train(rows: unlabelled, options: o, version: "v")
         }
         let single = [DatasetRow(id: "1", subject: "", body: "hallo", labels: ["q": "A"]),
                       DatasetRow(id: "2", subject: "", body: "welt", labels: ["q": "A"])]
         #expect(throws: LinearError.singleLabel(head: "q", label: "A")) {
-            try LinearTrainer.train(rows: single, validation: [], options: o, version: "v")
+            try LinearTrainer.train(rows: single, options: o, version: "v")
         }
         var bad = o
         bad.buckets = 1000
         #expect(throws: LinearError.self) {
-            try LinearTrainer.train(rows: generatedRows, validation: [], options: bad, version: "v")
+            try LinearTrainer.train(rows: generatedRows, options: bad, version: "v")
         }
         let twoRows = [DatasetRow(id: "1", subject: "", body: "xq", labels: ["q": "A"]),
                        DatasetRow(id: "2", subject: "", body: "bk", labels: ["q": "B"])]
         var minDF2 = o
         minDF2.minDocumentFrequency = 2
         #expect(throws: LinearError.noFeatures(minDocumentFrequency: 2)) {
-            try LinearTrainer.train(rows: twoRows, validation: [], options: minDF2, version: "v")
+            try LinearTrainer.train(rows: twoRows, options: minDF2, version: "v")
         }
         #expect(LinearError.noTrainingRows.description.contains("split"))
     }

@@ -1,4 +1,4 @@
-// Tests of per-head L2 selection by cross-validation on training rows (LinearTrainingOptions.l2Grid).
+// Tests of per-head L2 and naive-Bayes selection by cross-validation on training rows (LinearTrainingOptions.crossValidation).
 import Foundation
 import MailroomCore
 @testable import MailroomLinear
@@ -11,7 +11,7 @@ import Testing
     static func options() -> LinearTrainingOptions {
         var o = quickOptions(seed: 3)
         o.epochs = 25
-        o.l2Grid = grid
+        o.crossValidation = CrossValidationGrid(penalties: grid, naiveBayesExponents: [])
         return o
     }
 
@@ -19,7 +19,7 @@ import Testing
     static func train(_ dataset: [DatasetRow]) throws -> (LinearModel, [String: PenaltyChoice]) {
         var chosen: [String: PenaltyChoice] = [:]
         let model = try LinearTrainer.train(dataset: dataset, options: options(), version: "cv") { p in
-            if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
+            if case .penaltyChosen(let h, let c) = p { chosen[h] = c }
         }
         return (model, chosen)
     }
@@ -67,17 +67,18 @@ import Testing
 
     @Test func naiveBayesScalingIsChosenJointlyFromTrainingRowsOnly() throws {
         var o = Self.options()
-        o.l2Grid = [0.3]
-        o.naiveBayesGrid = [0, 0.5]
+        o.crossValidation = CrossValidationGrid(penalties: [0.3], naiveBayesExponents: [0, 0.5])
         var fits: [String: [Int]] = [:]
         func train(_ rows: [DatasetRow]) throws -> (LinearModel, [String: PenaltyChoice]) {
             var chosen: [String: PenaltyChoice] = [:]
             fits = [:]
             let model = try LinearTrainer.train(dataset: rows, options: o, version: "nb-cv") { p in
-                if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
-                if let f = p.crossValidationFits, let h = p.head {
-                    #expect(f.total == 6, "2 exponents × 3 folds × 1 penalty")
-                    fits[h, default: []].append(f.done)
+                switch p {
+                case .penaltyChosen(let h, let c): chosen[h] = c
+                case .crossValidationFit(let h, let done, let total):
+                    #expect(total == 6, "2 exponents × 3 folds × 1 penalty")
+                    fits[h, default: []].append(done)
+                default: break
                 }
             }
             return (model, chosen)
@@ -96,7 +97,7 @@ import Testing
         // The chosen exponent is the one the head is fitted with: a head that chose 0 equals the plain fit, one that
         // chose 0.5 does not.
         var plainOptions = Self.options()
-        plainOptions.l2Grid = []
+        plainOptions.crossValidation = nil
         plainOptions.l2 = 0.3
         let plain = try LinearTrainer.train(dataset: Self.rows, options: plainOptions, version: "plain")
         for (cv, p) in zip(model.headWeights, plain.headWeights) {
@@ -108,7 +109,7 @@ import Testing
         #expect(bareChosen == chosen)
         let texts = Self.rows.prefix(5).map(\.text)
         #expect(try bare.classify(texts) == model.classify(texts))
-        o.naiveBayesGrid = [0, 5]
+        o.crossValidation?.naiveBayesExponents = [0, 5]
         #expect(throws: LinearError.self) { try o.validate() }
     }
 
@@ -156,12 +157,15 @@ import Testing
         // Penalties so strong that the CV prefers weaker ones: the choice must leave the grid, and the progress
         // total must grow by one fold set (3 fits) per extension.
         var o = Self.options()
-        o.l2Grid = [50, 100]
+        o.crossValidation?.penalties = [50, 100]
         var totals: [String: Set<Int>] = [:]
         var chosen: [String: PenaltyChoice] = [:]
         _ = try LinearTrainer.train(dataset: Self.rows, options: o, version: "edge") { p in
-            if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
-            if let f = p.crossValidationFits, let h = p.head { totals[h, default: []].insert(f.total) }
+            switch p {
+            case .penaltyChosen(let h, let c): chosen[h] = c
+            case .crossValidationFit(let h, _, let total): totals[h, default: []].insert(total)
+            default: break
+            }
         }
         var extended = 0
         for (head, c) in chosen {
@@ -171,53 +175,8 @@ import Testing
             if c.l2 < 50 { extended += 1 }
         }
         #expect(extended > 0, "no head left the grid: \(chosen.mapValues(\.l2))")
-        o.gridEdgeExtensions = 9
+        o.crossValidation?.edgeExtensions = 9
         #expect(throws: LinearError.self) { try o.validate() }
-    }
-
-    @Test func foldLocalFeaturesAreBuiltFromEachFoldsTrainingRowsOnly() throws {
-        // 30 rows of 2 classes; feature 0 or 1 marks the class, feature 2 is shared.
-        var x = SparseRows()
-        let targets = (0..<30).map { $0 % 2 }
-        for t in targets { x.append(SparseVector(indices: [Int32(t), 2], values: [0.9, 0.4])) }
-        let rows = Array(0..<30)
-        var calls: [[Int]] = []
-        _ = PenaltySelection.choose(spec: HeadSpec(name: "h", labels: ["a", "b"]), featureCount: 3, x: x, rows: rows,
-                                    targets: targets, grid: [0.1, 1.0], k: 3, options: Self.options(),
-                                    foldFeatures: { trainRows in
-                                        calls.append(trainRows)
-                                        return (x, 3)
-                                    })
-        // One call per fold and pass (the grid pass, plus one per edge extension).
-        #expect(!calls.isEmpty && calls.count % 3 == 0)
-        for pass in stride(from: 0, to: calls.count, by: 3) {
-            // Within a pass, each row is left out of exactly one fold's training rows (its held-out fold).
-            var missing = [Int](repeating: 0, count: 30)
-            for trainRows in calls[pass..<(pass + 3)] {
-                #expect(trainRows.count >= 18 && trainRows.count <= 22)
-                for r in Set(rows).subtracting(trainRows) { missing[r] += 1 }
-            }
-            #expect(missing.allSatisfy { $0 == 1 })
-        }
-        // Through the trainer: the option changes only the CV's features, and validation rows stay out of it.
-        var o = Self.options()
-        o.foldLocalFeatures = true
-        var chosen: [String: PenaltyChoice] = [:]
-        let model = try LinearTrainer.train(dataset: Self.rows, options: o, version: "fold-local") { p in
-            if let c = p.chosenPenalty, let h = p.head { chosen[h] = c }
-        }
-        var bareChosen: [String: PenaltyChoice] = [:]
-        let bare = try LinearTrainer.train(dataset: Self.rows.filter { !$0.isValidation }, options: o,
-                                           version: "fold-local") { p in
-            if let c = p.chosenPenalty, let h = p.head { bareChosen[h] = c }
-        }
-        #expect(Set(chosen.keys) == Set(model.heads.map(\.name)))
-        #expect(chosen == bareChosen)
-        let texts = Self.rows.prefix(5).map(\.text)
-        #expect(try bare.classify(texts) == model.classify(texts))
-        // The CV scores differ from those on the shared feature space (the held-out rows no longer shape it).
-        let (_, shared) = try Self.train(Self.rows)
-        #expect(chosen.contains { shared[$0.key]?.scores != $0.value.scores })
     }
 
     @Test func macroF1AveragesOverTheClassesThatOccur() {
@@ -227,12 +186,16 @@ import Testing
         #expect(PenaltySelection.macroF1(truth: [], predicted: [], classCount: 2) == 0)
     }
 
-    @Test func badGridOrFoldsAreRejected() {
+    @Test func badGridOrFoldsAreRejected() throws {
         var o = LinearTrainingOptions()
-        o.l2Grid = [0.1, -1]
+        o.crossValidation = CrossValidationGrid(penalties: [0.1, -1], naiveBayesExponents: [])
         #expect(throws: LinearError.self) { try o.validate() }
-        o.l2Grid = [0.1, 0.3]
-        o.crossValidationFolds = 1
+        o.crossValidation = CrossValidationGrid(penalties: [0.1, 0.3], naiveBayesExponents: [], folds: 1)
         #expect(throws: LinearError.self) { try o.validate() }
+        o.crossValidation?.folds = 2
+        try o.validate()
+        #expect(CrossValidationGrid.standard.penalties == [0.1, 0.2, 0.3, 0.5, 1.0])
+        #expect(CrossValidationGrid.standard.naiveBayesExponents == [0, 0.5])
+        #expect(CrossValidationGrid.standard.folds == 3 && CrossValidationGrid.standard.edgeExtensions == 3)
     }
 }

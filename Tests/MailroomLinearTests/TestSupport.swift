@@ -1,4 +1,4 @@
-// TestSupport: shared helpers for the linear, evaluation and sample-data tests (temp dirs, a small trained model).
+// TestSupport: shared helpers for the linear-model tests (temp dirs, quick options, a small trained model).
 import Foundation
 import MailroomCore
 import MailroomLinear

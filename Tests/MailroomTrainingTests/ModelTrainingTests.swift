@@ -2,6 +2,7 @@
 // and validation report; and the JSONL annotation behind `mailroom clean`.
 import Foundation
 import MailroomCore
+import MailroomLinear
 import MailroomModels
 import MailroomTraining
 import MailroomRegistry
@@ -67,8 +68,7 @@ import Testing
         var request = TrainingRequest(kind: .linear, dataPath: data, outputDirectory: dir.appendingPathComponent("model").path,
                                       version: "linear-cv")
         request.linear.epochs = 20
-        request.linear.l2Grid = [0.3, 1.0]
-        request.linear.naiveBayesGrid = [0, 0.5]
+        request.linear.crossValidation = CrossValidationGrid(penalties: [0.3, 1.0], naiveBayesExponents: [0, 0.5])
         let record = try ModelTraining.run(request).record
         #expect(record.parameters["l2_grid"] == "0.3,1.0" && record.parameters["naive_bayes_grid"] == "0.0,0.5")
         for head in ["line_of_business", "queue", "topic"] {

@@ -2,7 +2,6 @@
 import Foundation
 import MailroomCore
 import MailroomEvaluation
-import MailroomLinear
 import Testing
 
 @Suite struct EvaluationTests {
@@ -23,6 +22,30 @@ import Testing
         #expect(html.components(separatedBy: "<svg").count == 4)                                    // one heat map per head
         let back = try EvaluationReport.read(from: dir + "/metrics.json")
         #expect(back == report)
+    }
+
+    @Test func scoresFollowTheModelsKnownMistakes() throws {
+        let rows = generatedRows.filter(\.isValidation)
+        let report = try Evaluator.evaluate(classifier: sharedModel, rows: rows)
+        // The stand-in answers wrongly exactly for texts whose length is a multiple of 4 (given unique texts).
+        let right = Double(rows.filter { $0.text.count % 4 != 0 }.count) / Double(rows.count)
+        for head in report.heads {
+            #expect(head.metrics.accuracy <= right + 1e-12 && head.metrics.accuracy > right - 0.02,
+                    "head \(head.name): accuracy \(head.metrics.accuracy), expected about \(right)")
+        }
+        let perfect = try Evaluator.evaluate(classifier: LookupClassifier(rows: generatedRows, wrongEvery: .max),
+                                             rows: rows)
+        #expect(perfect.heads.allSatisfy { $0.metrics.accuracy == 1 })
+        #expect(perfect.meanMacroF1 == 1)
+    }
+
+    @Test func meanMacroF1IsThePlainMeanOverHeads() throws {
+        #expect(abs(EvaluationReport.meanMacroF1([0.5, 0.7, 0.9]) - 0.7) < 1e-12)
+        #expect(EvaluationReport.meanMacroF1([0.25]) == 0.25)
+        #expect(EvaluationReport.meanMacroF1([]) == 0)
+        let report = try Evaluator.evaluate(classifier: sharedModel, rows: generatedRows.filter(\.isValidation))
+        #expect(report.meanMacroF1 == EvaluationReport.meanMacroF1(report.heads.map(\.metrics.macro.f1)))
+        #expect(report.meanMacroF1 > 0.5 && report.meanMacroF1 < 1)
     }
 
     @Test func batchSizeDoesNotChangeResults() throws {
