@@ -79,7 +79,7 @@ let package = Package(
         .target(name: "MailroomFeedbackStage", dependencies: ["MailroomRuntime", "MailroomStore"], swiftSettings: settings),
         .target(name: "MailroomGateway",
                 dependencies: [
-                    "MailroomRuntime", .product(name: "Hummingbird", package: "hummingbird"),
+                    "MailroomRuntime", "MailroomStore", .product(name: "Hummingbird", package: "hummingbird"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],

@@ -8,7 +8,7 @@ import MailroomRuntime
 
 let args = Array(CommandLine.arguments.dropFirst())
 if args.contains("--help") {
-    print("usage: gateway --port 8080 --cleaners ENDPOINTS --feedback ENDPOINTS --results ENDPOINT --control ENDPOINT [--max-batch 64] [--sync-timeout 30]")
+    print("usage: gateway --port 8080 --cleaners ENDPOINTS --feedback ENDPOINTS --results ENDPOINT --control ENDPOINT --journal FILE.sqlite [--max-batch 64] [--sync-timeout 30]")
     exit(0)
 }
 do {

@@ -47,10 +47,15 @@ public struct AcceptedResponse: Codable, Sendable {
 
 /// `GET /v1/emails/{id}` response.
 public struct EmailStatusResponse: Codable, Sendable {
-    /// `pending` or `done`.
+    /// `pending`, `done` or `failed` (given up after the retry cap; submit it again to start over).
     public var status: String
     public var id: String
     public var result: EmailResult?
+    /// Why it failed.
+    public var failure: String?
+    public init(status: String, id: String, result: EmailResult? = nil, failure: String? = nil) {
+        self.status = status; self.id = id; self.result = result; self.failure = failure
+    }
 }
 
 /// `POST /v1/feedback` response (202).

@@ -1,7 +1,9 @@
-// Dispatcher: the gateway's view of the pipeline: sends emails in, matches results coming back to waiting
-// requests, re-sends what got lost (ids are idempotency keys), tracks stage heartbeats for /readyz.
+// Dispatcher: the gateway's view of the pipeline: journals every accepted email and outcome before answering, sends
+// emails in, matches results coming back to waiting requests, re-sends what got lost (ids are idempotency keys),
+// gives up after the retry cap (the dead letter), replays the journal on start, tracks stage heartbeats for /readyz.
 import Foundation
 import MailroomCore
+import MailroomStore
 import MailroomTransport
 
 /// Where the dispatcher sends work. The real one wraps ZeroMQ senders (``ZMQPipelinePort``).
@@ -22,7 +24,7 @@ public struct DispatcherLimits: Sendable {
     public var syncTimeoutSeconds = 30.0
     /// Re-send an email with no result after this long (a stage may have crashed holding it).
     public var resendAfterSeconds = 5.0
-    /// Give up re-sending after this many sends.
+    /// Give up after this many sends without a result: the email is `failed` (a dead letter).
     public var maxAttempts = 4
     /// Results kept for `GET /v1/emails/{id}`.
     public var resultCacheSize = 100_000
@@ -34,7 +36,20 @@ public struct DispatcherLimits: Sendable {
     public init() {}
 }
 
+/// Where one email stands, as `GET /v1/emails/{id}` reports it.
+public enum EmailStatus: Sendable, Equatable {
+    case pending
+    case done(Assignment)
+    /// Given up after the retry cap; submitting the same email again starts it over.
+    case failed(reason: String)
+}
+
 /// Tracks every email between submission and result.
+///
+/// With a journal (``IntakeJournal``, the gateway's default), an email is on disk before its request is answered,
+/// a repeated id is checked against the content it was accepted with (409 on a mismatch), a restarted gateway
+/// sends every unfinished email again and answers `GET` for anything it ever accepted, and an outcome is kept
+/// until it has been handed to the feedback-collector. Without one (tests), the same bookkeeping lives in memory.
 public actor Dispatcher {
     private struct Pending {
         var email: Email
@@ -46,22 +61,36 @@ public actor Dispatcher {
     }
 
     private let port: any PipelinePort
-    public let limits: DispatcherLimits
-    public let metrics: GatewayMetrics
+    public nonisolated let limits: DispatcherLimits
+    public nonisolated let metrics: GatewayMetrics
     private var pending: [String: Pending] = [:]
     private var results: [String: Assignment] = [:]
     private var resultOrder: [String] = []
     private var resultOrderHead = 0
     private var heartbeats: [String: (beat: HeartbeatInfo, at: Double)] = [:]
     private var sweeper: Task<Void, Never>?
+    /// Dead letters kept in memory when there is no journal.
+    private var failures: [String: String] = [:]
+    private let journal: IntakeJournal?
+    private var sweeps = 0
 
-    public init(port: any PipelinePort, limits: DispatcherLimits = .init(), metrics: GatewayMetrics = .init()) {
+    /// - Parameters:
+    ///   - journalPath: the SQLite journal (created if missing); nil keeps everything in memory (tests).
+    /// - Throws: ``GatewayError/journal(_:)`` when the journal cannot be opened.
+    public init(port: any PipelinePort, journalPath: String? = nil, limits: DispatcherLimits = .init(),
+                metrics: GatewayMetrics = .init()) throws {
         self.port = port; self.limits = limits; self.metrics = metrics
+        do { journal = try journalPath.map { try IntakeJournal(path: $0) } } catch {
+            throw GatewayError.journal("\(error)")
+        }
     }
 
-    /// Starts the periodic sweep that re-sends lost emails and times out waiters.
+    /// Sends every email the journal holds as pending (accepted before a crash or restart, never finished) and every
+    /// outcome not yet handed on, then starts the periodic sweep that re-sends lost emails, gives up on them after
+    /// the retry cap and times out waiters.
     public func start() {
         guard sweeper == nil else { return }
+        replayJournal()
         sweeper = Task { [weak self] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(200))
@@ -108,17 +137,32 @@ public actor Dispatcher {
         return emails.map(\.id)
     }
 
-    /// The result of one email, `nil` while pending; throws `notFound` for unknown ids.
-    public func status(of id: String) throws -> Assignment? {
-        if let r = results[id] { return r }
-        if pending[id] != nil { return nil }
+    /// Where one email stands; throws `notFound` for ids never accepted (or, without a journal, long expired).
+    public func status(of id: String) throws -> EmailStatus {
+        if let r = results[id] { return .done(r) }
+        if pending[id] != nil { return .pending }
+        if let reason = failures[id] { return .failed(reason: reason) }
+        if let journal, let entry = try journaled { try journal.entry(id) } {
+            switch entry.state {
+            case .pending: return .pending
+            case .done: if let r = entry.result { return .done(r) }
+            case .failed: return .failed(reason: entry.failure ?? "no result after \(entry.attempts) sends into the pipeline")
+            }
+        }
         throw GatewayError.notFound(id)
     }
 
+    /// Journals a closed-case outcome, then hands it to the feedback-collector; with a journal, an outcome that
+    /// cannot be sent now is kept and sent by the sweep (the client's 202 stands).
     public func feedback(_ outcome: Outcome) throws {
         guard !outcome.id.isEmpty else { throw GatewayError.validation("feedback needs the email's id") }
         guard !outcome.labels.isEmpty else { throw GatewayError.validation("feedback needs at least one true label in labels") }
-        do { try port.sendOutcome(outcome) } catch { throw Self.sendFailure(error) }
+        if let journal {
+            let seq = try journaled { try journal.acceptOutcome(outcome) }
+            if (try? port.sendOutcome(outcome)) != nil { try? journal.recordOutcomeSent(seq) }
+        } else {
+            do { try port.sendOutcome(outcome) } catch { throw Self.sendFailure(error) }
+        }
         metrics.count("mailroom_gateway_feedback_total")
     }
 
@@ -127,19 +171,15 @@ public actor Dispatcher {
     /// A routed result came back from the router.
     public func deliver(_ assignment: Assignment) {
         let t = now()
+        if let journal {
+            do { try journal.recordResult(assignment) } catch { metrics.count("mailroom_gateway_journal_errors_total") }
+        }
+        failures[assignment.id] = nil
         if let p = pending.removeValue(forKey: assignment.id) {
             metrics.observeLatency(t - p.submittedAt)
             for w in p.waiters { w.continuation.resume(returning: assignment) }
         }
-        if results[assignment.id] == nil {
-            resultOrder.append(assignment.id)
-            if resultOrder.count - resultOrderHead > limits.resultCacheSize {
-                results[resultOrder[resultOrderHead]] = nil
-                resultOrderHead += 1
-                if resultOrderHead > 4096 { resultOrder.removeFirst(resultOrderHead); resultOrderHead = 0 }
-            }
-        }
-        results[assignment.id] = assignment
+        remember(assignment)
         metrics.count("mailroom_gateway_results_total")
     }
 
@@ -192,22 +232,90 @@ public actor Dispatcher {
         }
     }
 
-    /// Sends every email that has neither a result nor a send in progress.
+    /// Journals the batch (all or nothing), then sends every email that has neither a result nor a send in
+    /// progress. An email that cannot be sent now (the pipeline is full or down) is taken back out of the journal,
+    /// so the error the client gets means "not accepted".
     private func admit(_ emails: [Email]) throws {
         let fresh = emails.filter { results[$0.id] == nil && pending[$0.id] == nil }
         guard pending.count + fresh.count <= limits.maxInFlight else {
             metrics.count("mailroom_gateway_rejected_total")
             throw GatewayError.overloaded(inFlight: pending.count, limit: limits.maxInFlight)
         }
+        var toSend = fresh
+        if let journal {
+            let decisions: [IntakeDecision]
+            do { decisions = try journal.accept(emails) } catch let IntakeJournalError.conflict(ids) {
+                metrics.count("mailroom_gateway_conflicts_total")
+                throw GatewayError.conflict(ids: ids)
+            } catch { throw GatewayError.journal("\(error)") }
+            toSend = []
+            for (email, decision) in zip(emails, decisions) where results[email.id] == nil && pending[email.id] == nil {
+                switch decision {
+                case .accepted: toSend.append(email)
+                case .known(let entry):
+                    if entry.state == .done, let r = entry.result { remember(r) } else { toSend.append(email) }
+                }
+            }
+        }
         let t = now()
-        for email in fresh {
+        for email in toSend {
             let trace = UUID().uuidString.lowercased()
             do { try port.sendEmail(email, traceID: trace) } catch {
                 if case GatewayError.pipelineFull = error { metrics.count("mailroom_gateway_rejected_total") }
+                for unsent in toSend.drop(while: { $0.id != email.id }) { try? journal?.withdraw(unsent.id) }
                 throw Self.sendFailure(error)
             }
+            try? journal?.recordAttempt(email.id)
+            failures[email.id] = nil
             pending[email.id] = Pending(email: email, traceID: trace, submittedAt: t, lastSentAt: t, attempts: 1, waiters: [])
             metrics.count("mailroom_gateway_emails_submitted_total")
+        }
+    }
+
+    /// Puts every pending journal entry back in flight and sends it; hands on every unsent outcome.
+    private func replayJournal() {
+        guard let journal else { return }
+        let entries: [IntakeEntry]
+        do { entries = try journal.pending() } catch { metrics.count("mailroom_gateway_journal_errors_total"); return }
+        let t = now()
+        for entry in entries where pending[entry.email.id] == nil {
+            let trace = UUID().uuidString.lowercased()
+            let sent = (try? port.sendEmail(entry.email, traceID: trace)) != nil
+            if sent { try? journal.recordAttempt(entry.email.id) }
+            // Not sent (pipeline full): lastSentAt 0 makes the next sweep try again.
+            pending[entry.email.id] = Pending(email: entry.email, traceID: trace, submittedAt: t, lastSentAt: sent ? t : 0,
+                                              attempts: entry.attempts + (sent ? 1 : 0), waiters: [])
+        }
+        if !entries.isEmpty { metrics.count("mailroom_gateway_replayed_total", by: Double(entries.count)) }
+        sendUnsentOutcomes()
+    }
+
+    private func sendUnsentOutcomes() {
+        guard let journal, let unsent = try? journal.unsentOutcomes(limit: 256) else { return }
+        for (seq, outcome) in unsent {
+            guard (try? port.sendOutcome(outcome)) != nil else { return }
+            try? journal.recordOutcomeSent(seq)
+        }
+    }
+
+    /// Keeps `result` for `GET /v1/emails/{id}` (bounded; the journal keeps everything).
+    private func remember(_ assignment: Assignment) {
+        if results[assignment.id] == nil {
+            resultOrder.append(assignment.id)
+            if resultOrder.count - resultOrderHead > limits.resultCacheSize {
+                results[resultOrder[resultOrderHead]] = nil
+                resultOrderHead += 1
+                if resultOrderHead > 4096 { resultOrder.removeFirst(resultOrderHead); resultOrderHead = 0 }
+            }
+        }
+        results[assignment.id] = assignment
+    }
+
+    /// Runs a journal operation, mapping its failure to a 503 the client can act on.
+    private func journaled<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch {
+            metrics.count("mailroom_gateway_journal_errors_total")
+            throw GatewayError.journal("\(error)")
         }
     }
 
@@ -219,14 +327,30 @@ public actor Dispatcher {
                 for w in expired { w.continuation.resume(throwing: TimeoutMarker()) }
                 p.waiters.removeAll { $0.deadline <= t }
             }
-            if t - p.lastSentAt >= limits.resendAfterSeconds && p.attempts < limits.maxAttempts {
+            if t - p.lastSentAt >= limits.resendAfterSeconds {
+                if p.attempts >= limits.maxAttempts {
+                    giveUp(id, p, reason: "no result after \(p.attempts) send\(p.attempts == 1 ? "" : "s") into the pipeline")
+                    continue
+                }
                 if (try? port.sendEmail(p.email, traceID: p.traceID)) != nil {
                     p.attempts += 1; p.lastSentAt = t
+                    try? journal?.recordAttempt(id)
                     metrics.count("mailroom_gateway_resent_total")
                 }
             }
             pending[id] = p
         }
+        sweeps += 1
+        if sweeps % 5 == 0 { sendUnsentOutcomes() }
+    }
+
+    /// The dead letter: the email leaves the in-flight set as `failed`; waiting requests time out (their error
+    /// points at `GET /v1/emails/{id}`, which says why).
+    private func giveUp(_ id: String, _ p: Pending, reason: String) {
+        pending[id] = nil
+        for w in p.waiters { w.continuation.resume(throwing: TimeoutMarker()) }
+        if let journal { try? journal.recordFailure(id, reason: reason) } else { failures[id] = reason }
+        metrics.count("mailroom_gateway_failed_total")
     }
 
     private func now() -> Double { Date().timeIntervalSince1970 }

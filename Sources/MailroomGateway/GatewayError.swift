@@ -12,6 +12,10 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
     case pipelineFull(capacity: Int)
     case timeout(ids: [String], seconds: Double)
     case notFound(String)
+    /// An id accepted before with other content (ids are idempotency keys).
+    case conflict(ids: [String])
+    /// The gateway's journal cannot be written or read (disk full, permissions): nothing was accepted.
+    case journal(String)
     case transport(String)
 
     public var type: String {
@@ -23,6 +27,8 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .pipelineFull: "pipeline_full"
         case .timeout: "timeout"
         case .notFound: "not_found"
+        case .conflict: "conflict"
+        case .journal: "journal_unavailable"
         case .transport: "transport"
         }
     }
@@ -35,6 +41,8 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .overloaded, .pipelineFull: .tooManyRequests
         case .timeout: .gatewayTimeout
         case .notFound: .notFound
+        case .conflict: .conflict
+        case .journal: .serviceUnavailable
         case .transport: .serviceUnavailable
         }
     }
@@ -51,6 +59,9 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .timeout(let ids, let s):
             "no result within \(Int(s)) s for \(ids.count) email(s) (\(ids.prefix(5).joined(separator: ", "))); they stay queued: poll GET /v1/emails/{id}"
         case .notFound(let id): "no email with id \(id) was submitted (or its result has expired)"
+        case .conflict(let ids):
+            "id \(ids.prefix(5).joined(separator: ", ")) was already accepted with different content; an id is an idempotency key: use a new id for a new email"
+        case .journal(let m): "the gateway cannot record emails right now (\(m)); nothing was accepted: retry later"
         case .transport(let m): "pipeline unavailable: \(m)"
         }
     }

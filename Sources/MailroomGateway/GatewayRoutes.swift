@@ -26,10 +26,11 @@ public func buildGatewayRouter(dispatcher: Dispatcher) -> Router<BasicRequestCon
     }
     router.get("/v1/emails/:id") { _, context -> Response in
         let id = try context.parameters.require("id")
-        if let result = try await dispatcher.status(of: id) {
-            return try jsonResponse(EmailStatusResponse(status: "done", id: id, result: EmailResult(result)))
+        switch try await dispatcher.status(of: id) {
+        case .pending: return try jsonResponse(EmailStatusResponse(status: "pending", id: id))
+        case .done(let result): return try jsonResponse(EmailStatusResponse(status: "done", id: id, result: EmailResult(result)))
+        case .failed(let reason): return try jsonResponse(EmailStatusResponse(status: "failed", id: id, failure: reason))
         }
-        return try jsonResponse(EmailStatusResponse(status: "pending", id: id, result: nil))
     }
     router.post("/v1/feedback") { request, _ -> Response in
         let outcome = try await decodeBody(Outcome.self, from: request)

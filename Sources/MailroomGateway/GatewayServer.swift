@@ -20,11 +20,13 @@ public struct GatewayConfig: Sendable {
     public var results: [String] = []
     /// Bound PULL endpoint for stage heartbeats.
     public var control: [String] = []
+    /// The intake journal (SQLite): every accepted email and outcome is on disk before the client hears 200/202.
+    public var journal = ""
     public var limits = DispatcherLimits()
 
     public init() {}
 
-    public static let flags = ["host", "port", "cleaners", "feedback", "results", "control", "max-batch",
+    public static let flags = ["host", "port", "cleaners", "feedback", "results", "control", "journal", "max-batch",
                                "max-in-flight", "sync-timeout", "log-level"]
 
     public init(options: StageOptions) throws {
@@ -34,6 +36,7 @@ public struct GatewayConfig: Sendable {
         feedback = options.list("feedback")
         results = options.list("results")
         control = options.list("control")
+        journal = try options.required("journal")
         limits.maxBatch = try options.int("max-batch", default: limits.maxBatch)
         limits.maxInFlight = try options.int("max-in-flight", default: limits.maxInFlight)
         limits.syncTimeoutSeconds = try options.double("sync-timeout", default: limits.syncTimeoutSeconds)
@@ -105,7 +108,8 @@ public enum GatewayServer {
         let outcomes = try EnvelopeSender(context: context, endpoints: Endpoints(connect: config.feedback), logger: logger)
         let results = try EnvelopeReceiver(context: context, endpoints: Endpoints(bind: config.results), logger: logger)
         let control = try EnvelopeReceiver(context: context, endpoints: Endpoints(bind: config.control), logger: logger)
-        let dispatcher = Dispatcher(port: ZMQPipelinePort(emails: emails, outcomes: outcomes), limits: config.limits)
+        let dispatcher = try Dispatcher(port: ZMQPipelinePort(emails: emails, outcomes: outcomes), journalPath: config.journal,
+                                        limits: config.limits)
         let router = buildGatewayRouter(dispatcher: dispatcher)
         let app = Application(router: router,
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "mailroom-gateway"),

@@ -36,7 +36,11 @@ public final class SQLiteStatement {
             switch value {
             case .int(let v): rc = sqlite3_bind_int64(handle, index, v)
             case .double(let v): rc = sqlite3_bind_double(handle, index, v)
-            case .text(let v): rc = sqlite3_bind_text(handle, index, v, -1, transient)
+            case .text(let v):
+                // With its byte length, not -1: a NUL inside the text (an id, say) must not cut it short.
+                rc = v.utf8CString.withUnsafeBufferPointer {
+                    sqlite3_bind_text(handle, index, $0.baseAddress, Int32($0.count - 1), transient)
+                }
             case .null: rc = sqlite3_bind_null(handle, index)
             }
             guard rc == SQLITE_OK else { throw database.error("\(operation): bind \(index)", code: rc) }

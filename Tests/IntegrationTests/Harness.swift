@@ -73,6 +73,7 @@ final class Harness: @unchecked Sendable {
             case ("[topology]", "run_dir"): lines.append("run_dir = \(path("run"))")
             case ("[topology]", "registry"): lines.append("registry = \(registry)")
             case ("[topology]", "database"): lines.append("database = \(path("feedback.sqlite"))")
+            case ("[topology]", "journal_dir"): lines.append("journal_dir = \(path("journal"))")
             case ("[topology]", "http_port"): lines.append("http_port = \(httpPort)")
             case ("[topology]", "pub_port"): lines.append("pub_port = \(pubPort)")
             case ("[topology]", "router_rules"):

@@ -1,5 +1,6 @@
 // LinkageTests: each built executable links only what its process needs: only the classifier and the CLI load
-// OpenBLAS, only the feedback-collector and the CLI load SQLite (read off the real binaries with ldd).
+// OpenBLAS; only the gateway (its intake journal), the feedback-collector and the CLI load SQLite (read off the real
+// binaries with ldd).
 import Foundation
 import Testing
 
@@ -19,7 +20,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("gateway", false, false), ("cleaner", false, false), ("router", false, false),
+        ("gateway", false, true), ("cleaner", false, false), ("router", false, false),
         ("feedback-collector", false, true), ("classifier", true, false), ("mailroom", true, true),
     ])
     func linksOnlyWhatItNeeds(executable: String, blas: Bool, sqlite: Bool) throws {

@@ -130,6 +130,30 @@ struct PipelineIntegrationTests {
             #expect(done, "email \(id) was lost after the classifier crash")
         }
 
+        // Kill the gateway and the classifier (SIGKILL) while accepted emails are unfinished: the paused classifier
+        // held them in its input queue, so they are gone from the pipeline. The restarted gateway replays its journal,
+        // and every email it answered 202 for is done, answered from the journal.
+        let paused = try #require(try TopologyControl.status(topologyPath: topology).instances.first { $0.id == "classifier-0" }?.pid)
+        kill(paused, SIGSTOP)
+        let held: [[String: Any]] = (0..<10).map { ["id": "journal-\($0)", "subject": "Adresse", "body": "Bitte meine Adresse ändern (\($0))."] }
+        #expect(try await h.http("POST", "v1/emails", json: ["emails": held]).0 == 202)
+        try await Task.sleep(for: .seconds(1))  // the cleaner passes them on to the paused classifier
+        let gatewayBefore = try #require(try TopologyControl.status(topologyPath: topology).instances.first { $0.id == "gateway-0" })
+        kill(try #require(gatewayBefore.pid), SIGKILL)
+        kill(paused, SIGKILL)
+        let gatewayBack = try await h.eventually(30) {
+            let g = try TopologyControl.status(topologyPath: topology).instances.first { $0.id == "gateway-0" }
+            return g?.restarts ?? 0 > gatewayBefore.restarts && g?.pid != gatewayBefore.pid && g?.state == "running"
+        }
+        #expect(gatewayBack, "the gateway was not restarted")
+        for e in held {
+            let id = e["id"] as! String
+            let done = try await h.eventually(60) {
+                (try? await h.http("GET", "v1/emails/\(id)").1 as? [String: Any])??["status"] as? String == "done"
+            }
+            #expect(done, "email \(id), accepted before the gateway was killed, was lost")
+        }
+
         // A new version, trained, registered, approved and promoted while the topology runs, serves new emails.
         try h.mailroom(["train", "--data", h.path("sample.jsonl"), "--out", h.path("model2"), "--epochs", "2", "--model-version", "itest-2"])
         try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("model2"), "--by", "itest"])

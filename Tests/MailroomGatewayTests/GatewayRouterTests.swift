@@ -47,9 +47,9 @@ struct Gateway {
     let dispatcher: Dispatcher
     let api = try! OpenAPIValidator()
 
-    init(_ behaviour: ScriptedPort.Behaviour, limits: DispatcherLimits = .init()) {
+    init(_ behaviour: ScriptedPort.Behaviour, limits: DispatcherLimits = .init(), journal: JournalFile? = nil) {
         let port = ScriptedPort(behaviour)
-        dispatcher = Dispatcher(port: port, limits: limits)
+        dispatcher = try! Dispatcher(port: port, journalPath: journal?.path, limits: limits)
         port.dispatcher.withLock { $0 = dispatcher }
     }
 
@@ -152,6 +152,30 @@ func emails(_ ids: [String]) -> String {
         limits.syncTimeoutSeconds = 0.3
         let r = try await Gateway(.silent, limits: limits).call(.post, "/v1/classify", body: emails(["slow"]))
         #expect(r.status == .gatewayTimeout && r.errorType == "timeout" && r.text.contains("slow"))
+    }
+
+    @Test func theSameIdWithOtherContentIs409() async throws {
+        let journal = JournalFile()
+        let gateway = Gateway(.silent, journal: journal)
+        #expect(try await gateway.call(.post, "/v1/emails", body: emails(["a"])).status == .accepted)
+        #expect(try await gateway.call(.post, "/v1/emails", body: emails(["a"])).status == .accepted, "same content: idempotent")
+        let changed = #"{"emails":[{"id":"a","subject":"Steuer","body":"Anderer Text."}]}"#
+        let r = try await gateway.call(.post, "/v1/emails", body: changed)
+        #expect(r.status == .conflict && r.errorType == "conflict")
+        let sync = try await gateway.call(.post, "/v1/classify", body: changed)
+        #expect(sync.status == .conflict)
+    }
+
+    @Test func aDeadLetterIsReportedAsFailed() async throws {
+        var limits = DispatcherLimits()
+        limits.resendAfterSeconds = 0.05
+        limits.maxAttempts = 1
+        let gateway = Gateway(.silent, limits: limits, journal: JournalFile())
+        #expect(try await gateway.call(.post, "/v1/emails", body: emails(["lost"])).status == .accepted)
+        try await Task.sleep(for: .milliseconds(600))
+        let r = try await gateway.call(.get, "/v1/emails/lost", template: "/v1/emails/{id}")
+        #expect((r.json as? [String: Any])?["status"] as? String == "failed")
+        #expect(((r.json as? [String: Any])?["failure"] as? String)?.contains("after 1 send ") == true)
     }
 
     @Test func unknownIdIs404() async throws {

@@ -1,4 +1,4 @@
-// SHA256: a small streaming SHA-256 (FIPS 180-4) for fingerprinting training data in the registry.
+// SHA256: a small streaming SHA-256 (FIPS 180-4) for fingerprints: training data in the registry, email content in the gateway journal.
 import Foundation
 
 /// Streaming SHA-256. `update` with any number of chunks, then `finalize` for the hex digest.
@@ -63,7 +63,9 @@ public struct SHA256Digest {
 
     /// The hex SHA-256 of a file, read in 1 MiB chunks.
     public static func file(_ path: String) throws -> String {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw RegistryError.unreadable(path) }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw JSONLError.unreadable(path: path, reason: "cannot open it for reading (missing, or no permission)")
+        }
         defer { try? handle.close() }
         var digest = SHA256Digest()
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { digest.update(chunk) }
