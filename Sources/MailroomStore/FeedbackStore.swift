@@ -24,27 +24,9 @@ public final class FeedbackStore {
     /// - Throws: ``StoreError/open(path:code:message:)`` when the file cannot be opened or is not a
     ///   database; ``StoreError/sqlite(operation:code:message:)`` when the schema cannot be created.
     public init(path: String, busyTimeoutMs: Int32 = 5000) throws {
-        let db = try SQLiteDatabase(path: path, busyTimeoutMs: busyTimeoutMs)
-        do {
-            let mode = try db.scalarText("PRAGMA journal_mode=WAL", operation: "enable WAL")
-            guard mode?.lowercased() == "wal" else {
-                throw StoreError.open(path: path, code: SQLITE_ERROR,
-                                      message: "journal_mode is \(mode ?? "unknown"), WAL is required")
-            }
-        } catch StoreError.sqlite(_, let code, let message) {
-            throw StoreError.open(path: path, code: code, message: message)
-        }
         // In WAL mode NORMAL is durable across application crashes and skips an fsync per commit.
-        try db.execute("PRAGMA synchronous=NORMAL", operation: "set synchronous")
-        let version = try db.scalarInt("PRAGMA user_version", operation: "read schema version") ?? 0
-        guard version <= Self.schemaVersion else {
-            throw StoreError.open(path: path, code: SQLITE_ERROR,
-                                  message: "schema version \(version) is newer than this build's \(Self.schemaVersion)")
-        }
-        try db.transaction("create schema") {
-            try db.execute(Self.schema, operation: "create schema")
-            try db.execute("PRAGMA user_version = \(Self.schemaVersion)", operation: "set schema version")
-        }
+        let db = try SQLiteDatabase.openStore(path: path, schema: Self.schema, schemaVersion: Self.schemaVersion,
+                                              durability: .normal, busyTimeoutMs: busyTimeoutMs)
         database = db
         upsertPrediction = try db.prepare("""
             INSERT INTO predictions (email_id, model_version, subject, text, language, assigned_queue,

@@ -54,25 +54,8 @@ public final class IntakeJournal {
     public init(path: String, busyTimeoutMs: Int32 = 5000) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
-        let db = try SQLiteDatabase(path: path, busyTimeoutMs: busyTimeoutMs)
-        do {
-            let mode = try db.scalarText("PRAGMA journal_mode=WAL", operation: "enable WAL")
-            guard mode?.lowercased() == "wal" else {
-                throw StoreError.open(path: path, code: SQLITE_ERROR, message: "journal_mode is \(mode ?? "unknown"), WAL is required")
-            }
-            try db.execute("PRAGMA synchronous=FULL", operation: "set synchronous")
-            let version = try db.scalarInt("PRAGMA user_version", operation: "read schema version") ?? 0
-            guard version <= Self.schemaVersion else {
-                throw StoreError.open(path: path, code: SQLITE_ERROR,
-                                      message: "journal schema version \(version) is newer than this build's \(Self.schemaVersion)")
-            }
-            try db.transaction("create journal schema") {
-                try db.execute(Self.schema, operation: "create journal schema")
-                try db.execute("PRAGMA user_version = \(Self.schemaVersion)", operation: "set schema version")
-            }
-        } catch StoreError.sqlite(_, let code, let message) {
-            throw StoreError.open(path: path, code: code, message: message)
-        }
+        let db = try SQLiteDatabase.openStore(path: path, schema: Self.schema, schemaVersion: Self.schemaVersion,
+                                              durability: .full, busyTimeoutMs: busyTimeoutMs)
         database = db
     }
 
