@@ -19,7 +19,7 @@ public enum LinearOptimizer: String, Codable, Sendable {
 
 /// Settings for ``LinearTrainer/train(rows:validation:options:version:progress:)``.
 ///
-/// The defaults are the ones measured in `Scripts/bench-linear` (see BENCHMARKS.md, "Linear model").
+/// The defaults are the ones measured in `Benchmarks/bench-linear` (see BENCHMARKS.md, "Linear model").
 public struct LinearTrainingOptions: Sendable {
     /// Feature-hashing space; a power of two. Only buckets seen in training take memory.
     public var buckets: Int = 1 << 21
@@ -50,7 +50,7 @@ public struct LinearTrainingOptions: Sendable {
     /// is refitted on all training rows with it (``l2`` and ``l2Ensemble`` are then unused). Validation rows are
     /// never used for the choice. **Off by default** (empty): it costs about `folds × grid` extra fits per head
     /// (several times the default training time, over the ~1 minute budget of `mailroom train` on the 6000-row
-    /// sample set on 2 cores). `Scripts/bench-linear` turns it on with ``benchmarkL2Grid``.
+    /// sample set on 2 cores). `Benchmarks/bench-linear` turns it on with ``benchmarkL2Grid``.
     public var l2Grid: [Float] = []
     /// L-BFGS: tune each head's decision rule for macro-F1 on out-of-fold logits of the training rows
     /// (``crossValidationFolds`` extra fits per head); the result is folded into the head's bias, so the saved model
@@ -63,10 +63,10 @@ public struct LinearTrainingOptions: Sendable {
     public var naiveBayesScaling: Double = 0
     /// L-BFGS: when it holds two or more exponents, each head's ``naiveBayesScaling`` is chosen from them by the
     /// same k-fold cross-validation on the training rows as ``l2Grid`` (jointly with it when that is set; each fold
-    /// computes its scales from its own training part). Off by default (empty); `Scripts/bench-linear` uses
+    /// computes its scales from its own training part). Off by default (empty); `Benchmarks/bench-linear` uses
     /// ``benchmarkNaiveBayesGrid``.
     public var naiveBayesGrid: [Double] = []
-    /// The exponents `Scripts/bench-linear` selects from (none, or square-root log-count-ratio scaling).
+    /// The exponents `Benchmarks/bench-linear` selects from (none, or square-root log-count-ratio scaling).
     public static let benchmarkNaiveBayesGrid: [Double] = [0, 0.5]
     /// With ``l2Grid``: when a head's best penalty is the grid's strongest (or weakest), a penalty twice as strong (or
     /// half as strong) is tried as well, and so on, at most this many times per side, so the choice is not clipped by
@@ -78,7 +78,7 @@ public struct LinearTrainingOptions: Sendable {
     public var foldLocalFeatures: Bool = false
     /// Folds for ``l2Grid`` selection and ``decisionTuning`` (at least 2).
     public var crossValidationFolds: Int = 3
-    /// The grid `Scripts/bench-linear` selects from.
+    /// The grid `Benchmarks/bench-linear` selects from.
     public static let benchmarkL2Grid: [Float] = [0.1, 0.2, 0.3, 0.5, 1.0]
     /// Threads for the L-BFGS gradient (rows are split into this many fixed chunks).
     public var threads: Int = 2
