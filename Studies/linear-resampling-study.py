@@ -4,7 +4,7 @@
 # repeated 85/15 re-splits of a dataset's *train* split (validation rows are never read). Prints per re-split and
 # mean macro-F1 differences to the peer for: peer, λ 0.3 + first line ("s03C3"), plus per-class bias tuning,
 # half of it, and the one-scale prior correction that LinearTrainingOptions.decisionTuning implements ("alpha").
-# Usage: PYTHON Scripts/linear-resampling-study.py DATASET REPS [FIRST_SEED]   (needs scikit-learn; slow: minutes/rep)
+# Usage: PYTHON Studies/linear-resampling-study.py DATASET REPS [FIRST_SEED]   (needs scikit-learn; slow: minutes/rep)
 import sys, numpy as np, scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score
