@@ -21,7 +21,11 @@ let package = Package(
         .executable(name: "router", targets: ["Router"]),
         .executable(name: "feedback-collector", targets: ["FeedbackCollector"]),
         .executable(name: "mailroom", targets: ["Mailroom"]),
-    ],
+    ] + [
+        // Libraries the Benchmarks package (Benchmarks/Package.swift, a path dependency) links.
+        "MailroomCore", "MailroomCleaner", "MailroomCleanerFixtures", "MailroomEvaluation", "MailroomLinear",
+        "MailroomSampleData", "MailroomStore", "MailroomTransformer", "MailroomTransport",
+    ].map { .library(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
@@ -42,7 +46,7 @@ let package = Package(
         .target(name: "MailroomStore", dependencies: ["CSQLite", "MailroomCore"], swiftSettings: settings),
         .target(name: "MailroomCleaner", dependencies: ["MailroomCore"], swiftSettings: settings),
         // How the cleaner is measured: the peers' fixture cases with each peer's conventions, and fuzz inputs
-        // (tests and Scripts/bench-cleaner; no product links it).
+        // (tests and Benchmarks/bench-cleaner; no executable links it).
         .target(name: "MailroomCleanerFixtures", dependencies: ["MailroomCleaner", "MailroomCore"],
                 swiftSettings: settings),
         .target(name: "MailroomEvaluation", dependencies: ["MailroomCore"], swiftSettings: settings),

@@ -20,7 +20,7 @@ public struct CrossValidationGrid: Sendable, Equatable {
         self.folds = folds; self.edgeExtensions = edgeExtensions
     }
 
-    /// `mailroom train --select-by-cv` and `Scripts/bench-linear`: λ from 0.1–1.0 (extended past its edges) and
+    /// `mailroom train --select-by-cv` and `Benchmarks/bench-linear`: λ from 0.1–1.0 (extended past its edges) and
     /// naive-Bayes scaling off or square-root, by 3-fold CV (BENCHMARKS.md, "Linear model").
     public static let standard = CrossValidationGrid(penalties: [0.1, 0.2, 0.3, 0.5, 1.0], naiveBayesExponents: [0, 0.5])
 

@@ -4,7 +4,7 @@ import MailroomCore
 
 /// Settings for ``LinearTrainer/train(rows:options:version:progress:)``.
 ///
-/// The defaults are the product's fixed settings measured in `Scripts/bench-linear` (BENCHMARKS.md, "Linear model":
+/// The defaults are the product's fixed settings measured in `Benchmarks/bench-linear` (BENCHMARKS.md, "Linear model":
 /// λ 0.3, no naive-Bayes scaling); ``crossValidation`` set to ``CrossValidationGrid/standard`` is
 /// `mailroom train --select-by-cv`. Each head is a multinomial logistic regression fitted by full-batch L-BFGS.
 public struct LinearTrainingOptions: Sendable {
@@ -33,7 +33,7 @@ public struct LinearTrainingOptions: Sendable {
     /// When set, each head's penalty and naive-Bayes exponent are chosen from this grid by stratified k-fold
     /// cross-validation macro-F1 on the *training rows only*, then the head is refitted on all training rows with
     /// them. Off by default: it costs about `folds × grid` extra fits per head (several times the default training
-    /// time). `mailroom train --select-by-cv` and `Scripts/bench-linear` use ``CrossValidationGrid/standard``.
+    /// time). `mailroom train --select-by-cv` and `Benchmarks/bench-linear` use ``CrossValidationGrid/standard``.
     public var crossValidation: CrossValidationGrid? = nil
     /// Threads for the L-BFGS gradient (rows are split into this many fixed chunks).
     public var threads: Int = 2

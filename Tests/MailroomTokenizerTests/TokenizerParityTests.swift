@@ -4,7 +4,7 @@ import MailroomTokenizer
 import MailroomTestSupport
 import Testing
 
-/// expected.json written by Scripts/make-transformer-fixtures.py.
+/// expected.json written by Tests/Fixtures/transformer/make-transformer-fixtures.py.
 struct TokenizerFixture: Decodable {
     var magic: String
     var version: Int
@@ -20,7 +20,8 @@ let fixtureRoot = RepositoryPaths.fixtures("transformer")
 func readFixture(_ dir: String) throws -> TokenizerFixture {
     let data = try Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json"))
     let f = try JSONDecoder().decode(TokenizerFixture.self, from: data)
-    #expect(f.magic == "mailroom-transformer-fixture" && f.version == 1, "regenerate with Scripts/make-transformer-fixtures.py")
+    #expect(f.magic == "mailroom-transformer-fixture" && f.version == 1,
+            "regenerate with Tests/Fixtures/transformer/make-transformer-fixtures.py")
     return f
 }
 

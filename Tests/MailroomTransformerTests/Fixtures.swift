@@ -1,4 +1,4 @@
-// Fixtures: reading the reference files that Scripts/make-transformer-fixtures.py writes.
+// Fixtures: reading the reference files that Tests/Fixtures/transformer/make-transformer-fixtures.py writes.
 import Foundation
 import MailroomTestSupport
 import Testing
@@ -19,7 +19,8 @@ struct ModelFixture: Decodable {
 
     static func read(_ dir: String) throws -> ModelFixture {
         let f = try JSONDecoder().decode(ModelFixture.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json")))
-        #expect(f.magic == "mailroom-transformer-fixture" && f.version == 1, "regenerate with Scripts/make-transformer-fixtures.py")
+        #expect(f.magic == "mailroom-transformer-fixture" && f.version == 1,
+                "regenerate with Tests/Fixtures/transformer/make-transformer-fixtures.py")
         return f
     }
 }

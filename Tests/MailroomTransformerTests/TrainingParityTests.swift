@@ -1,5 +1,6 @@
 // TrainingParityTests: loss, every gradient and the weights after AdamW steps against PyTorch, from the fixtures
-// Scripts/make-training-fixtures.py writes (same weights, batch and hyper-parameters, dropout off).
+// Tests/Fixtures/transformer-training/make-training-fixtures.py writes (same weights, batch and hyper-parameters,
+// dropout off).
 import Foundation
 @testable import MailroomTransformer
 import MailroomTestSupport
@@ -23,7 +24,8 @@ struct TrainingFixture: Decodable {
     static func run(_ name: String) throws {
         let dir = TrainingFixture.root + "/" + name
         let f = try JSONDecoder().decode(TrainingFixture.self, from: Data(contentsOf: URL(fileURLWithPath: dir + "/expected.json")))
-        #expect(f.magic == "mailroom-training-fixture" && f.version == 1, "regenerate with Scripts/make-training-fixtures.py")
+        #expect(f.magic == "mailroom-training-fixture" && f.version == 1,
+                "regenerate with Tests/Fixtures/transformer-training/make-training-fixtures.py")
         let expected = try SafetensorsReader(path: dir + "/expected.safetensors")
         let classifier = try TransformerClassifier.load(directory: ModelFixture.root + "/" + name, threads: 1)
         let model = TrainingModel(classifier: classifier, maxB: f.sequences.count, maxT: 16, threads: 1)

@@ -1,4 +1,4 @@
-"""Load generator for Scripts/bench-gateway: concurrent keep-alive clients POSTing /v1/classify.
+"""Load generator for Benchmarks/bench-gateway: concurrent keep-alive clients POSTing /v1/classify.
 
 Prints, per batch size, requests, emails/s and request latency p50/p90/p99 (ms). Standard library only.
 """

@@ -1,4 +1,4 @@
-// bench-transport-main: the executable behind Scripts/bench-transport (ZeroMQ transport and SQLite store figures).
+// BenchTransport: the executable behind Benchmarks/bench-transport (ZeroMQ transport and SQLite store figures).
 // Usage (via the script): BenchTransport SCRATCH_DIR   — prints one "name value unit" line per figure.
 import Foundation
 import Logging

@@ -5,7 +5,7 @@
 # mean macro-F1 differences to the peer for: peer, λ 0.3 + first line ("s03C3"), plus per-class bias tuning,
 # half of it, and the one-scale prior correction that LinearTrainingOptions.decisionTuning implemented ("alpha"; removed
 # from the product after this study).
-# Usage: PYTHON Scripts/linear-resampling-study.py DATASET REPS [FIRST_SEED]   (needs scikit-learn; slow: minutes/rep)
+# Usage: PYTHON Studies/linear-resampling-study.py DATASET REPS [FIRST_SEED]   (needs scikit-learn; slow: minutes/rep)
 import sys, numpy as np, scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score

@@ -1,5 +1,5 @@
-// bench-inference-main: the Mailroom side of Scripts/bench-inference (built in release by that script).
-// Usage: bench-inference --encoder DIR [--threads 2] [--batch-sizes 1,8,32] [--lengths 64,128,256] [--seconds 3]
+// BenchInference: the Mailroom side of Benchmarks/bench-inference (built in release by that script).
+// Usage: BenchInference --encoder DIR [--threads 2] [--batch-sizes 1,8,32] [--lengths 64,128,256] [--seconds 3]
 //        [--full-last-layer]
 // Prints one JSON line per point, then one with weight / activation bytes and the process's peak RSS.
 import Foundation

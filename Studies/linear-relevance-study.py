@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # linear-relevance-study: is any model of the linear family reliably better than the TF-IDF + LR peer on one head?
-# Training rows only: each seed re-splits the dataset's *train* rows 85/15 exactly as Scripts/linear-resplit.py does
+# Training rows only: each seed re-splits the dataset's *train* rows 85/15 exactly as Studies/linear-resplit.py does
 # (linear_study_common.held_out); the real validation rows are never read. On every re-split it fits the peer
 # (../shared/reference/tfidf_baseline.py: word 1-2 + char_wb 2-5 tf-idf, min_df 2, sublinear tf, C 10, balanced
 # class weights) and the variants below on the same features, and prints held-out macro-F1, variant - peer, then
@@ -24,7 +24,7 @@
 #                          the training part; a finer head, e.g. germeval aspect "none" ~ relevance "false"): H
 #                          fitted as the peer, each label mapped to the HEAD label it occurs with most, its
 #                          probabilities summed into HEAD's labels (alone, and averaged with the peer's)
-# Usage: /work/peers/bin/python Scripts/linear-relevance-study.py DATASET HEAD SEED [SEED ...]
+# Usage: /work/peers/bin/python Studies/linear-relevance-study.py DATASET HEAD SEED [SEED ...]
 #   e.g. germeval2017 relevance 1 2 3 4 5 6 7 8   (2 processes; about 9 minutes on the 2-core dev machine)
 import math, sys
 from collections import Counter

@@ -1,5 +1,5 @@
-// Benchmark harness for MailroomCleaner (built by Scripts/bench-cleaner in a temporary package; not a target).
-// Usage: bench-cleaner <cases.jsonl> [repetitions] [fuzz inputs]
+// BenchCleaner: the benchmark harness for MailroomCleaner, built and run by Benchmarks/bench-cleaner.
+// Usage: BenchCleaner <cases.jsonl> [repetitions] [fuzz inputs]
 // Prints pass shares per source / kind / language on the peers' fixtures, the cleaner's throughput, and a
 // fuzz run (seeded random + mutated fixture inputs, each cleaned as text and as HTML): count and slowest input.
 import Foundation
@@ -8,7 +8,7 @@ import MailroomCleanerFixtures
 
 let arguments = CommandLine.arguments
 guard arguments.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: bench-cleaner <cases.jsonl> [repetitions]\n".utf8))
+    FileHandle.standardError.write(Data("usage: BenchCleaner <cases.jsonl> [repetitions] [fuzz inputs]\n".utf8))
     exit(2)
 }
 let cases = try PeerFixtureCase.load(URL(fileURLWithPath: arguments[1]))

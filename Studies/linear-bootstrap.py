@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # linear-bootstrap: paired bootstrap (1,000 resamples of the validation rows, seed 0) of the macro-F1 difference
 # between Mailroom's predictions and the TF-IDF + LR peer (refitted here exactly as tfidf_baseline.py does), per head.
-# Usage: PYTHON Scripts/linear-bootstrap.py DATASET PREDICTIONS.jsonl   (predictions from `mailroom predict` on the
+# Usage: PYTHON Studies/linear-bootstrap.py DATASET PREDICTIONS.jsonl   (predictions from `mailroom predict` on the
 #        dataset's validation rows; needs scikit-learn)
 import json, sys, numpy as np
 from sklearn.pipeline import make_union

@@ -1,4 +1,4 @@
-# bench-transport-peer: the Python peer of Scripts/bench-transport (pyzmq and sqlite3 doing the same work).
+# bench-transport-peer: the Python peer of Benchmarks/bench-transport (pyzmq and sqlite3 doing the same work).
 # Usage: python3 bench-transport-peer.py SCRATCH_DIR   — prints one "name value unit" line per figure.
 import json, os, sqlite3, sys, threading, time
 import zmq

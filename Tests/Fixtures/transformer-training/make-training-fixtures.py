@@ -4,22 +4,23 @@ For each tiny checkpoint of Tests/Fixtures/transformer (bert-uncased, distilbert
 multi-task model of ../shared/reference/hf_multitask_reference.py (encoder; per head pre_classifier Linear(C,C) -> ReLU
 -> Dropout -> classifier Linear(C,K); loss = sum of the heads' cross-entropies with ignore_index) from the checkpoint's
 own weights, in eval mode (dropout off: RNGs differ between implementations), and runs STEPS AdamW steps on one fixed
-batch with grad-norm clipping and get_linear_schedule_with_warmup. It writes Tests/Fixtures/transformer-training/<model>/:
+batch with grad-norm clipping and get_linear_schedule_with_warmup. It writes, beside this script,
+Tests/Fixtures/transformer-training/<model>/:
   expected.json        {"magic": "mailroom-training-fixture", "version": 1, "sequences", "labels" {head: [...]},
                         "lr", "weight_decay", "clip", "warmup", "total_steps", "steps", "losses" [per step],
                         "grad_norm" (first step, before clipping)}
   expected.safetensors grad.<key> (first step's gradients, before clipping) and updated.<key> (weights after STEPS
                         steps) for every parameter, HF names (base-model keys, heads.<name>.*).
-Usage: /work/peers/bin/python Scripts/make-training-fixtures.py   (needs torch, transformers, safetensors).
+Usage: /work/peers/bin/python Tests/Fixtures/transformer-training/make-training-fixtures.py
+(needs torch, transformers, safetensors).
 """
 import json, os
 import torch
 from safetensors.torch import load_file, save_file
 from transformers import AutoModel, get_linear_schedule_with_warmup
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SRC = os.path.join(HERE, "..", "Tests", "Fixtures", "transformer")
-OUT = os.path.join(HERE, "..", "Tests", "Fixtures", "transformer-training")
+OUT = os.path.dirname(os.path.abspath(__file__))
+SRC = os.path.join(OUT, "..", "transformer")
 MAGIC, VERSION = "mailroom-training-fixture", 1
 LR, WD, CLIP, STEPS, TOTAL, WARMUP = 1e-3, 0.01, 1.0, 3, 10, 1
 SEQUENCES = [[2, 17, 40, 99, 31, 3], [2, 123, 7, 3], [2, 55, 66, 77, 88, 11, 22, 3]]

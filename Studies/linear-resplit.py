@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-# linear-resplit: writes training-rows-only re-splits of the shared datasets, for running Scripts/bench-linear
+# linear-resplit: writes training-rows-only re-splits of the shared datasets, for running Benchmarks/bench-linear
 # (Mailroom and the peer) without touching the validation split. For each seed, every dataset's *train* rows
 # are shuffled with Python's random.Random(seed), the first 15 % become `split: validation`, the rest stay
 # `split: train`; the dataset's real validation rows are left out. Output: OUT/s<seed>/<dataset>/train.jsonl.
-# Usage: python3 Scripts/linear-resplit.py OUT SEED [SEED ...]
-#   then: DATASETS=OUT/s1 LINEAR_DATASETS=germeval2017 LINEAR_SAMPLE_COUNT=0 Scripts/bench-linear
+# Usage: python3 Studies/linear-resplit.py OUT SEED [SEED ...]
+#   then: DATASETS=OUT/s1 LINEAR_DATASETS=germeval2017 LINEAR_SAMPLE_COUNT=0 Benchmarks/bench-linear
 import json, os, sys
 from linear_study_common import load_rows, held_out
 

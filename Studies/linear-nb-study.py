@@ -2,7 +2,7 @@
 # linear-nb-study: a training-rows-only study (85/15 re-splits of a dataset's *train* split, seeds 100.., validation
 # rows never read) of naive-Bayes log-count-ratio feature scaling (what NaiveBayesScaling.swift does) in a
 # scikit-learn mirror of MailroomLinear, against the TF-IDF + LR peer. Prints per re-split and mean differences.
-# Usage: PYTHON Scripts/linear-nb-study.py DATASET REPS [GAMMAS=0.5,1.0] [CS=3.33,10]   (needs scikit-learn; slow)
+# Usage: PYTHON Studies/linear-nb-study.py DATASET REPS [GAMMAS=0.5,1.0] [CS=3.33,10]   (needs scikit-learn; slow)
 import sys, numpy as np, scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics import f1_score

@@ -1,4 +1,4 @@
-"""Prints Scripts/bench-inference results (JSON lines) as a Markdown table with Mailroom / peer ratios."""
+"""Prints Benchmarks/bench-inference results (JSON lines) as a Markdown table with Mailroom / peer ratios."""
 import json, sys
 
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip().startswith("{")]

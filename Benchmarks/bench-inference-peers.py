@@ -1,4 +1,4 @@
-"""Peer side of Scripts/bench-inference: PyTorch and ONNX Runtime fp32 throughput, and the shared random weights.
+"""Peer side of Benchmarks/bench-inference: PyTorch and ONNX Runtime fp32 throughput, and the shared random weights.
 
 `prepare OUT`: writes OUT/distilbert-base-size (random DistilBERT-base-sized encoder, seed 0, the size of
 distilbert-base-german-cased: dim 768, 6 layers, 12 heads, hidden 3072, vocab 31102) with save_pretrained, so

@@ -1,4 +1,4 @@
-// bench-training-main: fine-tunes the transformer on one dataset JSONL with Mailroom's trainer and prints per-head
+// BenchTraining: fine-tunes the transformer on one dataset JSONL with Mailroom's trainer and prints per-head
 // validation accuracy / macro-F1 and seconds per epoch in the reference script's line format.
 // Usage: BenchTraining DATA.jsonl ENCODER_DIR OUT_DIR EPOCHS LR BATCH MAXLEN THREADS SEED
 import Foundation

@@ -1,4 +1,4 @@
-// bench-linear-main: the executable behind Scripts/bench-linear (linear model vs the TF-IDF peer, per head).
+// BenchLinear: the executable behind Benchmarks/bench-linear (linear model vs the TF-IDF peer, per head).
 // Usage (via the script): BenchLinear DATASETS_DIR PEER_OUTPUT_FILE
 import Foundation
 import MailroomCore

@@ -1,4 +1,4 @@
-"""Times mailgun/talon (PyPI) on the same fixture inputs as Scripts/bench-cleaner-main.swift.
+"""Times mailgun/talon (PyPI) on the same fixture inputs as Benchmarks/Sources/BenchCleaner/main.swift.
 
 Usage: python bench-cleaner-talon.py <cases.jsonl> [repetitions]
 Runs talon's quotation extraction (extract_from_plain / extract_from_html) plus its brute-force
