@@ -73,6 +73,9 @@ public actor Dispatcher {
     private var failures: [String: String] = [:]
     private let journal: IntakeJournal?
     private var sweeps = 0
+    /// Results answered from memory but not yet in the journal: written together on the next sweep (one fsync
+    /// for many). A result lost in a crash before that only means the email is sent once more after the restart.
+    private var unjournaledResults: [Assignment] = []
 
     /// - Parameters:
     ///   - journalPath: the SQLite journal (created if missing); nil keeps everything in memory (tests).
@@ -101,6 +104,7 @@ public actor Dispatcher {
 
     public func stop() {
         sweeper?.cancel(); sweeper = nil
+        flushResults()
         for (_, p) in pending { for w in p.waiters { w.continuation.resume(throwing: CancellationError()) } }
         pending.removeAll()
     }
@@ -171,9 +175,7 @@ public actor Dispatcher {
     /// A routed result came back from the router.
     public func deliver(_ assignment: Assignment) {
         let t = now()
-        if let journal {
-            do { try journal.recordResult(assignment) } catch { metrics.count("mailroom_gateway_journal_errors_total") }
-        }
+        if journal != nil { unjournaledResults.append(assignment) }
         failures[assignment.id] = nil
         if let p = pending.removeValue(forKey: assignment.id) {
             metrics.observeLatency(t - p.submittedAt)
@@ -258,6 +260,8 @@ public actor Dispatcher {
             }
         }
         let t = now()
+        var sent: [String] = []
+        defer { try? journal?.recordAttempts(sent) }
         for email in toSend {
             let trace = UUID().uuidString.lowercased()
             do { try port.sendEmail(email, traceID: trace) } catch {
@@ -265,7 +269,7 @@ public actor Dispatcher {
                 for unsent in toSend.drop(while: { $0.id != email.id }) { try? journal?.withdraw(unsent.id) }
                 throw Self.sendFailure(error)
             }
-            try? journal?.recordAttempt(email.id)
+            sent.append(email.id)
             failures[email.id] = nil
             pending[email.id] = Pending(email: email, traceID: trace, submittedAt: t, lastSentAt: t, attempts: 1, waiters: [])
             metrics.count("mailroom_gateway_emails_submitted_total")
@@ -278,16 +282,29 @@ public actor Dispatcher {
         let entries: [IntakeEntry]
         do { entries = try journal.pending() } catch { metrics.count("mailroom_gateway_journal_errors_total"); return }
         let t = now()
+        var sentIDs: [String] = []
+        defer { try? journal.recordAttempts(sentIDs) }
         for entry in entries where pending[entry.email.id] == nil {
             let trace = UUID().uuidString.lowercased()
             let sent = (try? port.sendEmail(entry.email, traceID: trace)) != nil
-            if sent { try? journal.recordAttempt(entry.email.id) }
+            if sent { sentIDs.append(entry.email.id) }
             // Not sent (pipeline full): lastSentAt 0 makes the next sweep try again.
             pending[entry.email.id] = Pending(email: entry.email, traceID: trace, submittedAt: t, lastSentAt: sent ? t : 0,
                                               attempts: entry.attempts + (sent ? 1 : 0), waiters: [])
         }
         if !entries.isEmpty { metrics.count("mailroom_gateway_replayed_total", by: Double(entries.count)) }
         sendUnsentOutcomes()
+    }
+
+    /// Writes the results delivered since the last sweep (one transaction).
+    private func flushResults() {
+        guard let journal, !unjournaledResults.isEmpty else { return }
+        do {
+            try journal.recordResults(unjournaledResults)
+            unjournaledResults.removeAll(keepingCapacity: true)
+        } catch {
+            metrics.count("mailroom_gateway_journal_errors_total")  // kept: retried on the next sweep
+        }
     }
 
     private func sendUnsentOutcomes() {
@@ -321,6 +338,9 @@ public actor Dispatcher {
 
     private func sweep() {
         let t = now()
+        flushResults()
+        var resent: [String] = []
+        defer { try? journal?.recordAttempts(resent) }
         for (id, var p) in pending {
             let expired = p.waiters.filter { $0.deadline <= t }
             if !expired.isEmpty {
@@ -334,7 +354,7 @@ public actor Dispatcher {
                 }
                 if (try? port.sendEmail(p.email, traceID: p.traceID)) != nil {
                     p.attempts += 1; p.lastSentAt = t
-                    try? journal?.recordAttempt(id)
+                    resent.append(id)
                     metrics.count("mailroom_gateway_resent_total")
                 }
             }

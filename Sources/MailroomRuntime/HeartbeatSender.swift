@@ -30,12 +30,21 @@ final class HeartbeatSender: Sendable {
         if now { beat() }
     }
 
-    /// Beats until the task is cancelled.
+    /// Beats every interval from a thread of its own until the task is cancelled: neither a long batch nor a
+    /// cooperative pool kept busy by other work can delay a heartbeat.
     func run() async {
-        while !Task.isCancelled {
-            beat()
-            try? await Task.sleep(for: .milliseconds(TransportDefaults.heartbeatIntervalMs))
+        let stop = DispatchSemaphore(value: 0)
+        let stopped = DispatchSemaphore(value: 0)
+        let thread = Thread { [self] in
+            repeat { beat() } while stop.wait(timeout: .now() + .milliseconds(TransportDefaults.heartbeatIntervalMs)) == .timedOut
+            stopped.signal()
         }
+        thread.name = "mailroom.heartbeat"
+        thread.start()
+        // Park this task until cancelled (sleeping in long steps costs nothing).
+        while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        stop.signal()
+        stopped.wait()
     }
 
     /// One last heartbeat saying "not ready" (the gateway stops counting on this replica at once), then close.

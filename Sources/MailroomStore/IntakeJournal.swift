@@ -140,18 +140,17 @@ public final class IntakeJournal {
         return try statement.rows { try self.entry(from: $0, id: $0.text(at: 6) ?? "") }
     }
 
-    /// Counts one more send of `id` into the pipeline.
-    public func recordAttempt(_ id: String, atUnixMs now: Int64 = FeedbackStore.nowUnixMs()) throws {
-        try database.prepare("UPDATE emails SET attempts = attempts + 1, updated_at_ms = ? WHERE id = ? AND state = 'pending'",
-                             operation: "record attempt").run([.int(now), .text(id)])
+    /// Counts one more send into the pipeline for each of `ids` (one transaction: one fsync for a whole request).
+    public func recordAttempts(_ ids: [String], atUnixMs now: Int64 = FeedbackStore.nowUnixMs()) throws {
+        try database.runEach("UPDATE emails SET attempts = attempts + 1, updated_at_ms = ? WHERE id = ? AND state = 'pending'",
+                             operation: "record attempts", rows: ids.map { [.int(now), .text($0)] })
     }
 
-    /// Stores the result of `id`. Returns false when the journal does not know the id (nothing written).
-    @discardableResult
-    public func recordResult(_ assignment: Assignment, atUnixMs now: Int64 = FeedbackStore.nowUnixMs()) throws -> Bool {
-        try database.prepare("UPDATE emails SET state = 'done', result_json = ?, failure = NULL, updated_at_ms = ? WHERE id = ?",
-                             operation: "record result").run([.text(try json(assignment)), .int(now), .text(assignment.id)])
-        return sqlite3_changes(database.handle) > 0
+    /// Stores results (one transaction). Ids the journal does not know are skipped.
+    public func recordResults(_ assignments: [Assignment], atUnixMs now: Int64 = FeedbackStore.nowUnixMs()) throws {
+        try database.runEach("UPDATE emails SET state = 'done', result_json = ?, failure = NULL, updated_at_ms = ? WHERE id = ?",
+                             operation: "record results",
+                             rows: try assignments.map { [.text(try json($0)), .int(now), .text($0.id)] })
     }
 
     /// Takes back an email accepted moments ago that could not be sent (the client is told it was not accepted).

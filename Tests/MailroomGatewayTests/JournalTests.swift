@@ -30,9 +30,11 @@ final class FlakyOutcomePort: PipelinePort {
         let file = JournalFile()
         let first = RecordingPort()
         let before = try Dispatcher(port: first, journalPath: file.path)
+        await before.start()
         _ = try await before.submit([Email(id: "done-before", body: "x"), Email(id: "unfinished", body: "y")])
         await before.deliver(assignment("done-before", queue: "Payments"))
-        // The gateway dies here (no stop, no flush): a new one opens the same journal.
+        try await Task.sleep(for: .milliseconds(500))  // a sweep writes the result to the journal
+        // The gateway dies here (no stop): a new one opens the same journal.
         let second = RecordingPort()
         let after = try Dispatcher(port: second, journalPath: file.path)
         await after.start()

@@ -19,9 +19,14 @@ final class EchoHandler: StageHandler {
     let maxBatch = 8
     let delay: Double
     let batches = Mutex<[Int]>([])
-    init(delay: Double = 0) { self.delay = delay }
+    /// Read on the handler thread right before and right after each batch (e.g. how many heartbeats arrived).
+    let probe: (@Sendable () -> Int)?
+    let probed = Mutex<[(before: Int, after: Int)]>([])
+    init(delay: Double = 0, probe: (@Sendable () -> Int)? = nil) { self.delay = delay; self.probe = probe }
     func handle(_ batch: [Envelope]) -> [StageOutput<EchoOutput>] {
+        let before = probe?() ?? 0
         if delay > 0 { Thread.sleep(forTimeInterval: delay) }
+        if let probe { probed.withLock { $0.append((before, probe())) } }
         batches.withLock { $0.append(batch.count) }
         return batch.flatMap { env -> [StageOutput<EchoOutput>] in
             env.messageID.hasSuffix("!") ? [StageOutput(.out, env), StageOutput(.copy, env)] : [StageOutput(.out, env)]
@@ -167,23 +172,28 @@ struct RunningStage {
         defer { context.terminate() }
         let (input, out, control) = (inproc("in"), inproc("out"), inproc("control"))
         let outReceiver = try EnvelopeReceiver(context: context, endpoints: .bind(out), logger: quiet)
-        let beats = try EnvelopeReceiver(context: context, endpoints: .bind(control), logger: quiet)
+        let beats = try EnvelopeReceiver(context: context, endpoints: .bind(control), maxInFlight: 1000, logger: quiet)
         defer { outReceiver.stop(); beats.stop() }
-        let stage = RunningStage(handler: EchoHandler(delay: 3.5), context: context, input: input,
+        // The handler sleeps 3.5 s in one batch and counts, from its own thread, the heartbeats that arrived
+        // meanwhile (counted by the receiving socket's thread, so a busy test runner cannot skew it).
+        let handler = EchoHandler(delay: 3.5, probe: { beats.receivedCount })
+        let stage = RunningStage(handler: handler, context: context, input: input,
                                  outputs: [.out: .push([out]), .copy: .push([inproc("unused")])], control: [control])
-        let first = await collect(beats, count: 1)
-        #expect(first.count == 1)
         let upstream = try EnvelopeSender(context: context, endpoints: .connect(input), logger: quiet)
         try await upstream.send(email("slow"))
-        // The handler now sleeps 3.5 s in one batch; heartbeats come every second all the same, saying "ready".
-        let start = Date()
-        let during = await collect(beats, count: 3, seconds: 3.4)
-        #expect(during.count == 3, "\(during.count) heartbeats in \(Date().timeIntervalSince(start)) s of a long batch")
-        for env in during {
-            guard case .heartbeat(let h) = env.payload else { Issue.record("not a heartbeat: \(env.type)"); continue }
-            #expect(h.stage == "echo" && h.replica == 3 && h.ready)
-        }
         #expect(await collect(outReceiver, count: 1).map(\.messageID) == ["slow"])
+        let (before, after) = try #require(handler.probed.withLock { $0.first })
+        #expect(after - before >= 3, "\(after - before) heartbeats during a 3.5 s batch (one a second expected)")
+        let received = await collect(beats, count: after)
+        #expect(received.count == after)
+        for env in received {
+            guard case .heartbeat(let h) = env.payload else { Issue.record("not a heartbeat: \(env.type)"); continue }
+            #expect(h.stage == "echo" && h.replica == 3)
+        }
+        let duringTheBatch = received[before..<after].compactMap { env -> Heartbeat? in
+            if case .heartbeat(let h) = env.payload { h } else { nil }
+        }
+        #expect(duringTheBatch.allSatisfy { $0.ready }, "a busy stage still says it is ready")
         upstream.close()
         try await stage.stop()
     }
