@@ -18,7 +18,7 @@ struct FeedForward {
         }
     }
 
-    static func load(from l: ParameterLoader, prefix: String, config c: EncoderConfig) throws -> FeedForward {
+    static func load(from l: some TensorSource, prefix: String, config c: EncoderConfig) throws -> FeedForward {
         let C = c.hiddenSize, H = c.intermediateSize
         let k = keys(c.family)
         return FeedForward(lin1Weight: try l.take(prefix + k.lin1 + ".weight", [H, C]),
