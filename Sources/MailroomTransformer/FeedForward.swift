@@ -41,9 +41,3 @@ struct FeedForward {
         matmulForward(x, hidden, lin2Weight, N: N, K: H, M: C, accumulate: true)
     }
 }
-
-/// A raw pointer handed to worker threads that write disjoint rows.
-struct SendablePointer<T>: @unchecked Sendable {
-    let p: UnsafeMutablePointer<T>
-    init(_ p: UnsafeMutablePointer<T>) { self.p = p }
-}

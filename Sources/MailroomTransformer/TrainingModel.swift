@@ -115,13 +115,13 @@ final class TrainingModel {
                 }
             }
             let enc = classifier.encoder
-            enc.embeddings.forward(a.layers[0].inp, sum: a.embSum, mean: a.embMean, rstd: a.embRstd, ids: ids.ids,
-                                   positions: ids.positions, N: N)
+            enc.embeddings.forwardForTraining(a.layers[0].inp, sum: a.embSum, mean: a.embMean, rstd: a.embRstd,
+                                              ids: ids.ids, positions: ids.positions, N: N)
             if flags.enabled { applyMask(a.layers[0].inp, a.embMask, count: N * C) }
             for (l, block) in enc.layers.enumerated() {
                 let out = l + 1 < a.layers.count ? a.layers[l + 1].inp : a.out
-                block.forward(out, cache: a.layers[l], layout: layout, dropout: flags, scratch: a.pairScratch,
-                              threads: threads)
+                block.forwardForTraining(out, cache: a.layers[l], layout: layout, dropout: flags,
+                                         scratch: a.pairScratch, threads: threads)
             }
             for s in 0..<B { (a.cls + s * C).update(from: a.out + layout.offsets[s] * C, count: C) }
             cls = a.cls
@@ -133,7 +133,7 @@ final class TrainingModel {
             let ha = a.heads[hi], K = head.labels
             let headMask: FloatPtr? = dropout.head > 0 ? ha.mask : nil
             if let m = headMask { dropoutMask(m, count: B * C, p: dropout.head, rng: &rng) }
-            head.forward(ha.logits, pre: ha.pre, r: ha.r, mask: headMask, cls, B: B)
+            head.forwardForTraining(ha.logits, pre: ha.pre, r: ha.r, mask: headMask, cls, B: B)
             guard labels[hi].contains(where: { $0 >= 0 }) else { continue }
             loss += headWeights[hi] * crossEntropyForwardBackward(a.dLogits, ha.logits, labels: labels[hi],
                                                                   classWeights: classWeights[hi], scale: headWeights[hi],
