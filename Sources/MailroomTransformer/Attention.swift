@@ -23,7 +23,7 @@ struct Attention {
         }
     }
 
-    static func load(from l: ParameterLoader, prefix: String, config c: EncoderConfig) throws -> Attention {
+    static func load(from l: some TensorSource, prefix: String, config c: EncoderConfig) throws -> Attention {
         let C = c.hiddenSize
         let k = keys(c.family)
         let names = [k.q, k.k, k.v].map { prefix + $0 }

@@ -13,8 +13,11 @@ struct ClassificationHead {
     let clsBias: UnsafeMutablePointer<Float>    // (K)
     let C: Int
 
-    static func load(from l: ParameterLoader, name: String, labels: Int, C: Int) throws -> ClassificationHead {
-        let p = "heads.\(name)."
+    /// Start of every head tensor's key.
+    static let keyPrefix = "heads."
+
+    static func load(from l: some TensorSource, name: String, labels: Int, C: Int) throws -> ClassificationHead {
+        let p = "\(keyPrefix)\(name)."
         return ClassificationHead(name: name, labels: labels,
                                   preWeight: try l.take(p + "pre_classifier.weight", [C, C], encoder: false),
                                   preBias: try l.take(p + "pre_classifier.bias", [C], encoder: false),

@@ -14,7 +14,7 @@ struct Embeddings: @unchecked Sendable {  // pointers into the read-only paramet
     let layerNormBias: UnsafeMutablePointer<Float>       // (C)
     let vocabSize: Int, maxPositions: Int, C: Int, eps: Float
 
-    static func load(from l: ParameterLoader, prefix: String, config c: EncoderConfig) throws -> Embeddings {
+    static func load(from l: some TensorSource, prefix: String, config c: EncoderConfig) throws -> Embeddings {
         let C = c.hiddenSize
         let word = try l.take(prefix + "word_embeddings.weight", [c.vocabSize, C])
         let pos = try l.take(prefix + "position_embeddings.weight", [c.maxPositions, C])

@@ -18,7 +18,7 @@ struct FeedForward {
         }
     }
 
-    static func load(from l: ParameterLoader, prefix: String, config c: EncoderConfig) throws -> FeedForward {
+    static func load(from l: some TensorSource, prefix: String, config c: EncoderConfig) throws -> FeedForward {
         let C = c.hiddenSize, H = c.intermediateSize
         let k = keys(c.family)
         return FeedForward(lin1Weight: try l.take(prefix + k.lin1 + ".weight", [H, C]),
@@ -40,10 +40,4 @@ struct FeedForward {
         // x (N, C) += hidden (N, H) · W2 (C, H)ᵀ
         matmulForward(x, hidden, lin2Weight, N: N, K: H, M: C, accumulate: true)
     }
-}
-
-/// A raw pointer handed to worker threads that write disjoint rows.
-struct SendablePointer<T>: @unchecked Sendable {
-    let p: UnsafeMutablePointer<T>
-    init(_ p: UnsafeMutablePointer<T>) { self.p = p }
 }

@@ -56,6 +56,13 @@ func addBias(_ x: FloatPtr, _ bias: UnsafePointer<Float>, N: Int, M: Int, ld: In
     }
 }
 
+/// `x (count) += y (count)`.
+func addInto(_ x: FloatPtr, _ y: UnsafePointer<Float>, count: Int) {
+    var i = 0
+    while i + lanes <= count { vstore(vload(x + i) + vload(y + i), x + i); i += lanes }
+    while i < count { x[i] += y[i]; i += 1 }
+}
+
 /// `x (N, M) = act(x + bias)`, in place (bias nil: `act(x)`); the epilogue of the first feed-forward Linear.
 func biasActivation(_ x: FloatPtr, _ bias: UnsafePointer<Float>?, N: Int, M: Int, activation: Activation) {
     for n in 0..<N {
@@ -213,6 +220,12 @@ func softmaxRows(_ x: FloatPtr, N: Int, M: Int, ld: Int) {
 
 // ----------------------------------------------------------------------------------------------------------------
 // Threads
+
+/// A raw pointer handed to worker threads that write disjoint rows.
+struct SendablePointer<T>: @unchecked Sendable {
+    let p: UnsafeMutablePointer<T>
+    init(_ p: UnsafeMutablePointer<T>) { self.p = p }
+}
 
 /// Sets the number of OpenBLAS threads (process-wide).
 func setBLASThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }

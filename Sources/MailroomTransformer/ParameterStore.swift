@@ -1,15 +1,25 @@
-// ParameterStore: all weights of a model in one flat float32 allocation, filled tensor by tensor from safetensors
-// with each HF key and shape checked at load time.
-import Foundation
+// ParameterStore: all weights of a model in one flat float32 allocation, and the one table of its tensors (HF key,
+// offset, shape), recorded as each module loads (llm.c's `param_sizes` + `malloc_and_point_parameters`).
 
-/// One flat float buffer owning every parameter of a model (llm.c's `malloc_and_point_parameters`).
+/// One parameter tensor in a ``ParameterStore``: HF key (base-model name, no task prefix), first float, shape.
+struct ParameterTensor: Sendable, Equatable {
+    let key: String
+    let offset: Int
+    let shape: [Int]
+    var count: Int { shape.reduce(1, *) }
+}
+
+/// One flat float buffer owning every parameter of a model, and the table of the tensors in it.
 ///
 /// Modules keep pointers into it; it lives as long as the model. Capacity is the float count of the file,
-/// an upper bound of what the modules take.
+/// an upper bound of what the modules take. The table is the only list of a model's tensors: saving, gradient
+/// buffers, parameter counts and tests all read it, so a tensor a module loads cannot be missing from any of them.
 final class ParameterStore {
     let base: UnsafeMutablePointer<Float>
     let capacity: Int
-    private(set) var used = 0
+    /// Every tensor in load order, back to back from `base`.
+    private(set) var tensors: [ParameterTensor] = []
+    private var index: [String: Int] = [:]
 
     init(capacity: Int) {
         self.capacity = max(capacity, 1)
@@ -18,65 +28,22 @@ final class ParameterStore {
     }
     deinit { base.deallocate() }
 
-    /// Reserves `count` floats and returns where they start.
-    func reserve(_ count: Int) -> UnsafeMutablePointer<Float> {
-        precondition(used + count <= capacity, "parameter store overflow; this is a bug")
-        defer { used += count }
-        return base + used
+    /// Floats in use: the end of the last tensor.
+    var used: Int { tensors.last.map { $0.offset + $0.count } ?? 0 }
+
+    /// Reserves room for `key` with `shape` right after the last tensor, records it, and returns where it starts.
+    func reserve(_ key: String, _ shape: [Int]) -> UnsafeMutablePointer<Float> {
+        let t = ParameterTensor(key: key, offset: used, shape: shape)
+        precondition(t.offset + t.count <= capacity, "parameter store overflow at \(key); this is a bug")
+        precondition(index[key] == nil, "tensor \(key) loaded twice; this is a bug")
+        index[key] = tensors.count
+        tensors.append(t)
+        return base + t.offset
     }
+
+    /// The table entry of `key`, if a module loaded it.
+    func tensor(_ key: String) -> ParameterTensor? { index[key].map { tensors[$0] } }
 
     /// The bytes in use (what the weights cost in memory).
     var bytes: Int { used * MemoryLayout<Float>.size }
-}
-
-/// Reads tensors by HF key into a ``ParameterStore``, trying each accepted key prefix.
-final class ParameterLoader {
-    let reader: SafetensorsReader
-    let store: ParameterStore
-    /// The encoder prefix found in this file ("" or "distilbert." / "bert.").
-    let encoderPrefix: String
-
-    /// Opens `path`, sizing the store for every float tensor in it, and picks the encoder prefix whose
-    /// `embeddings.word_embeddings.weight` exists.
-    init(path: String, family: EncoderFamily) throws {
-        let reader = try SafetensorsReader(path: path)
-        var total = 0
-        for e in reader.entries.values where e.dtype.isFloat { total += e.count }
-        let candidates = ["", family.rawValue + "."]
-        let probe = "embeddings.word_embeddings.weight"
-        guard let p = candidates.first(where: { reader.entries[$0 + probe] != nil }) else {
-            throw TransformerError.missingTensor(key: probe, tried: candidates.map { $0 + probe }, file: path)
-        }
-        self.reader = reader
-        store = ParameterStore(capacity: total)
-        encoderPrefix = p
-    }
-
-    /// Loads `key` (under the encoder prefix when `encoder`), checking its shape; returns its place in the store.
-    func take(_ key: String, _ shape: [Int], encoder: Bool = true) throws -> UnsafeMutablePointer<Float> {
-        try takeConcatenated([key], [shape], encoder: encoder)
-    }
-
-    /// Loads several tensors back to back (e.g. q, k, v → one (3C, C) matrix) and returns the start.
-    func takeConcatenated(_ keys: [String], _ shapes: [[Int]], encoder: Bool = true) throws -> UnsafeMutablePointer<Float> {
-        let count = shapes.reduce(0) { $0 + $1.reduce(1, *) }
-        let start = store.reserve(count)
-        var at = start
-        for (key, shape) in zip(keys, shapes) {
-            let full = (encoder ? encoderPrefix : "") + key
-            guard let e = reader.entries[full] else {
-                throw TransformerError.missingTensor(key: key, tried: [full], file: reader.path)
-            }
-            guard e.shape == shape else {
-                throw TransformerError.shapeMismatch(key: full, expected: shape, found: e.shape, file: reader.path)
-            }
-            try reader.read(full, into: at)
-            at += e.count
-        }
-        return start
-    }
-
-    func has(_ key: String, encoder: Bool = true) -> Bool {
-        reader.entries[(encoder ? encoderPrefix : "") + key] != nil
-    }
 }

@@ -30,8 +30,7 @@ extension TrainingModel {
         try fm.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var tensors = extra
         for t in namedTensors() {
-            let n = t.shape.reduce(1, *)
-            tensors[t.key] = .init(shape: t.shape, values: Array(UnsafeBufferPointer(start: params + t.offset, count: n)))
+            tensors[t.key] = .init(shape: t.shape, values: Array(UnsafeBufferPointer(start: params + t.offset, count: t.count)))
         }
         try SafetensorsWriter.write(tensors, to: (dir as NSString).appendingPathComponent("model.safetensors"))
         var cfg = configJSON

@@ -3,7 +3,7 @@
 //
 // Key: B = sequences, T = longest sequence, N = ΣT tokens (packed), C = hidden size, L = layers, K = labels of a head.
 // Parameters live in the classifier's one flat ParameterStore; `grads` has the same layout, so a module's gradient
-// twin is the same struct with every pointer moved by (grads − params).
+// twin is the same module loaded from the store's table laid over `grads` (a ParameterView).
 import Foundation
 
 /// Dropout probabilities of a training pass (HF's hidden / attention dropout and the heads' 0.1).
@@ -36,78 +36,33 @@ final class TrainingModel {
 
     init(classifier: TransformerClassifier, maxB: Int, maxT: Int, threads: Int) {
         self.classifier = classifier
-        let enc = classifier.encoder
+        let enc = classifier.encoder, store = enc.store
         config = enc.config
-        params = enc.store.base
-        count = enc.store.used
+        params = store.base
+        count = store.used
         grads = .allocate(capacity: count)
         grads.initialize(repeating: 0, count: count)
-        let shift = grads - params
-        func g(_ p: FloatPtr) -> FloatPtr { p + shift }
-        let e = enc.embeddings
-        gEmbeddings = Embeddings(wordEmbeddings: g(e.wordEmbeddings), positionEmbeddings: g(e.positionEmbeddings),
-                                 tokenType0: e.tokenType0.map(g), layerNormWeight: g(e.layerNormWeight),
-                                 layerNormBias: g(e.layerNormBias), vocabSize: e.vocabSize, maxPositions: e.maxPositions,
-                                 C: e.C, eps: e.eps)
-        gLayers = enc.layers.map { b in
-            let a = b.attention, f = b.ffn
-            return TransformerBlock(
-                attention: Attention(qkvWeight: g(a.qkvWeight), qkvBias: g(a.qkvBias), outWeight: g(a.outWeight),
-                                     outBias: g(a.outBias), C: a.C, NH: a.NH, HS: a.HS),
-                ffn: FeedForward(lin1Weight: g(f.lin1Weight), lin1Bias: g(f.lin1Bias), lin2Weight: g(f.lin2Weight),
-                                 lin2Bias: g(f.lin2Bias), C: f.C, H: f.H, activation: f.activation),
-                ln1Weight: g(b.ln1Weight), ln1Bias: g(b.ln1Bias), ln2Weight: g(b.ln2Weight), ln2Bias: g(b.ln2Bias),
-                C: b.C, eps: b.eps)
+        // The gradient modules: the same loads as the parameters', from the table laid over `grads`.
+        let view = ParameterView(store: store, base: grads)
+        do {
+            (gEmbeddings, gLayers) = try TransformerEncoder.modules(from: view, config: config)
+            gHeads = try classifier.classificationHeads.map {
+                try ClassificationHead.load(from: view, name: $0.name, labels: $0.labels, C: $0.C)
+            }
+        } catch {
+            preconditionFailure("the gradient layout does not match the parameter table (\(error)); this is a bug")
         }
-        gHeads = classifier.classificationHeads.map { h in
-            ClassificationHead(name: h.name, labels: h.labels, preWeight: g(h.preWeight), preBias: g(h.preBias),
-                               clsWeight: g(h.clsWeight), clsBias: g(h.clsBias), C: h.C)
-        }
-        let base = enc.store.base, used = enc.store.used
-        headStart = classifier.classificationHeads.map { $0.preWeight - base }.min() ?? used
+        headStart = store.tensors.first { $0.key.hasPrefix(ClassificationHead.keyPrefix) }?.offset ?? count
         acts = TrainingActivations(config: config, headLabels: classifier.classificationHeads.map(\.labels),
                                    maxB: maxB, maxT: maxT, threads: threads)
         self.threads = threads
-        let listed = namedTensors().reduce(0) { $0 + $1.shape.reduce(1, *) }
-        precondition(listed == count, "named tensors cover \(listed) of \(count) parameters; this is a bug")
     }
 
     deinit { grads.deallocate() }
 
-    /// Every parameter tensor: HF key (base-model names, no task prefix), offset in the flat buffer, shape.
-    func namedTensors() -> [(key: String, offset: Int, shape: [Int])] {
-        let c = config, C = c.hiddenSize, H = c.intermediateSize
-        var r: [(key: String, offset: Int, shape: [Int])] = []
-        func add(_ key: String, _ p: FloatPtr, _ shape: [Int]) { r.append((key, p - params, shape)) }
-        let e = classifier.encoder.embeddings
-        add("embeddings.word_embeddings.weight", e.wordEmbeddings, [c.vocabSize, C])
-        add("embeddings.position_embeddings.weight", e.positionEmbeddings, [c.maxPositions, C])
-        if let t = e.tokenType0 { add("embeddings.token_type_embeddings.weight", t, [c.typeVocabSize, C]) }
-        add("embeddings.LayerNorm.weight", e.layerNormWeight, [C])
-        add("embeddings.LayerNorm.bias", e.layerNormBias, [C])
-        let layerPrefix = c.family == .bert ? "encoder.layer." : "transformer.layer."
-        let (ln1, ln2) = c.family == .distilbert ? ("sa_layer_norm", "output_layer_norm")
-                                                 : ("attention.output.LayerNorm", "output.LayerNorm")
-        let ak = Attention.keys(c.family), fk = FeedForward.keys(c.family)
-        for (i, b) in classifier.encoder.layers.enumerated() {
-            let p = "\(layerPrefix)\(i)."
-            for (j, name) in [ak.q, ak.k, ak.v].enumerated() {
-                add(p + name + ".weight", b.attention.qkvWeight + j * C * C, [C, C])
-                add(p + name + ".bias", b.attention.qkvBias + j * C, [C])
-            }
-            add(p + ak.out + ".weight", b.attention.outWeight, [C, C]); add(p + ak.out + ".bias", b.attention.outBias, [C])
-            add(p + ln1 + ".weight", b.ln1Weight, [C]); add(p + ln1 + ".bias", b.ln1Bias, [C])
-            add(p + fk.lin1 + ".weight", b.ffn.lin1Weight, [H, C]); add(p + fk.lin1 + ".bias", b.ffn.lin1Bias, [H])
-            add(p + fk.lin2 + ".weight", b.ffn.lin2Weight, [C, H]); add(p + fk.lin2 + ".bias", b.ffn.lin2Bias, [C])
-            add(p + ln2 + ".weight", b.ln2Weight, [C]); add(p + ln2 + ".bias", b.ln2Bias, [C])
-        }
-        for h in classifier.classificationHeads {
-            let p = "heads.\(h.name)."
-            add(p + "pre_classifier.weight", h.preWeight, [C, C]); add(p + "pre_classifier.bias", h.preBias, [C])
-            add(p + "classifier.weight", h.clsWeight, [h.labels, C]); add(p + "classifier.bias", h.clsBias, [h.labels])
-        }
-        return r
-    }
+    /// Every parameter tensor, in buffer order: HF key (base-model names, no task prefix), offset in the flat buffer,
+    /// shape. This is the store's table, recorded as the modules loaded.
+    func namedTensors() -> [ParameterTensor] { classifier.encoder.store.tensors }
 
     /// The one place gradients are cleared.
     func zeroGrad() { grads.update(repeating: 0, count: count) }
@@ -160,13 +115,13 @@ final class TrainingModel {
                 }
             }
             let enc = classifier.encoder
-            enc.embeddings.forward(a.layers[0].inp, sum: a.embSum, mean: a.embMean, rstd: a.embRstd, ids: ids.ids,
-                                   positions: ids.positions, N: N)
+            enc.embeddings.forwardForTraining(a.layers[0].inp, sum: a.embSum, mean: a.embMean, rstd: a.embRstd,
+                                              ids: ids.ids, positions: ids.positions, N: N)
             if flags.enabled { applyMask(a.layers[0].inp, a.embMask, count: N * C) }
             for (l, block) in enc.layers.enumerated() {
                 let out = l + 1 < a.layers.count ? a.layers[l + 1].inp : a.out
-                block.forward(out, cache: a.layers[l], layout: layout, dropout: flags, scratch: a.pairScratch,
-                              threads: threads)
+                block.forwardForTraining(out, cache: a.layers[l], layout: layout, dropout: flags,
+                                         scratch: a.pairScratch, threads: threads)
             }
             for s in 0..<B { (a.cls + s * C).update(from: a.out + layout.offsets[s] * C, count: C) }
             cls = a.cls
@@ -178,7 +133,7 @@ final class TrainingModel {
             let ha = a.heads[hi], K = head.labels
             let headMask: FloatPtr? = dropout.head > 0 ? ha.mask : nil
             if let m = headMask { dropoutMask(m, count: B * C, p: dropout.head, rng: &rng) }
-            head.forward(ha.logits, pre: ha.pre, r: ha.r, mask: headMask, cls, B: B)
+            head.forwardForTraining(ha.logits, pre: ha.pre, r: ha.r, mask: headMask, cls, B: B)
             guard labels[hi].contains(where: { $0 >= 0 }) else { continue }
             loss += headWeights[hi] * crossEntropyForwardBackward(a.dLogits, ha.logits, labels: labels[hi],
                                                                   classWeights: classWeights[hi], scale: headWeights[hi],

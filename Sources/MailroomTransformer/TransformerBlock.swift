@@ -11,7 +11,7 @@ struct TransformerBlock {
     let ln2Weight: UnsafeMutablePointer<Float>, ln2Bias: UnsafeMutablePointer<Float>  // (C), after the FFN
     let C: Int, eps: Float
 
-    static func load(from l: ParameterLoader, prefix: String, config c: EncoderConfig) throws -> TransformerBlock {
+    static func load(from l: some TensorSource, prefix: String, config c: EncoderConfig) throws -> TransformerBlock {
         let (ln1, ln2) = c.family == .distilbert ? ("sa_layer_norm", "output_layer_norm")
                                                  : ("attention.output.LayerNorm", "output.LayerNorm")
         let C = c.hiddenSize

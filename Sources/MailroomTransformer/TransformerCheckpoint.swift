@@ -31,16 +31,13 @@ public enum TransformerCheckpoint {
             guard ["embeddings.", "encoder.", "transformer.", "pooler."].contains(where: name.hasPrefix) else { continue }
             tensors[name] = SafetensorsWriter.Tensor(shape: entry.shape, values: try reader.floats(key))
         }
+        // Heads: whatever ClassificationHead.load takes, drawn in its order (both fan-ins are C).
         let C = config.hiddenSize
-        var rng = SplitMix64(seed: seed)
-        let bound = 1 / Float(C).squareRoot()
+        let initializer = UniformInitializer(seed: seed, bound: 1 / Float(C).squareRoot())
         for head in heads {
-            let p = "heads.\(head.name)."
-            tensors[p + "pre_classifier.weight"] = .init(shape: [C, C], values: rng.uniform(C * C, bound))
-            tensors[p + "pre_classifier.bias"] = .init(shape: [C], values: rng.uniform(C, bound))
-            tensors[p + "classifier.weight"] = .init(shape: [head.labels.count, C], values: rng.uniform(head.labels.count * C, bound))
-            tensors[p + "classifier.bias"] = .init(shape: [head.labels.count], values: rng.uniform(head.labels.count, bound))
+            _ = try ClassificationHead.load(from: initializer, name: head.name, labels: head.labels.count, C: C)
         }
+        tensors.merge(initializer.tensors) { _, head in head }
         let fm = FileManager.default
         try fm.createDirectory(atPath: out, withIntermediateDirectories: true)
         try SafetensorsWriter.write(tensors, to: (out as NSString).appendingPathComponent("model.safetensors"))
@@ -58,6 +55,33 @@ public enum TransformerCheckpoint {
             if f == "tokenizer.json" || f == "vocab.txt" { copied += 1 }
         }
         guard copied > 0 else { throw TransformerError.missingFile((encoder as NSString).appendingPathComponent("vocab.txt")) }
+    }
+}
+
+/// A ``TensorSource`` that makes up every tensor asked for, uniform in ±bound from one seeded generator in the order
+/// asked (PyTorch's `nn.Linear` default init with bound 1/√fan_in), and keeps them for writing.
+final class UniformInitializer: TensorSource {
+    private var rng: SplitMix64
+    let bound: Float
+    /// The tensors made so far, by key.
+    private(set) var tensors: [String: SafetensorsWriter.Tensor] = [:]
+    private var buffers: [UnsafeMutablePointer<Float>] = []
+
+    init(seed: UInt64, bound: Float) { rng = SplitMix64(seed: seed); self.bound = bound }
+    deinit { for b in buffers { b.deallocate() } }
+
+    func takeConcatenated(_ keys: [String], _ shapes: [[Int]], encoder: Bool) throws -> UnsafeMutablePointer<Float> {
+        let total = shapes.reduce(0) { $0 + $1.reduce(1, *) }
+        let start = UnsafeMutablePointer<Float>.allocate(capacity: max(total, 1))
+        buffers.append(start)
+        var at = start
+        for (key, shape) in zip(keys, shapes) {
+            let values = rng.uniform(shape.reduce(1, *), bound)
+            tensors[key] = .init(shape: shape, values: values)
+            at.initialize(from: values, count: values.count)
+            at += values.count
+        }
+        return start
     }
 }
 

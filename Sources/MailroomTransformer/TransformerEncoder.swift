@@ -19,14 +19,22 @@ public final class TransformerEncoder {
 
     init(config: EncoderConfig, loader: ParameterLoader, threads: Int) throws {
         self.config = config
-        embeddings = try Embeddings.load(from: loader, prefix: "embeddings.", config: config)
-        let layerPrefix = config.family == .bert ? "encoder.layer." : "transformer.layer."
-        layers = try (0..<config.numLayers).map {
-            try TransformerBlock.load(from: loader, prefix: "\(layerPrefix)\($0).", config: config)
-        }
+        (embeddings, layers) = try Self.modules(from: loader, config: config)
         store = loader.store
         activations = Activations(C: config.hiddenSize, H: config.intermediateSize)
         self.threads = threads
+    }
+
+    /// The embeddings and the L blocks, from HF keys `embeddings.*` and `encoder.layer.{i}.*` /
+    /// `transformer.layer.{i}.*`.
+    static func modules(from source: some TensorSource, config: EncoderConfig) throws
+        -> (embeddings: Embeddings, layers: [TransformerBlock]) {
+        let embeddings = try Embeddings.load(from: source, prefix: "embeddings.", config: config)
+        let layerPrefix = config.family == .bert ? "encoder.layer." : "transformer.layer."
+        let layers = try (0..<config.numLayers).map {
+            try TransformerBlock.load(from: source, prefix: "\(layerPrefix)\($0).", config: config)
+        }
+        return (embeddings, layers)
     }
 
     /// Loads a bare encoder directory (config.json + model.safetensors), e.g. the bundled MiniLM.
