@@ -127,7 +127,7 @@ let package = Package(
         .testTarget(name: "MailroomTransformerTests", dependencies: ["MailroomTransformer", "MailroomTestSupport"], swiftSettings: settings),
         .testTarget(name: "MailroomRuntimeTests", dependencies: ["MailroomRuntime", "MailroomTransport"], swiftSettings: settings),
         .testTarget(name: "MailroomGatewayTests",
-                    dependencies: ["MailroomGateway", .product(name: "HummingbirdTesting", package: "hummingbird"),
+                    dependencies: ["MailroomGateway", "MailroomStore", .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    "MailroomTestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "MailroomRouterStageTests", dependencies: ["MailroomRouterStage", "MailroomTestSupport"],

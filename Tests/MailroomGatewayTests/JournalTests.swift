@@ -4,6 +4,7 @@
 import Foundation
 import MailroomCore
 import MailroomGateway
+import MailroomStore
 import Synchronization
 import Testing
 
@@ -33,7 +34,11 @@ final class FlakyOutcomePort: PipelinePort {
         await before.start()
         _ = try await before.submit([Email(id: "done-before", body: "x"), Email(id: "unfinished", body: "y")])
         await before.deliver(assignment("done-before", queue: "Payments"))
-        try await Task.sleep(for: .milliseconds(500))  // a sweep writes the result to the journal
+        // A sweep writes the result to the journal (every 200 ms; a hang guard, not a speed check, when the full
+        // parallel test run keeps the cooperative pool busy).
+        let reader = try IntakeJournal(path: file.path)
+        for _ in 0..<1200 where try reader.entry("done-before")?.state != .done { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try reader.entry("done-before")?.state == .done)
         // The gateway dies here (no stop): a new one opens the same journal.
         let second = RecordingPort()
         let after = try Dispatcher(port: second, journalPath: file.path)
@@ -76,7 +81,7 @@ final class FlakyOutcomePort: PipelinePort {
         await d.start()
         _ = try await d.submit([Email(id: "poison", body: "x")])
         var status = try await d.status(of: "poison")
-        for _ in 0..<100 where status == .pending {
+        for _ in 0..<1200 where status == .pending {  // a hang guard: the cap is reached in ~0.2 s
             try await Task.sleep(for: .milliseconds(50))
             status = try await d.status(of: "poison")
         }

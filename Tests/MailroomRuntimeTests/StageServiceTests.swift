@@ -94,8 +94,10 @@ struct RunningStage {
         let copyReceiver = try EnvelopeReceiver(context: context, endpoints: .bind(copy), logger: quiet)
         defer { outReceiver.stop(); copyReceiver.stop() }
         let handler = EchoHandler(delay: 0.01)
+        // A drain budget far above the ~0.4 s the drain needs: it ends when the input is empty, and the full parallel
+        // test run can slow this process's tasks down a lot.
         let stage = RunningStage(handler: handler, context: context, input: input,
-                                 outputs: [.out: .push([out]), .copy: .push([copy])])
+                                 outputs: [.out: .push([out]), .copy: .push([copy])], drainTimeoutMs: 30_000)
         let upstream = try EnvelopeSender(context: context, endpoints: .connect(input), logger: quiet)
         let count = 300
         for i in 0..<count { try await upstream.send(email(i == 7 ? "mail-7!" : "mail-\(i)")) }
@@ -131,7 +133,7 @@ struct RunningStage {
         let start = Date()
         try await stage.stop()
         let seconds = Date().timeIntervalSince(start)
-        #expect(seconds < 10, "shutdown took \(seconds) s with the next stage down (it must not wait for it forever)")
+        #expect(seconds < 60, "shutdown took \(seconds) s with the next stage down (it must not wait for it forever)")
         let c = stage.service.counters.snapshot
         #expect(c.handled > 0 && c.lost == c.handled, "every output was lost: \(c)")
         upstream.close()
