@@ -73,9 +73,11 @@ func biasActivation(_ x: FloatPtr, _ bias: UnsafePointer<Float>?, N: Int, M: Int
         } else {
             while i + lanes <= M { vstore(activate(vload(row + i), activation), row + i); i += lanes }
         }
-        while i < M {
-            var v = Vec(repeating: 0); v[0] = row[i] + (bias?[i] ?? 0)
-            row[i] = activate(v, activation)[0]; i += 1
+        // The tail (< lanes) as one vector, not one 16-lane activation per element.
+        let tail = M - i
+        if tail > 0 {
+            let b = bias.map { vloadTail($0 + i, count: tail, fill: 0) } ?? Vec(repeating: 0)
+            vstoreTail(activate(vloadTail(row + i, count: tail, fill: 0) + b, activation), row + i, count: tail)
         }
     }
 }
@@ -150,7 +152,14 @@ func softmaxRows(_ x: FloatPtr, N: Int, M: Int, ld: Int) {
         i = 0
         while i + lanes <= M { let e = exp16(vload(row + i) - mv); vstore(e, row + i); acc += e; i += lanes }
         var s = acc.sum()
-        while i < M { var v = Vec(repeating: 0); v[0] = row[i] - m; let e = exp16(v)[0]; row[i] = e; s += e; i += 1 }
+        // The tail (< lanes) as one vector (spare lanes hold the max: e⁰, never stored), not one exp16 per element:
+        // under -O each of those was an out-of-line exp16 call (+12 % instructions for the fixture encoder).
+        let tail = M - i
+        if tail > 0 {
+            let e = exp16(vloadTail(row + i, count: tail, fill: m) - mv)
+            vstoreTail(e, row + i, count: tail)
+            for j in 0..<tail { s += e[j] }
+        }
         let inv = Vec(repeating: 1 / s)
         i = 0
         while i + lanes <= M { vstore(vload(row + i) * inv, row + i); i += lanes }
@@ -166,6 +175,24 @@ func softmaxRows(_ x: FloatPtr, N: Int, M: Int, ld: Int) {
 }
 @inline(__always) func vload(_ p: FloatPtr) -> Vec { vload(UnsafePointer(p)) }
 @inline(__always) func vstore(_ v: Vec, _ p: FloatPtr) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: Vec.self) }
+
+/// The `count` (< lanes) floats at `p` in the first lanes, `fill` in the rest: a row's tail as one vector.
+@inline(__always) func vloadTail(_ p: UnsafePointer<Float>, count: Int, fill: Float) -> Vec {
+    precondition(count >= 0 && count < lanes, "a tail of \(count) floats; this is a bug")
+    var v = Vec(repeating: fill)
+    withUnsafeMutableBytes(of: &v) {
+        $0.baseAddress!.copyMemory(from: p, byteCount: count * MemoryLayout<Float>.stride)
+    }
+    return v
+}
+
+/// Stores the first `count` (< lanes) lanes of `v` at `p`.
+@inline(__always) func vstoreTail(_ v: Vec, _ p: FloatPtr, count: Int) {
+    precondition(count >= 0 && count < lanes, "a tail of \(count) floats; this is a bug")
+    withUnsafeBytes(of: v) {
+        UnsafeMutableRawPointer(p).copyMemory(from: $0.baseAddress!, byteCount: count * MemoryLayout<Float>.stride)
+    }
+}
 
 /// Lane-wise min(max(x, lo), hi) as compare + select (the stdlib's `clamped` checks lanes one by one).
 @inline(__always) func clamp(_ x: Vec, _ lo: Float, _ hi: Float) -> Vec {

@@ -43,4 +43,19 @@ import Testing
         s.withUnsafeMutableBufferPointer { softmaxRows($0.baseAddress!, N: 1, M: 37, ld: 37) }
         #expect(abs(s.reduce(0, +) - 1) < 1e-5 && abs(s[4] / s[0] - Foundation.exp(4)) < 1e-3)
     }
+
+    /// Rows shorter than one SIMD vector, and vector tails (one masked vector), match the scalar formulas.
+    @Test(arguments: [1, 7, 16, 21])
+    func rowTailsMatchScalarFormulas(_ M: Int) {
+        let raw: [Float] = (0..<M).map { Float($0) * 0.37 - 1.5 }
+        var s = raw
+        s.withUnsafeMutableBufferPointer { softmaxRows($0.baseAddress!, N: 1, M: M, ld: M) }
+        let mx = raw.max()!, e = raw.map { Foundation.exp($0 - mx) }, sum = e.reduce(0, +)
+        #expect(maxAbsDiff(s, e.map { $0 / sum }) < 1e-6, "softmax, M = \(M)")
+        let bias: [Float] = (0..<M).map { Float($0) * 0.1 }
+        var g = raw
+        g.withUnsafeMutableBufferPointer { biasActivation($0.baseAddress!, bias, N: 1, M: M, activation: .gelu) }
+        let ref = zip(raw, bias).map { x, b in 0.5 * (x + b) * (1 + Foundation.erf((x + b) / Float(2).squareRoot())) }
+        #expect(maxAbsDiff(g, ref) < 1e-6, "GELU, M = \(M)")
+    }
 }
