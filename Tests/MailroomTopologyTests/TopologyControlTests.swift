@@ -34,13 +34,18 @@ private func writeState(_ directory: TemporaryDirectory, supervisorPID: Int32, p
     _ = try directory.write(json, to: "run/supervisor.state.json")
 }
 
-/// Starts `/bin/sleep 30` with Foundation.Process (it stands in for a supervisor). It is started from a fresh
+/// Starts `/bin/sleep 30` (or a shell script) with Foundation.Process (it stands in for a supervisor). It is started from a fresh
 /// thread with no blocked signals: the test runner's threads block SIGTERM, and Foundation.Process passes the
 /// calling thread's mask on to the child.
-private func startSleeper() throws -> Process {
+private func startSleeper(shellScript: String? = nil) throws -> Process {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sleep")
-    process.arguments = ["30"]
+    if let shellScript {
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", shellScript]
+    } else {
+        process.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        process.arguments = ["30"]
+    }
     let failure = LockedBox<String?>(nil)
     let done = DispatchSemaphore(value: 0)
     let thread = Thread { [process, failure, done] in
@@ -122,12 +127,18 @@ private func startSleeper() throws -> Process {
         let directory = try TemporaryDirectory()
         defer { directory.remove() }
         let path = try topologyFile(in: directory)
-        let fakeSupervisor = try startSleeper()
+        // The fake supervisor records the signal it got in a file: `down` reaps its child with waitpid, which can
+        // win the race against Foundation.Process's own reaper, so Process's termination status is not evidence.
+        // `down` returning (not throwing stopTimedOut) is the evidence that it waited until the pid was gone.
+        let marker = directory.file("signal"), ready = directory.file("ready")
+        let fakeSupervisor = try startSleeper(
+            shellScript: "trap 'echo TERM > \(marker); kill $!; exit 0' TERM; echo > \(ready); sleep 30 & wait")
+        let readyBy = Date().addingTimeInterval(20)
+        while !FileManager.default.fileExists(atPath: ready) && Date() < readyBy { usleep(10_000) }
+        try #require(FileManager.default.fileExists(atPath: ready), "the fake supervisor never set its trap")
         try writeState(directory, supervisorPID: fakeSupervisor.processIdentifier, phase: .running)
-        try TopologyControl.down(topologyPath: path, timeoutSeconds: 5)
-        fakeSupervisor.waitUntilExit()
-        #expect(fakeSupervisor.terminationReason == .uncaughtSignal)
-        #expect(fakeSupervisor.terminationStatus == SIGTERM)
+        try TopologyControl.down(topologyPath: path, timeoutSeconds: 10)
+        #expect((try? String(contentsOfFile: marker, encoding: .utf8)) == "TERM\n")
     }
 
     @Test func upRefusesWhenAlreadyUp() throws {
