@@ -81,7 +81,7 @@ let package = Package(
         .target(name: "MailroomCleanerStage", dependencies: ["MailroomRuntime", "MailroomCleaner"], swiftSettings: settings),
         .target(name: "MailroomClassifierStage",
                 dependencies: ["MailroomRuntime", "MailroomModels", "MailroomRegistry"], swiftSettings: settings),
-        .target(name: "MailroomRouterStage", dependencies: ["MailroomRuntime"], swiftSettings: settings),
+        .target(name: "MailroomRouterStage", dependencies: ["MailroomRuntime", "MailroomStore"], swiftSettings: settings),
         .target(name: "MailroomFeedbackStage", dependencies: ["MailroomRuntime", "MailroomStore"], swiftSettings: settings),
         .target(name: "MailroomGateway",
                 dependencies: [
@@ -132,7 +132,7 @@ let package = Package(
                     dependencies: ["MailroomGateway", "MailroomStore", .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    "MailroomTestSupport"],
                     swiftSettings: settings),
-        .testTarget(name: "MailroomRouterStageTests", dependencies: ["MailroomRouterStage", "MailroomTestSupport"],
+        .testTarget(name: "MailroomRouterStageTests", dependencies: ["MailroomRouterStage", "MailroomFeedbackStage", "MailroomStore", "MailroomTestSupport"],
                     swiftSettings: settings),
         .testTarget(name: "MailroomTrainingTests",
                     dependencies: ["MailroomTraining", "MailroomLinear", "MailroomSampleData", "MailroomRegistry", "MailroomModels", "MailroomTestSupport"],

@@ -33,6 +33,8 @@ public final class ClassifierStage: StageHandler {
     /// The registry version being served, and when the serving file was last checked.
     private var servedVersion: String?
     private var lastCheck = Date.distantPast
+    /// Emails that failed on their own in the last batch (reported to the gateway by the runtime).
+    private var failures: [(id: String, reason: String)] = []
     /// How often the registry's serving file is checked, in seconds.
     static let registryCheckIntervalSeconds = 1.0
 
@@ -68,7 +70,7 @@ public final class ClassifierStage: StageHandler {
         return m
     }
 
-    public func idle() { followRegistry() }
+    public func idle() -> [StageOutput<ClassifierOutput>] { followRegistry(); return [] }
 
     /// Swaps in the registry's served version when it changed. Runs between batches on the stage's one thread,
     /// so every message is handled exactly once, by exactly one model, and carries that model's version.
@@ -106,8 +108,20 @@ public final class ClassifierStage: StageHandler {
                 return StageOutput(.router, item.0.forwarding(.classified(Classified(email: item.1, prediction: prediction))))
             }
         } catch {
-            logger.error("model failed on batch", metadata: ["batch.size": "\(emails.count)", "error": "\(error)"])
-            return []
+            guard emails.count > 1 else {
+                logger.error("model failed on an email", metadata: ["mail.id": "\(emails[0].1.id.debugDescription)", "error": "\(error)"])
+                failures.append((emails[0].1.id, "the model failed on this email: \(error)"))
+                return []
+            }
+            // Isolate the email that fails: its batch-mates go on, it alone is reported.
+            logger.warning("model failed on a batch; classifying its emails one by one",
+                           metadata: ["batch.size": "\(emails.count)", "error": "\(error)"])
+            return emails.flatMap { handle([$0.0]) }
         }
+    }
+
+    public func takeFailures() -> [(id: String, reason: String)] {
+        defer { failures = [] }
+        return failures
     }
 }

@@ -11,7 +11,17 @@ import MailroomTransport
 /// `Retry-After`); any other error is a transport failure (503).
 public protocol PipelinePort: Sendable {
     func sendEmail(_ email: Email, traceID: String) throws
+    /// Sends one attempt of `email` (attempt > 1 is a re-send: stages handle it in a batch of its own).
+    func sendEmail(_ email: Email, traceID: String, attempt: Int) throws
     func sendOutcome(_ outcome: Outcome) throws
+    /// Emails handed to the port that the pipeline has not taken yet: while above 0 the pipeline is known to be
+    /// backed up, and re-sends wait instead of adding to the queue.
+    var emailBacklog: Int { get }
+}
+
+extension PipelinePort {
+    public func sendEmail(_ email: Email, traceID: String, attempt: Int) throws { try sendEmail(email, traceID: traceID) }
+    public var emailBacklog: Int { 0 }
 }
 
 /// Limits and timing of the dispatcher.
@@ -22,10 +32,16 @@ public struct DispatcherLimits: Sendable {
     public var maxInFlight = 10_000
     /// How long `POST /v1/classify` waits for results.
     public var syncTimeoutSeconds = 30.0
-    /// Re-send an email with no result after this long (a stage may have crashed holding it).
+    /// The first attempt's deadline: an email with no result after this long is sent again (a stage may have
+    /// crashed holding it). Each further attempt waits twice as long as the one before (exponential back-off), at
+    /// most ``maxResendAfterSeconds``; no deadline runs out while the pipeline is known to be backed up.
     public var resendAfterSeconds = 5.0
+    public var maxResendAfterSeconds = 60.0
     /// Give up after this many sends without a result: the email is `failed` (a dead letter).
     public var maxAttempts = 4
+    /// An outcome handed to the feedback-collector and not acknowledged within this long is sent again
+    /// (only with receipts; without them an outcome counts as delivered once libzmq took it).
+    public var outcomeReceiptSeconds = 10.0
     /// Results kept for `GET /v1/emails/{id}`.
     public var resultCacheSize = 100_000
     /// A stage replica counts as up when its last heartbeat is at most this old (the transport's heartbeat
@@ -55,7 +71,8 @@ public actor Dispatcher {
         var email: Email
         var traceID: String
         var submittedAt: Double
-        var lastSentAt: Double
+        /// When the current attempt counts as lost (0: send as soon as possible).
+        var deadline: Double
         var attempts: Int
         var waiters: [(deadline: Double, continuation: CheckedContinuation<Assignment, any Error>)]
     }
@@ -76,13 +93,19 @@ public actor Dispatcher {
     /// Results answered from memory but not yet in the journal: written together on the next sweep (one fsync
     /// for many). A result lost in a crash before that only means the email is sent once more after the restart.
     private var unjournaledResults: [Assignment] = []
+    /// Whether the feedback-collector's receipts reach this gateway (``acknowledgeOutcomes(_:)``).
+    private let outcomeReceipts: Bool
+    /// Outcomes handed on and not yet acknowledged: journal sequence → when.
+    private var offeredOutcomes: [Int64: Double] = [:]
 
     /// - Parameters:
     ///   - journalPath: the SQLite journal (created if missing); nil keeps everything in memory (tests).
     /// - Throws: ``GatewayError/journal(_:)`` when the journal cannot be opened.
+    ///   - outcomeReceipts: the collector's receipts are fed to ``acknowledgeOutcomes(_:)``; an outcome then stays
+    ///     in the journal until acknowledged (a collector crash loses nothing).
     public init(port: any PipelinePort, journalPath: String? = nil, limits: DispatcherLimits = .init(),
-                metrics: GatewayMetrics = .init()) throws {
-        self.port = port; self.limits = limits; self.metrics = metrics
+                metrics: GatewayMetrics = .init(), outcomeReceipts: Bool = false) throws {
+        self.port = port; self.limits = limits; self.metrics = metrics; self.outcomeReceipts = outcomeReceipts
         do { journal = try journalPath.map { try IntakeJournal(path: $0) } } catch {
             throw GatewayError.journal("\(error)")
         }
@@ -163,7 +186,7 @@ public actor Dispatcher {
         guard !outcome.labels.isEmpty else { throw GatewayError.validation("feedback needs at least one true label in labels") }
         if let journal {
             let seq = try journaled { try journal.acceptOutcome(outcome) }
-            if (try? port.sendOutcome(outcome)) != nil { try? journal.recordOutcomeSent(seq) }
+            if (try? port.sendOutcome(outcome)) != nil { outcomeHandedOn(seq) }
         } else {
             do { try port.sendOutcome(outcome) } catch { throw Self.sendFailure(error) }
         }
@@ -183,6 +206,21 @@ public actor Dispatcher {
         }
         remember(assignment)
         metrics.count("mailroom_gateway_results_total")
+    }
+
+    /// A stage could not handle this email on its own (a poison email): it becomes a dead letter now, instead of
+    /// going around the loop until the retry cap.
+    public func stageFailed(_ failure: StageFailureInfo) {
+        guard let p = pending[failure.id] else { return }
+        giveUp(failure.id, p, reason: "the \(failure.stage) stage could not handle this email: \(failure.reason)")
+    }
+
+    /// The feedback-collector committed the outcomes of these email ids: they leave the journal's send queue.
+    public func acknowledgeOutcomes(_ ids: [String]) {
+        guard let journal, !ids.isEmpty else { return }
+        do {
+            for seq in try journal.recordOutcomesAcknowledged(emailIDs: ids) { offeredOutcomes[seq] = nil }
+        } catch { metrics.count("mailroom_gateway_journal_errors_total") }
     }
 
     public func heartbeat(_ beat: HeartbeatInfo) {
@@ -271,7 +309,8 @@ public actor Dispatcher {
             }
             sent.append(email.id)
             failures[email.id] = nil
-            pending[email.id] = Pending(email: email, traceID: trace, submittedAt: t, lastSentAt: t, attempts: 1, waiters: [])
+            pending[email.id] = Pending(email: email, traceID: trace, submittedAt: t, deadline: t + attemptTimeout(1),
+                                        attempts: 1, waiters: [])
             metrics.count("mailroom_gateway_emails_submitted_total")
         }
     }
@@ -286,10 +325,12 @@ public actor Dispatcher {
         defer { try? journal.recordAttempts(sentIDs) }
         for entry in entries where pending[entry.email.id] == nil {
             let trace = UUID().uuidString.lowercased()
-            let sent = (try? port.sendEmail(entry.email, traceID: trace)) != nil
+            let attempt = entry.attempts + 1
+            let sent = (try? port.sendEmail(entry.email, traceID: trace, attempt: attempt)) != nil
             if sent { sentIDs.append(entry.email.id) }
-            // Not sent (pipeline full): lastSentAt 0 makes the next sweep try again.
-            pending[entry.email.id] = Pending(email: entry.email, traceID: trace, submittedAt: t, lastSentAt: sent ? t : 0,
+            // Not sent (pipeline full): deadline 0 makes the next sweep try again.
+            pending[entry.email.id] = Pending(email: entry.email, traceID: trace, submittedAt: t,
+                                              deadline: sent ? t + attemptTimeout(attempt) : 0,
                                               attempts: entry.attempts + (sent ? 1 : 0), waiters: [])
         }
         if !entries.isEmpty { metrics.count("mailroom_gateway_replayed_total", by: Double(entries.count)) }
@@ -307,12 +348,25 @@ public actor Dispatcher {
         }
     }
 
+    /// Hands on every journaled outcome never handed on, or handed on and not acknowledged in time.
     private func sendUnsentOutcomes() {
-        guard let journal, let unsent = try? journal.unsentOutcomes(limit: 256) else { return }
+        guard let journal, let unsent = try? journal.unsentOutcomes(limit: 256 + offeredOutcomes.count) else { return }
+        let t = now()
         for (seq, outcome) in unsent {
+            if let at = offeredOutcomes[seq], t - at < limits.outcomeReceiptSeconds { continue }
             guard (try? port.sendOutcome(outcome)) != nil else { return }
-            try? journal.recordOutcomeSent(seq)
+            outcomeHandedOn(seq)
         }
+    }
+
+    /// libzmq took the outcome: done, unless receipts say when it is committed.
+    private func outcomeHandedOn(_ seq: Int64) {
+        if outcomeReceipts { offeredOutcomes[seq] = now() } else { try? journal?.recordOutcomeSent(seq) }
+    }
+
+    /// How long attempt `n` (1 first) waits for its result: doubling from ``DispatcherLimits/resendAfterSeconds``.
+    private func attemptTimeout(_ n: Int) -> Double {
+        min(limits.maxResendAfterSeconds, limits.resendAfterSeconds * pow(2, Double(max(0, n - 1))))
     }
 
     /// Keeps `result` for `GET /v1/emails/{id}` (bounded; the journal keeps everything).
@@ -341,19 +395,24 @@ public actor Dispatcher {
         flushResults()
         var resent: [String] = []
         defer { try? journal?.recordAttempts(resent) }
+        // Known back-pressure (emails still waiting for the pipeline to take them): nothing is lost, it is slow.
+        // Deadlines that run out now are pushed back rather than adding re-sends to the queue.
+        let backedUp = port.emailBacklog > 0
         for (id, var p) in pending {
             let expired = p.waiters.filter { $0.deadline <= t }
             if !expired.isEmpty {
                 for w in expired { w.continuation.resume(throwing: TimeoutMarker()) }
                 p.waiters.removeAll { $0.deadline <= t }
             }
-            if t - p.lastSentAt >= limits.resendAfterSeconds {
-                if p.attempts >= limits.maxAttempts {
+            if t >= p.deadline {
+                if backedUp && p.deadline > 0 {
+                    p.deadline = t + attemptTimeout(p.attempts)
+                    metrics.count("mailroom_gateway_resends_postponed_total")
+                } else if p.attempts >= limits.maxAttempts {
                     giveUp(id, p, reason: "no result after \(p.attempts) send\(p.attempts == 1 ? "" : "s") into the pipeline")
                     continue
-                }
-                if (try? port.sendEmail(p.email, traceID: p.traceID)) != nil {
-                    p.attempts += 1; p.lastSentAt = t
+                } else if (try? port.sendEmail(p.email, traceID: p.traceID, attempt: p.attempts + 1)) != nil {
+                    p.attempts += 1; p.deadline = t + attemptTimeout(p.attempts)
                     resent.append(id)
                     metrics.count("mailroom_gateway_resent_total")
                 }
@@ -379,6 +438,14 @@ public actor Dispatcher {
     private static func sendFailure(_ error: any Error) -> GatewayError {
         (error as? GatewayError) ?? .transport(String(describing: error))
     }
+}
+
+/// A stage's report that one email failed on its own.
+public struct StageFailureInfo: Sendable, Equatable {
+    public var id: String
+    public var stage: String
+    public var reason: String
+    public init(id: String, stage: String, reason: String) { self.id = id; self.stage = stage; self.reason = reason }
 }
 
 /// What the gateway keeps of a stage's heartbeat.

@@ -16,6 +16,8 @@ public struct GatewayConfig: Sendable {
     public var cleaners: [String] = []
     /// Feedback-collector input endpoints (outcomes).
     public var feedback: [String] = []
+    /// Feedback-collector acks endpoints (SUB): an outcome stays journaled until a collector acknowledges it.
+    public var receipts: [String] = []
     /// Bound PULL endpoint for routed results.
     public var results: [String] = []
     /// Bound PULL endpoint for stage heartbeats.
@@ -26,7 +28,7 @@ public struct GatewayConfig: Sendable {
 
     public init() {}
 
-    public static let flags = ["host", "port", "cleaners", "feedback", "results", "control", "journal", "max-batch",
+    public static let flags = ["host", "port", "cleaners", "feedback", "receipts", "results", "control", "journal", "max-batch",
                                "max-in-flight", "sync-timeout", "log-level"]
 
     public init(options: StageOptions) throws {
@@ -34,6 +36,7 @@ public struct GatewayConfig: Sendable {
         port = try options.int("port", default: port)
         cleaners = options.list("cleaners")
         feedback = options.list("feedback")
+        receipts = options.list("receipts")
         results = options.list("results")
         control = options.list("control")
         journal = try options.required("journal")
@@ -51,9 +54,15 @@ struct ZMQPipelinePort: PipelinePort {
     let emails: EnvelopeSender
     let outcomes: EnvelopeSender
 
-    func sendEmail(_ email: Email, traceID: String) throws {
-        try send(Envelope(messageID: email.id, traceID: traceID, payload: .email(email)), on: emails)
+    func sendEmail(_ email: Email, traceID: String) throws { try sendEmail(email, traceID: traceID, attempt: 1) }
+
+    func sendEmail(_ email: Email, traceID: String, attempt: Int) throws {
+        var envelope = Envelope(messageID: email.id, traceID: traceID, payload: .email(email))
+        envelope.attempt = attempt
+        try send(envelope, on: emails)
     }
+
+    var emailBacklog: Int { emails.pendingCount }
 
     func sendOutcome(_ outcome: Outcome) throws {
         try send(Envelope(messageID: outcome.id, payload: .outcome(outcome)), on: outcomes)
@@ -71,6 +80,8 @@ struct ZMQPipelinePort: PipelinePort {
 struct ReceiverService: Service {
     let results: EnvelopeReceiver
     let control: EnvelopeReceiver
+    /// The feedback-collectors' receipts for this gateway's outcomes (SUB), when configured.
+    let receipts: EnvelopeReceiver?
     let dispatcher: Dispatcher
     let logger: Logger
 
@@ -84,8 +95,20 @@ struct ReceiverService: Service {
             }
             group.addTask {
                 for await env in control.envelopes {
-                    if case .heartbeat(let h) = env.payload {
+                    switch env.payload {
+                    case .heartbeat(let h):
                         await dispatcher.heartbeat(HeartbeatInfo(stage: h.stage, replica: h.replica, ready: h.ready, modelVersion: h.modelVersion))
+                    case .failure(let f):
+                        await dispatcher.stageFailed(StageFailureInfo(id: f.id, stage: f.stage, reason: f.reason))
+                    default: continue
+                    }
+                }
+            }
+            if let receipts {
+                group.addTask {
+                    for await env in receipts.envelopes {
+                        guard env.publication?.topic == GatewayServer.receiptTopic, case .ack(let ack) = env.payload else { continue }
+                        await dispatcher.acknowledgeOutcomes(ack.ids)
                     }
                 }
             }
@@ -93,6 +116,7 @@ struct ReceiverService: Service {
                 try? await gracefulShutdown()
                 results.stop()
                 control.stop()
+                receipts?.stop()
             }
         }
         await dispatcher.stop()
@@ -101,6 +125,9 @@ struct ReceiverService: Service {
 }
 
 public enum GatewayServer {
+    /// The topic of the collectors' receipts for outcomes this gateway sent (its stamp says replica 0).
+    static let receiptTopic = "acks.gateway.0"
+
     /// Runs the gateway until SIGTERM/SIGINT.
     public static func run(config: GatewayConfig, logger: Logger) async throws {
         let context = try ZMQContext()
@@ -108,12 +135,15 @@ public enum GatewayServer {
         let outcomes = try EnvelopeSender(context: context, endpoints: Endpoints(connect: config.feedback), logger: logger)
         let results = try EnvelopeReceiver(context: context, endpoints: Endpoints(bind: config.results), logger: logger)
         let control = try EnvelopeReceiver(context: context, endpoints: Endpoints(bind: config.control), logger: logger)
+        let receipts = try config.receipts.isEmpty ? nil : EnvelopeReceiver(
+            context: context, kind: .subscribe(prefixes: [Data(receiptTopic.utf8)]),
+            endpoints: Endpoints(connect: config.receipts), logger: logger)
         let dispatcher = try Dispatcher(port: ZMQPipelinePort(emails: emails, outcomes: outcomes), journalPath: config.journal,
-                                        limits: config.limits)
+                                        limits: config.limits, outcomeReceipts: receipts != nil)
         let router = buildGatewayRouter(dispatcher: dispatcher)
         let app = Application(router: router,
                               configuration: .init(address: .hostname(config.host, port: config.port), serverName: "mailroom-gateway"),
-                              services: [ReceiverService(results: results, control: control, dispatcher: dispatcher, logger: logger)],
+                              services: [ReceiverService(results: results, control: control, receipts: receipts, dispatcher: dispatcher, logger: logger)],
                               logger: logger)
         try await app.runService()
         emails.close()

@@ -12,6 +12,10 @@ public final class StageCounters: Sendable {
         public var rejected = 0
         /// Outputs still unsent when shutdown gave up on a next stage that was not taking.
         public var lost = 0
+        /// Outputs a `.handBack` output could not take at once, handed back to the handler to keep and offer again.
+        public var handedBack = 0
+        /// Emails the handler reported as failing on their own (sent to the gateway as dead letters).
+        public var failed = 0
     }
 
     private let state = Mutex(Snapshot())

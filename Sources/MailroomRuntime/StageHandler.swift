@@ -1,5 +1,6 @@
 // StageHandler: what one pipeline stage (cleaner, classifier, router, feedback-collector) supplies to the runtime:
 // its name, its batch size, its typed outputs and the function from a batch of envelopes to what it sends on.
+import Foundation
 import MailroomTransport
 
 /// The named outputs of a stage, declared once as an enum (e.g. `enum RouterOutput: String, StagePort`).
@@ -26,10 +27,23 @@ public struct StageOutputSpec: Sendable, Equatable {
         /// PUB, bound on every endpoint; a subscriber at its high-water mark misses messages (libzmq's rule).
         case publish
     }
+    /// What the runtime does when the output's queue is full.
+    public enum WhenFull: Sendable, Equatable {
+        /// Wait for room: the next stage's slowness holds this stage back (nothing is lost).
+        case wait
+        /// Do not wait: hand the message back to the handler (``StageHandler/settled(delivered:undelivered:)``),
+        /// which keeps it and offers it again later, so a slow or dead side stage never stalls the main path.
+        case handBack
+    }
     public var kind: Kind
     public var endpoints: [String]
-    public init(kind: Kind, endpoints: [String]) { self.kind = kind; self.endpoints = endpoints }
-    public static func push(_ endpoints: [String]) -> StageOutputSpec { .init(kind: .push, endpoints: endpoints) }
+    public var whenFull: WhenFull
+    public init(kind: Kind, endpoints: [String], whenFull: WhenFull = .wait) {
+        self.kind = kind; self.endpoints = endpoints; self.whenFull = whenFull
+    }
+    public static func push(_ endpoints: [String], whenFull: WhenFull = .wait) -> StageOutputSpec {
+        .init(kind: .push, endpoints: endpoints, whenFull: whenFull)
+    }
     public static func publish(_ endpoints: [String]) -> StageOutputSpec { .init(kind: .publish, endpoints: endpoints) }
 }
 
@@ -37,7 +51,11 @@ public struct StageOutputSpec: Sendable, Equatable {
 public struct StageOutput<Port: StagePort>: Sendable {
     public var port: Port
     public var envelope: Envelope
-    public init(_ port: Port, _ envelope: Envelope) { self.port = port; self.envelope = envelope }
+    /// Frames sent before the envelope's two (the router's PUB topic and sequence number).
+    public var prefix: [Data]
+    public init(_ port: Port, _ envelope: Envelope, prefix: [Data] = []) {
+        self.port = port; self.envelope = envelope; self.prefix = prefix
+    }
 }
 
 /// Whether a stage can take work, as its heartbeats report it.
@@ -64,12 +82,21 @@ public protocol StageHandler: AnyObject, SendableMetatype {
     func handle(_ batch: [Envelope]) -> [StageOutput<Output>]
     /// Read after ``prepare()`` and after every call; heartbeats carry the latest value.
     var readiness: StageReadiness { get }
-    /// Called about every ``TransportDefaults/pollIntervalMs`` between batches (e.g. to follow a registry).
-    func idle()
+    /// Called about every ``TransportDefaults/pollIntervalMs`` between batches (e.g. to follow a registry, or to
+    /// offer again what a ``StageOutputSpec/WhenFull/handBack`` output handed back); returns more to send.
+    func idle() -> [StageOutput<Output>]
+    /// After the runtime has sent what ``handle(_:)`` or ``idle()`` returned: which outputs libzmq's queue took and
+    /// which a ``StageOutputSpec/WhenFull/handBack`` output handed back (full, or closed at shutdown).
+    func settled(delivered: [StageOutput<Output>], undelivered: [StageOutput<Output>])
+    /// Emails the last ``handle(_:)`` could not handle, each failing on its own (a poison email): id → reason
+    /// (never email text). The runtime reports them to the gateway, which makes them dead letters.
+    func takeFailures() -> [(id: String, reason: String)]
 }
 
 extension StageHandler {
     public func prepare() throws {}
     public var readiness: StageReadiness { .ready }
-    public func idle() {}
+    public func idle() -> [StageOutput<Output>] { [] }
+    public func settled(delivered: [StageOutput<Output>], undelivered: [StageOutput<Output>]) {}
+    public func takeFailures() -> [(id: String, reason: String)] { [] }
 }

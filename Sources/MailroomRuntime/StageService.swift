@@ -123,7 +123,9 @@ public struct StageService<Handler: StageHandler>: Service {
             group.addTask {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(Int(TransportDefaults.pollIntervalMs)))
-                    heartbeats.update(try await thread.run { $0.idle() }.1)
+                    let (more, readiness) = try await thread.run { $0.idle() }
+                    heartbeats.update(readiness)
+                    if !more.isEmpty { try await send(more, outputs: outputs) }
                 }
             }
             // Graceful shutdown: take what libzmq already queued, then end; give up on blocked sends after the
@@ -136,28 +138,60 @@ public struct StageService<Handler: StageHandler>: Service {
                 await closeSenders(Array(outputs.values), drainTimeoutMs: 0)
             }
             var envelopes = input.envelopes.makeAsyncIterator()
-            while let first = await envelopes.next() {
+            var held: Envelope?
+            while true {
+                let next: Envelope?
+                if let h = held { next = h } else { next = await envelopes.next() }
+                guard let first = next else { break }
+                held = nil
+                // A re-sent email (attempt > 1) may be the one that crashed the last batch: it goes alone.
                 var batch = [first]
-                while batch.count < maxBatch, input.inFlightCount > 0, let more = await envelopes.next() {
+                while first.attempt == 1, batch.count < maxBatch, input.inFlightCount > 0, let more = await envelopes.next() {
+                    if more.attempt > 1 { held = more; break }
                     batch.append(more)
                 }
-                let (out, readiness) = try await thread.run { [batch] in $0.handle(batch) }
+                let ((out, failures), readiness) = try await thread.run { [batch] in ($0.handle(batch), $0.takeFailures()) }
                 heartbeats.update(readiness)
-                counters.update { $0.handled += batch.count; $0.rejected = input.malformedCount }
-                for o in out {
-                    guard let sender = outputs[o.port] else { continue }  // checked at start: every port has one
-                    do { try await sender.send(o.envelope.stamped(stage: stage, replica: replica)) } catch TransportError.closed {
-                        // Shutdown gave up on a next stage that was not taking: this one is lost, and logged as such.
-                        counters.update { $0.lost += 1 }
-                        continue
-                    }
-                    counters.update { $0.sent += 1 }
+                counters.update { $0.handled += batch.count; $0.rejected = input.malformedCount; $0.failed += failures.count }
+                for failure in failures {
+                    logger.warning("could not handle an email; reported to the gateway",
+                                   metadata: meta.merging(["mail.id": "\(failure.id.debugDescription)", "reason": "\(failure.reason)"]) { $1 })
+                    try? heartbeats.sender.trySend(Envelope(messageID: failure.id, payload: .failure(
+                        StageFailure(id: failure.id, stage: stage, replica: replica, reason: failure.reason))))
                 }
+                try await send(out, outputs: outputs)
             }
             group.cancelAll()
         }
         counters.update { $0.rejected = input.malformedCount }
         logger.info("input drained", metadata: meta)
+    }
+
+    /// Sends what the handler returned: a `.wait` output waits for room, a `.handBack` output takes what fits and
+    /// hands the rest back; then tells the handler which was which.
+    private func send(_ out: [StageOutput<Handler.Output>], outputs: [Handler.Output: EnvelopeSender]) async throws {
+        var delivered: [StageOutput<Handler.Output>] = [], undelivered: [StageOutput<Handler.Output>] = []
+        for o in out {
+            guard let sender = outputs[o.port] else { continue }  // checked at start: every port has one
+            let envelope = o.envelope.stamped(stage: stage, replica: replica)
+            if endpoints.outputs[o.port]?.whenFull == .handBack {
+                do { try sender.trySend(envelope, prefix: o.prefix) } catch TransportError.overloaded, TransportError.closed {
+                    undelivered.append(o)
+                    counters.update { $0.handedBack += 1 }
+                    continue
+                }
+            } else {
+                do { try await sender.send(envelope, prefix: o.prefix) } catch TransportError.closed {
+                    // Shutdown gave up on a next stage that was not taking: this one is lost, and logged as such.
+                    counters.update { $0.lost += 1 }
+                    continue
+                }
+            }
+            delivered.append(o)
+            counters.update { $0.sent += 1 }
+        }
+        let settledDelivered = delivered, settledUndelivered = undelivered
+        _ = try await thread.run { $0.settled(delivered: settledDelivered, undelivered: settledUndelivered) }
     }
 }
 

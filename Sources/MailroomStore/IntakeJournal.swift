@@ -198,6 +198,32 @@ public final class IntakeJournal {
     }
 
     /// Marks an outcome as handed on.
+    /// Marks every unsent outcome of these email ids as delivered (the collector's receipt).
+    /// - Returns: the journal sequence numbers marked.
+    public func recordOutcomesAcknowledged(emailIDs: [String]) throws -> [Int64] {
+        try database.transaction("record outcome receipts") {
+            let find = try database.prepare("SELECT seq FROM outcomes WHERE email_id = ? AND sent = 0",
+                                            operation: "find acknowledged outcomes")
+            let mark = try database.prepare("UPDATE outcomes SET sent = 1 WHERE seq = ?", operation: "record outcome receipt")
+            var marked: [Int64] = []
+            for id in emailIDs {
+                for seq in try find.rows([.text(id)], { $0.int(at: 0) }) {
+                    try mark.run([.int(seq)])
+                    marked.append(seq)
+                }
+            }
+            return marked
+        }
+    }
+
+    /// Dead letters, most recent first: id, why, attempts, when (Unix ms).
+    public func failed(limit: Int = 1000) throws -> [(id: String, reason: String, attempts: Int, atUnixMs: Int64)] {
+        try database.prepare("SELECT id, failure, attempts, updated_at_ms FROM emails WHERE state = 'failed' ORDER BY updated_at_ms DESC LIMIT ?",
+                             operation: "read dead letters").rows([.int(Int64(limit))]) { row in
+            (row.text(at: 0) ?? "", row.text(at: 1) ?? "", Int(row.int(at: 2)), row.int(at: 3))
+        }
+    }
+
     public func recordOutcomeSent(_ seq: Int64) throws {
         try database.prepare("UPDATE outcomes SET sent = 1 WHERE seq = ?", operation: "record outcome sent").run([.int(seq)])
     }

@@ -9,9 +9,11 @@ struct EnvelopeHeader: Codable {
     var messageID: String
     var traceID: String
     var stamps: [Stamp]
+    /// Omitted for a first attempt.
+    var attempt: Int?
 
     enum CodingKeys: String, CodingKey {
-        case type, stamps
+        case type, stamps, attempt
         case schemaVersion = "schema_version"
         case messageID = "message_id"
         case traceID = "trace_id"
@@ -26,6 +28,7 @@ private struct ReceivedHeader: Decodable {
     var messageID: String?
     var traceID: String?
     var stamps: [Stamp]?
+    var attempt: Int?
     typealias CodingKeys = EnvelopeHeader.CodingKeys
 }
 
@@ -38,7 +41,7 @@ extension Envelope {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.withoutEscapingSlashes]
         let header = EnvelopeHeader(schemaVersion: schemaVersion, type: type.rawValue, messageID: messageID,
-                                    traceID: traceID, stamps: stamps)
+                                    traceID: traceID, stamps: stamps, attempt: attempt > 1 ? attempt : nil)
         return [try encoder.encode(header), try payload.encoded(with: encoder)]
     }
 
@@ -74,6 +77,7 @@ extension Envelope {
         }
         self.init(messageID: messageID, traceID: traceID, stamps: stamps,
                   payload: payload, schemaVersion: version)
+        attempt = max(1, header.attempt ?? 1)
     }
 
     /// A short reason naming only field paths, never values (which may be email text).

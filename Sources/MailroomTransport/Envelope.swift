@@ -41,6 +41,13 @@ public struct Envelope: Sendable, Equatable {
     /// One stamp per stage that handled the message, in order.
     public var stamps: [Stamp]
     public var payload: Payload
+    /// Where a PUB subscriber got this envelope from: the topic and sequence number frames in front of it (the
+    /// router's assignments). Not part of the envelope's own two frames; nil for everything else.
+    public var publication: Publication?
+    /// Which send of this email into the pipeline this is (1 first). A stage handles an envelope with
+    /// `attempt > 1` in a batch of its own, so an email that crashes its stage cannot take its batch-mates down
+    /// again (header field `attempt`, omitted when 1).
+    public var attempt = 1
 
     /// The header `type` of ``payload``.
     public var type: PayloadType { payload.type }
@@ -53,8 +60,10 @@ public struct Envelope: Sendable, Equatable {
 
     /// A copy with `payload` replaced and ids and stamps kept: how a stage forwards its result.
     public func forwarding(_ payload: Payload) -> Envelope {
-        Envelope(messageID: messageID, traceID: traceID, stamps: stamps, payload: payload,
-                 schemaVersion: schemaVersion)
+        var copy = Envelope(messageID: messageID, traceID: traceID, stamps: stamps, payload: payload,
+                            schemaVersion: schemaVersion)
+        copy.attempt = attempt
+        return copy
     }
 
     /// A copy with one more stamp appended.
@@ -63,6 +72,26 @@ public struct Envelope: Sendable, Equatable {
         copy.stamps.append(Stamp(stage: stage, replica: replica, atUnixMs: atUnixMs))
         return copy
     }
+}
+
+/// The topic and sequence number of a published envelope (the subscriber contract in the README).
+public struct Publication: Sendable, Equatable {
+    /// The stream, e.g. `assignments.0` (one per router replica).
+    public var topic: String
+    /// 1, 2, 3, … within the topic: a jump is a gap to fetch from the router's snapshot socket.
+    public var sequence: Int64
+    public init(topic: String, sequence: Int64) { self.topic = topic; self.sequence = sequence }
+
+    /// Reads the two prefix frames `[topic, decimal sequence]`; nil when they are not that.
+    public init?(frames: ArraySlice<Data>) {
+        guard frames.count == 2, let topic = String(data: frames[frames.startIndex], encoding: .utf8),
+              let sequence = Int64(String(decoding: frames[frames.startIndex + 1], as: UTF8.self)), sequence > 0
+        else { return nil }
+        self.init(topic: topic, sequence: sequence)
+    }
+
+    /// The two prefix frames.
+    public var frames: [Data] { [Data(topic.utf8), Data(String(sequence).utf8)] }
 }
 
 /// Why a received message was rejected. Reasons are short and never include email text.

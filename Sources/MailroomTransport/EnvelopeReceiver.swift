@@ -132,7 +132,13 @@ public final class EnvelopeReceiver: Sendable {
                 continue  // receive timeout: check for stop
             }
             do {
-                let envelope = try Envelope(frames: frames)
+                var envelope: Envelope
+                if frames.count == Envelope.frameCount + 2, let publication = Publication(frames: frames.prefix(2)) {
+                    envelope = try Envelope(frames: Array(frames.suffix(Envelope.frameCount)))
+                    envelope.publication = publication
+                } else {
+                    envelope = try Envelope(frames: frames)
+                }
                 stats.withLock { $0.received += 1; $0.inFlight += 1 }
                 holdingCredit = false
                 if case .terminated = continuation.yield(envelope) { break receiving }

@@ -171,15 +171,17 @@ public final class EnvelopeSender: Sendable {
     /// Enqueues `envelope` without waiting.
     /// - Throws: ``TransportError/overloaded(capacity:)`` when `queueCapacity` envelopes are waiting,
     ///   ``TransportError/closed`` after close, ``TransportError/encodingFailed(type:reason:)``.
-    public func trySend(_ envelope: Envelope) throws {
-        guard try enqueue(encode(envelope)) else { throw TransportError.overloaded(capacity: queueCapacity) }
+    ///   - prefix: frames sent before the envelope's two (a PUB topic and sequence number, for example).
+    public func trySend(_ envelope: Envelope, prefix: [Data] = []) throws {
+        guard try enqueue(prefix + encode(envelope)) else { throw TransportError.overloaded(capacity: queueCapacity) }
     }
 
     /// Enqueues `envelope`, suspending the task (not blocking a thread) while the queue is full.
     /// - Throws: ``TransportError/closed`` when the sender closes first, `CancellationError` when the task
     ///   is cancelled while waiting, ``TransportError/encodingFailed(type:reason:)``.
-    public func send(_ envelope: Envelope) async throws {
-        let frames = try encode(envelope)
+    ///   - prefix: frames sent before the envelope's two (a PUB topic and sequence number, for example).
+    public func send(_ envelope: Envelope, prefix: [Data] = []) async throws {
+        let frames = try prefix + encode(envelope)
         while try !enqueue(frames) {
             try await waitForRoom()
         }

@@ -39,9 +39,29 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     }
 }
 
+/// The feedback-collector's receipt: these ids are committed to its store (published on its acks socket under the
+/// topic of the stage that sent them, e.g. `acks.router.0`), so the sender may forget its spooled copy.
+public struct Ack: Codable, Sendable, Equatable {
+    public var ids: [String]
+    public init(ids: [String]) { self.ids = ids }
+}
+
+/// A stage's report that it cannot handle one email (it failed alone, not as a batch-mate): the gateway makes it
+/// a dead letter at once instead of sending it around again. Sent on the control socket, best effort (without it
+/// the gateway's retry cap ends the same way, later). The reason never includes email text.
+public struct StageFailure: Codable, Sendable, Equatable {
+    public var id: String
+    public var stage: String
+    public var replica: Int
+    public var reason: String
+    public init(id: String, stage: String, replica: Int, reason: String) {
+        self.id = id; self.stage = stage; self.replica = replica; self.reason = reason
+    }
+}
+
 /// The name of a payload type, as written in the envelope header's `type` field.
 public enum PayloadType: String, Codable, Sendable, CaseIterable {
-    case email, cleaned, classified, routed, outcome, heartbeat
+    case email, cleaned, classified, routed, outcome, heartbeat, ack, failure
 }
 
 /// Everything an envelope can carry.
@@ -52,6 +72,8 @@ public enum Payload: Sendable, Equatable {
     case routed(Routed)
     case outcome(Outcome)
     case heartbeat(Heartbeat)
+    case ack(Ack)
+    case failure(StageFailure)
 
     /// The header `type` name of this payload.
     public var type: PayloadType {
@@ -62,6 +84,8 @@ public enum Payload: Sendable, Equatable {
         case .routed: .routed
         case .outcome: .outcome
         case .heartbeat: .heartbeat
+        case .ack: .ack
+        case .failure: .failure
         }
     }
 
@@ -74,6 +98,8 @@ public enum Payload: Sendable, Equatable {
         case .routed(let v): try encoder.encode(v)
         case .outcome(let v): try encoder.encode(v)
         case .heartbeat(let v): try encoder.encode(v)
+        case .ack(let v): try encoder.encode(v)
+        case .failure(let v): try encoder.encode(v)
         }
     }
 
@@ -86,6 +112,8 @@ public enum Payload: Sendable, Equatable {
         case .routed: .routed(try decoder.decode(Routed.self, from: data))
         case .outcome: .outcome(try decoder.decode(Outcome.self, from: data))
         case .heartbeat: .heartbeat(try decoder.decode(Heartbeat.self, from: data))
+        case .ack: .ack(try decoder.decode(Ack.self, from: data))
+        case .failure: .failure(try decoder.decode(StageFailure.self, from: data))
         }
     }
 }

@@ -11,7 +11,7 @@ import Foundation
 public final class ZMQSocket {
     /// The kinds of socket Mailroom uses.
     public enum Kind: Sendable, Equatable {
-        case push, pull, pub, sub
+        case push, pull, pub, sub, rep, req
 
         var rawValue: Int32 {
             switch self {
@@ -19,6 +19,8 @@ public final class ZMQSocket {
             case .pull: ZMQ_PULL
             case .pub: ZMQ_PUB
             case .sub: ZMQ_SUB
+            case .rep: ZMQ_REP
+            case .req: ZMQ_REQ
             }
         }
     }

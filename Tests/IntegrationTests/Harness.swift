@@ -21,12 +21,14 @@ final class Harness: @unchecked Sendable {
     let directory: String
     let httpPort: Int
     let pubPort: Int
+    let snapshotPort: Int
 
     init() throws {
         directory = "/tmp/mr-\(UInt32.random(in: 0..<UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         httpPort = try Self.freePort()
         pubPort = try Self.freePort()
+        snapshotPort = try Self.freePort()
     }
 
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -76,6 +78,7 @@ final class Harness: @unchecked Sendable {
             case ("[topology]", "journal_dir"): lines.append("journal_dir = \(path("journal"))")
             case ("[topology]", "http_port"): lines.append("http_port = \(httpPort)")
             case ("[topology]", "pub_port"): lines.append("pub_port = \(pubPort)")
+            case ("[topology]", "snapshot_port"): lines.append("snapshot_port = \(snapshotPort)")
             case ("[topology]", "router_rules"):
                 lines.append("router_rules = \((Self.repoRoot as NSString).appendingPathComponent("Config/router.rules"))")
             case ("[process classifier]", "replicas"): lines.append("replicas = \(classifierReplicas)")

@@ -20,7 +20,7 @@ import Testing
     }
 
     @Test(arguments: [
-        ("gateway", false, true), ("cleaner", false, false), ("router", false, false),
+        ("gateway", false, true), ("cleaner", false, false), ("router", false, true),
         ("feedback-collector", false, true), ("classifier", true, false), ("mailroom", true, true),
     ])
     func linksOnlyWhatItNeeds(executable: String, blas: Bool, sqlite: Bool) throws {

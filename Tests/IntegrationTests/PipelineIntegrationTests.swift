@@ -75,16 +75,35 @@ struct PipelineIntegrationTests {
             #expect(done, "async email \(id) never finished")
         }
         var published = Set<String>()
+        var sequences: [Int64] = []
         var iterator = subscriber.envelopes.makeAsyncIterator()
         let deadline = Date().addingTimeInterval(10)
         while published.count < 30 && Date() < deadline {
             guard let env = await iterator.next() else { break }
             if case .routed(let r) = env.payload {
-                published.insert(r.assignment.id)
+                #expect(published.insert(r.assignment.id).inserted, "\(r.assignment.id) was published twice")
                 #expect(r.email.text.isEmpty, "the PUB socket must not carry email text")
+                #expect(env.publication?.topic == "assignments.0")
+                sequences.append(env.publication?.sequence ?? -1)
             }
         }
         #expect(published.isSuperset(of: Set(asyncEmails.map { $0["id"] as! String })))
+        #expect(sequences == sequences.sorted() && Set(sequences).count == sequences.count && !sequences.contains(-1))
+
+        // A subscriber that missed publications asks the snapshot socket for everything after a sequence number.
+        let snapshot = try ZMQSocket(context: context, kind: .req)
+        try snapshot.set([.receiveTimeoutMs(5000), .lingerMs(0)])
+        try snapshot.connect("tcp://127.0.0.1:\(h.snapshotPort)")
+        _ = try snapshot.send([Data("after 0".utf8)])
+        let page = try #require(try snapshot.receive(), "the router's snapshot socket did not answer")
+        snapshot.close()
+        let reply = try JSONSerialization.jsonObject(with: page[0]) as? [String: Any]
+        let items = (reply?["assignments"] as? [[String: Any]]) ?? []
+        #expect(reply?["topic"] as? String == "assignments.0")
+        #expect(items.map { $0["sequence"] as? Int } == (1...items.count).map { $0 }, "sequence numbers have a gap")
+        #expect((reply?["last_sequence"] as? Int) == items.count)
+        let snapshotIDs = Set(items.compactMap { ($0["assignment"] as? [String: Any])?["id"] as? String })
+        #expect(snapshotIDs.isSuperset(of: published))
 
         // Feedback is recorded and joined to predictions.
         let (fb, fbBody) = try await h.http("POST", "v1/feedback", json: ["id": "sync-1", "labels": ["queue": "Tax", "topic": "tax_certificate", "line_of_business": "Banking"], "resolution": "sent certificate"])

@@ -30,6 +30,25 @@ import Testing
         #expect(f.stamps.map(\.atUnixMs) == [5, 9])
     }
 
+    @Test func attemptTravelsInTheHeaderOnlyWhenARetry() throws {
+        var envelope = Envelope(messageID: "m", traceID: "t", payload: samplePayloads()[0])
+        let first = try JSONSerialization.jsonObject(with: envelope.frames()[0]) as? [String: Any]
+        #expect(first?["attempt"] == nil)
+        envelope.attempt = 3
+        let frames = try envelope.frames()
+        #expect((try JSONSerialization.jsonObject(with: frames[0]) as? [String: Any])?["attempt"] as? Int == 3)
+        let decoded = try Envelope(frames: frames)
+        #expect(decoded.attempt == 3)
+        #expect(decoded.forwarding(samplePayloads()[1]).attempt == 3)
+    }
+
+    @Test func publicationPrefixFramesRoundTrip() {
+        let publication = Publication(topic: "assignments.0", sequence: 42)
+        #expect(Publication(frames: publication.frames[...]) == publication)
+        #expect(Publication(frames: [Data("t".utf8), Data("x".utf8)][...]) == nil)
+        #expect(Publication(frames: [Data("t".utf8), Data("0".utf8)][...]) == nil)
+    }
+
     private func frames(header: String, payload: Data) -> [Data] { [Data(header.utf8), payload] }
 
     private func goodPayload() throws -> Data { try Envelope(messageID: "x", payload: samplePayloads()[1]).frames()[1] }

@@ -42,6 +42,8 @@ func samplePayloads(id: String = "mail-1") -> [Payload] {
         .outcome(Outcome(id: id, labels: ["intent": "payment"], resolution: "done", closedAt: "2026-11-30")),
         .heartbeat(Heartbeat(stage: "cleaner", replica: 2, pid: 4242, ready: true, modelVersion: nil,
                              detail: "idle")),
+        .ack(Ack(ids: [id, "other"])),
+        .failure(StageFailure(id: id, stage: "classifier", replica: 0, reason: "the model failed")),
     ]
 }
 
