@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "MailroomTopologyTests",
                     dependencies: ["MailroomTopology", "MailroomTestSupport",
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")], swiftSettings: settings),
-        .testTarget(name: "IntegrationTests", dependencies: ["MailroomCore", "MailroomTopology", "MailroomTransport", "MailroomTestSupport"],
+        .testTarget(name: "IntegrationTests", dependencies: ["MailroomCore", "MailroomTopology", "MailroomTransport", "MailroomStore", "MailroomTestSupport"],
                     swiftSettings: settings),
     ]
 )

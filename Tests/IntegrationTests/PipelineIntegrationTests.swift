@@ -4,6 +4,7 @@
 import Foundation
 import MailroomTestSupport
 import Logging
+import MailroomStore
 import MailroomTopology
 import MailroomTransport
 import Testing
@@ -91,19 +92,8 @@ struct PipelineIntegrationTests {
         #expect(sequences == sequences.sorted() && Set(sequences).count == sequences.count && !sequences.contains(-1))
 
         // A subscriber that missed publications asks the snapshot socket for everything after a sequence number.
-        let snapshot = try ZMQSocket(context: context, kind: .req)
-        try snapshot.set([.receiveTimeoutMs(5000), .lingerMs(0)])
-        try snapshot.connect("tcp://127.0.0.1:\(h.snapshotPort)")
-        _ = try snapshot.send([Data("after 0".utf8)])
-        let page = try #require(try snapshot.receive(), "the router's snapshot socket did not answer")
-        snapshot.close()
-        let reply = try JSONSerialization.jsonObject(with: page[0]) as? [String: Any]
-        let items = (reply?["assignments"] as? [[String: Any]]) ?? []
-        #expect(reply?["topic"] as? String == "assignments.0")
-        #expect(items.map { $0["sequence"] as? Int } == (1...items.count).map { $0 }, "sequence numbers have a gap")
-        #expect((reply?["last_sequence"] as? Int) == items.count)
-        let snapshotIDs = Set(items.compactMap { ($0["assignment"] as? [String: Any])?["id"] as? String })
-        #expect(snapshotIDs.isSuperset(of: published))
+        let snapshotIDs = try snapshot(context: context, port: h.snapshotPort)
+        #expect(Set(snapshotIDs).isSuperset(of: published))
 
         // Feedback is recorded and joined to predictions.
         let (fb, fbBody) = try await h.http("POST", "v1/feedback", json: ["id": "sync-1", "labels": ["queue": "Tax", "topic": "tax_certificate", "line_of_business": "Banking"], "resolution": "sent certificate"])
@@ -172,6 +162,31 @@ struct PipelineIntegrationTests {
             }
             #expect(done, "email \(id), accepted before the gateway was killed, was lost")
         }
+
+        // Kill the router and the feedback-collector (SIGKILL) with work in flight: every email is done, published
+        // once (the router's outbox survives it: no id twice, no gap in the sequence), and stored by the collector.
+        let chaos: [[String: Any]] = (0..<30).map { ["id": "chaos-\($0)", "subject": "Kontoauszug", "body": "Bitte senden Sie mir den Kontoauszug \($0)."] }
+        let beforeChaos = try TopologyControl.status(topologyPath: topology)
+        _ = try await h.http("POST", "v1/emails", json: ["emails": Array(chaos[0..<15])])
+        for victim in ["router-0", "feedback-collector-0"] {
+            kill(try #require(beforeChaos.instances.first { $0.id == victim }?.pid), SIGKILL)
+        }
+        _ = try await h.http("POST", "v1/emails", json: ["emails": Array(chaos[15...])])
+        for e in chaos {
+            let id = e["id"] as! String
+            let done = try await h.eventually(90) {
+                (try? await h.http("GET", "v1/emails/\(id)").1 as? [String: Any])??["status"] as? String == "done"
+            }
+            #expect(done, "email \(id) was lost when the router and the collector were killed")
+        }
+        let publishedOnce = try snapshot(context: context, port: h.snapshotPort)
+        #expect(publishedOnce.count == Set(publishedOnce).count, "an id was published twice")
+        #expect(Set(publishedOnce).isSuperset(of: Set(chaos.map { $0["id"] as! String })))
+        let stored = try await h.eventually(60) {
+            let store = try FeedbackStore(path: h.path("feedback.sqlite"))
+            return try store.counts().predictions >= publishedOnce.count
+        }
+        #expect(stored, "the feedback store is missing predictions the router published")
 
         // A new version, trained, registered, approved and promoted while the topology runs, serves new emails.
         try h.mailroom(["train", "--data", h.path("sample.jsonl"), "--out", h.path("model2"), "--epochs", "2", "--model-version", "itest-2"])
@@ -272,5 +287,28 @@ struct PipelineIntegrationTests {
         #expect(((body as? [String: Any])?["predictions"] as? [Any])?.count == 40)
         let status2 = try TopologyControl.status(topologyPath: topology)
         #expect(status2.instances.filter { $0.id.hasPrefix("classifier-") }.count == 2)
+    }
+}
+
+/// Every id in the router's stream, in sequence order, read page by page from its snapshot socket; checks that
+/// the sequence numbers have no gap.
+private func snapshot(context: ZMQContext, port: Int) throws -> [String] {
+    var ids: [String] = []
+    var after = 0
+    while true {
+        let socket = try ZMQSocket(context: context, kind: .req)
+        defer { socket.close() }
+        try socket.set([.receiveTimeoutMs(5000), .lingerMs(0)])
+        try socket.connect("tcp://127.0.0.1:\(port)")
+        _ = try socket.send([Data("after \(after)".utf8)])
+        let page = try #require(try socket.receive(), "the router's snapshot socket did not answer")
+        let reply = try #require(try JSONSerialization.jsonObject(with: page[0]) as? [String: Any])
+        #expect(reply["topic"] as? String == "assignments.0")
+        let items = (reply["assignments"] as? [[String: Any]]) ?? []
+        let sequences = items.compactMap { $0["sequence"] as? Int }
+        #expect(sequences == Array((after + 1)..<(after + 1 + items.count)), "sequence numbers have a gap")
+        ids += items.compactMap { ($0["assignment"] as? [String: Any])?["id"] as? String }
+        after += items.count
+        if items.isEmpty || after >= (reply["last_sequence"] as? Int ?? 0) { return ids }
     }
 }
