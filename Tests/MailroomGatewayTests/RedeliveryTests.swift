@@ -4,6 +4,7 @@
 import Foundation
 import MailroomCore
 import MailroomGateway
+import MailroomStore
 import Synchronization
 import Testing
 
@@ -37,8 +38,10 @@ private func fastLimits() -> DispatcherLimits {
 
 @Suite struct RedeliveryTests {
     @Test func attemptsAreNumberedUpToTheCapThenADeadLetter() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mailroom-cap-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
         let port = AttemptPort()
-        let d = try Dispatcher(port: port, limits: fastLimits())
+        let d = try Dispatcher(port: port, journalPath: path, limits: fastLimits())
         await d.start()
         _ = try await d.submit([Email(id: "a", body: "x")])
         let failed = try await eventually(20) {
@@ -46,6 +49,9 @@ private func fastLimits() -> DispatcherLimits {
         }
         #expect(failed)
         #expect(port.attempts.withLock { $0.map(\.attempt) } == [1, 2, 3])
+        // `mailroom journal failed` reads this list.
+        let deadLetters = try IntakeJournal(path: path).failed()
+        #expect(deadLetters.map(\.id) == ["a"] && deadLetters.first?.attempts == 3)
         await d.stop()
     }
 
