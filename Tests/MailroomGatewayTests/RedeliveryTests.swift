@@ -19,10 +19,10 @@ final class AttemptPort: PipelinePort {
     var emailBacklog: Int { backlog.withLock { $0 } }
 }
 
-/// Polls `condition` every 50 ms for at most `seconds` (a hang guard, not a timing assertion).
-private func eventually(_ seconds: Double, _ condition: () async throws -> Bool) async rethrows -> Bool {
-    let end = Date().addingTimeInterval(seconds)
-    while Date() < end {
+/// Polls `condition` every 50 ms, at most `polls` times: a hang guard counted in polls, not wall-clock time, so a
+/// cooperative pool starved by the rest of the suite delays the test instead of failing it.
+private func eventually(_ polls: Int = 1200, _ condition: () async throws -> Bool) async rethrows -> Bool {
+    for _ in 0..<polls {
         if try await condition() { return true }
         try? await Task.sleep(for: .milliseconds(50))
     }
@@ -44,7 +44,7 @@ private func fastLimits() -> DispatcherLimits {
         let d = try Dispatcher(port: port, journalPath: path, limits: fastLimits())
         await d.start()
         _ = try await d.submit([Email(id: "a", body: "x")])
-        let failed = try await eventually(20) {
+        let failed = try await eventually() {
             if case .failed = try await d.status(of: "a") { return true } else { return false }
         }
         #expect(failed)
@@ -66,7 +66,7 @@ private func fastLimits() -> DispatcherLimits {
         #expect(port.attempts.withLock { $0.count } == 1)
         #expect(try await d.status(of: "a") == .pending)
         port.backlog.withLock { $0 = 0 }
-        #expect(await eventually(20) { port.attempts.withLock { $0.count } >= 2 })
+        #expect(await eventually() { port.attempts.withLock { $0.count } >= 2 })
         await d.stop()
     }
 
@@ -99,7 +99,7 @@ private func fastLimits() -> DispatcherLimits {
         let d = try Dispatcher(port: port, journalPath: path, limits: limits, outcomeReceipts: true)
         await d.start()
         try await d.feedback(Outcome(id: "a", labels: ["queue": "Tax"]))
-        #expect(await eventually(20) { port.outcomes.withLock { $0.count } >= 2 }, "an unacknowledged outcome was not sent again")
+        #expect(await eventually() { port.outcomes.withLock { $0.count } >= 2 }, "an unacknowledged outcome was not sent again")
         await d.acknowledgeOutcomes(["a"])
         let count = port.outcomes.withLock { $0.count }
         try await Task.sleep(for: .milliseconds(1500))
