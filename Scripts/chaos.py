@@ -51,6 +51,8 @@ def main():
     parser.add_argument("--bin-dir", default=None, help="built executables (default: the release build)")
     parser.add_argument("--settle", type=float, default=180, help="seconds to wait for stragglers after the load")
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, journal, stores)")
+    parser.add_argument("--stall-collector", type=float, default=0, metavar="SECONDS",
+                        help="instead of kills: SIGSTOP the feedback-collector for SECONDS from the start of the load")
     args = parser.parse_args()
 
     bin_dir = args.bin_dir or subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"],
@@ -119,7 +121,20 @@ def main():
         kills = {v: 0 for v in VICTIMS}
         state_file = f"{work}/run/supervisor.state.json"
 
+        def pid_of(process):
+            with open(state_file) as f:
+                return next(i["pid"] for i in json.load(f)["instances"] if i["process"] == process and i.get("pid"))
+
+        def staller():
+            pid = pid_of("feedback-collector")
+            os.kill(pid, signal.SIGSTOP)
+            stop.wait(args.stall_collector)
+            os.kill(pid, signal.SIGCONT)
+            log(f"feedback-collector continued after {args.stall_collector:g} s")
+
         def killer():
+            if args.stall_collector > 0:
+                return staller()
             turn = 0
             while not stop.wait(args.kill_every * random.uniform(0.8, 1.2)):
                 victim = VICTIMS[turn % len(VICTIMS)]
@@ -134,7 +149,9 @@ def main():
                     pass  # not running right now (being restarted): the next turn kills another
 
         killing = threading.Thread(target=killer, daemon=True)
-        log(f"load: {args.rate:g} emails/s for {args.seconds:g} s, a kill -9 about every {args.kill_every:g} s")
+        log(f"load: {args.rate:g} emails/s for {args.seconds:g} s, " + (
+            f"the feedback-collector stopped (SIGSTOP) for {args.stall_collector:g} s" if args.stall_collector > 0
+            else f"a kill -9 about every {args.kill_every:g} s"))
         start = time.time()
         killing.start()
         n = 0
@@ -150,6 +167,8 @@ def main():
                 refused += 1  # not accepted (the gateway was down, or answered 429/503): the client retries
             n += 1
             time.sleep(max(0, start + n / args.rate - time.time()))
+        if args.stall_collector > 0:
+            killing.join()  # the collector runs again before the checks
         stop.set()
         killing.join()
         log(f"faults over ({sum(kills.values())} kills); waiting up to {args.settle:g} s for every accepted email")
