@@ -53,6 +53,8 @@ def main():
     parser.add_argument("--keep", action="store_true", help="keep the work directory (logs, journal, stores)")
     parser.add_argument("--stall-collector", type=float, default=0, metavar="SECONDS",
                         help="instead of kills: SIGSTOP the feedback-collector for SECONDS from the start of the load")
+    parser.add_argument("--restart-topology", action="store_true",
+                        help="instead of kills: `topology down` then `up` halfway through the load")
     args = parser.parse_args()
 
     bin_dir = args.bin_dir or subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"],
@@ -132,9 +134,18 @@ def main():
             os.kill(pid, signal.SIGCONT)
             log(f"feedback-collector continued after {args.stall_collector:g} s")
 
+        def restarter():
+            if stop.wait(args.seconds / 2):
+                return
+            log("topology down, then up, with work in flight")
+            subprocess.run([mailroom, "topology", "down", topology], stdout=subprocess.DEVNULL, check=True)
+            subprocess.run([mailroom, "topology", "up", topology, "--bin-dir", bin_dir], stdout=subprocess.DEVNULL, check=True)
+
         def killer():
             if args.stall_collector > 0:
                 return staller()
+            if args.restart_topology:
+                return restarter()
             turn = 0
             while not stop.wait(args.kill_every * random.uniform(0.8, 1.2)):
                 victim = VICTIMS[turn % len(VICTIMS)]
@@ -151,6 +162,7 @@ def main():
         killing = threading.Thread(target=killer, daemon=True)
         log(f"load: {args.rate:g} emails/s for {args.seconds:g} s, " + (
             f"the feedback-collector stopped (SIGSTOP) for {args.stall_collector:g} s" if args.stall_collector > 0
+            else "topology down and up halfway" if args.restart_topology
             else f"a kill -9 about every {args.kill_every:g} s"))
         start = time.time()
         killing.start()
@@ -167,7 +179,7 @@ def main():
                 refused += 1  # not accepted (the gateway was down, or answered 429/503): the client retries
             n += 1
             time.sleep(max(0, start + n / args.rate - time.time()))
-        if args.stall_collector > 0:
+        if args.stall_collector > 0 or args.restart_topology:
             killing.join()  # the collector runs again before the checks
         stop.set()
         killing.join()
