@@ -86,6 +86,7 @@ let package = Package(
         .target(name: "MailroomGateway",
                 dependencies: [
                     "MailroomRuntime", "MailroomStore", .product(name: "Hummingbird", package: "hummingbird"),
+                    .product(name: "HummingbirdCore", package: "hummingbird"),
                     .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 ],

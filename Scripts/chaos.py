@@ -3,44 +3,18 @@ import argparse
 import json
 import os
 import random
-import re
-import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 
 import zmq
 
+from private_topology import PrivateTopology, http as http_call, log
+
 VICTIMS = ["gateway", "cleaner", "classifier", "router", "feedback-collector"]
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def log(message):
-    print(f"==> {message}", file=sys.stderr, flush=True)
-
-
-def http(method, url, body=None, timeout=10):
-    data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method, headers={"content-type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        return error.code, None
-    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
-        return 0, None  # the gateway is down (being restarted)
 
 
 def main():
@@ -57,205 +31,174 @@ def main():
                         help="instead of kills: `topology down` then `up` halfway through the load")
     args = parser.parse_args()
 
-    bin_dir = args.bin_dir or subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"],
-                                             capture_output=True, text=True, check=True).stdout.strip()
-    mailroom = os.path.join(bin_dir, "mailroom")
-    if not os.access(mailroom, os.X_OK):
-        sys.exit(f"E: no mailroom executable in {bin_dir}: run `swift build -c release` or pass --bin-dir")
-    work = tempfile.mkdtemp(prefix="mailroom-chaos-")
-    http_port, pub_port, snapshot_port = free_port(), free_port(), free_port()
-    topology = os.path.join(work, "chaos.topology")
-    with open("Topology/mailroom.topology") as f:
-        text = f.read()
-    for key, value in [("name", "chaos"), ("run_dir", f"{work}/run"), ("registry", f"{work}/registry"),
-                       ("database", f"{work}/feedback.sqlite"), ("journal_dir", f"{work}/journal"),
-                       ("http_port", http_port), ("pub_port", pub_port), ("snapshot_port", snapshot_port)]:
-        text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
-    with open(topology, "w") as f:
-        f.write(text)
+    with PrivateTopology(args.bin_dir, name="chaos", keep=args.keep) as t:
+        return chaos(args, t)
 
-    def run(*argv):
-        subprocess.run([mailroom, *argv], check=True, stdout=subprocess.DEVNULL)
 
-    log(f"training a linear model in {work}")
-    run("sample", "--out", f"{work}/sample.jsonl", "--count", "2000", "--seed", "7")
-    run("train", "--data", f"{work}/sample.jsonl", "--out", f"{work}/model", "--model-version", "chaos-1")
-    run("registry", "register", "--registry", f"{work}/registry", "--model", f"{work}/model", "--by", "chaos")
-    run("registry", "approve", "chaos-1", "--registry", f"{work}/registry", "--by", "chaos")
-    run("registry", "promote", "chaos-1", "--registry", f"{work}/registry")
-    log("starting the topology")
-    run("topology", "up", topology, "--bin-dir", bin_dir)
-    base = f"http://127.0.0.1:{http_port}"
-    try:
-        deadline = time.time() + 90
-        while http("GET", base + "/readyz")[0] != 200:
-            if time.time() > deadline:
-                sys.exit("E: the topology never became ready; logs in " + work + "/run")
-            time.sleep(0.5)
+def chaos(args, t):
+    mailroom, topology, work, bin_dir = t.mailroom, t.topology, t.work, t.bin_dir
+    pub_port, snapshot_port, base = t.pub_port, t.snapshot_port, t.base
 
-        context = zmq.Context()
-        published = {}  # id -> set of (topic, sequence)
-        first_seen = {}
-        stop = threading.Event()
+    def http(method, url, body=None):
+        return http_call(method, url, body, key=t.key)
 
-        def subscribe():
-            sub = context.socket(zmq.SUB)
-            sub.setsockopt(zmq.SUBSCRIBE, b"assignments.")
-            sub.setsockopt(zmq.RCVTIMEO, 200)
-            sub.connect(f"tcp://127.0.0.1:{pub_port}")
-            while not stop.is_set():
-                try:
-                    frames = sub.recv_multipart()
-                except zmq.Again:
-                    continue
-                if len(frames) != 4:
-                    continue
-                email_id = json.loads(frames[2])["message_id"]
-                published.setdefault(email_id, set()).add((frames[0].decode(), int(frames[1])))
-                first_seen.setdefault(email_id, time.time())
-            sub.close()
+    context = zmq.Context()
+    published = {}  # id -> set of (topic, sequence)
+    first_seen = {}
+    stop = threading.Event()
 
-        subscriber = threading.Thread(target=subscribe, daemon=True)
-        subscriber.start()
-        time.sleep(0.5)
+    def subscribe():
+        sub = context.socket(zmq.SUB)
+        sub.setsockopt(zmq.SUBSCRIBE, b"assignments.")
+        sub.setsockopt(zmq.RCVTIMEO, 200)
+        sub.connect(f"tcp://127.0.0.1:{pub_port}")
+        while not stop.is_set():
+            try:
+                frames = sub.recv_multipart()
+            except zmq.Again:
+                continue
+            if len(frames) != 4:
+                continue
+            email_id = json.loads(frames[2])["message_id"]
+            published.setdefault(email_id, set()).add((frames[0].decode(), int(frames[1])))
+            first_seen.setdefault(email_id, time.time())
+        sub.close()
 
-        sent_at, accepted, refused = {}, set(), 0
-        kills = {v: 0 for v in VICTIMS}
-        state_file = f"{work}/run/supervisor.state.json"
+    subscriber = threading.Thread(target=subscribe, daemon=True)
+    subscriber.start()
+    time.sleep(0.5)
 
-        def pid_of(process):
-            with open(state_file) as f:
-                return next(i["pid"] for i in json.load(f)["instances"] if i["process"] == process and i.get("pid"))
+    sent_at, accepted, refused = {}, set(), 0
+    kills = {v: 0 for v in VICTIMS}
+    state_file = f"{work}/run/supervisor.state.json"
 
-        def staller():
-            pid = pid_of("feedback-collector")
-            os.kill(pid, signal.SIGSTOP)
-            stop.wait(args.stall_collector)
-            os.kill(pid, signal.SIGCONT)
-            log(f"feedback-collector continued after {args.stall_collector:g} s")
+    def pid_of(process):
+        with open(state_file) as f:
+            return next(i["pid"] for i in json.load(f)["instances"] if i["process"] == process and i.get("pid"))
 
-        def restarter():
-            if stop.wait(args.seconds / 2):
-                return
-            log("topology down, then up, with work in flight")
-            subprocess.run([mailroom, "topology", "down", topology], stdout=subprocess.DEVNULL, check=True)
-            subprocess.run([mailroom, "topology", "up", topology, "--bin-dir", bin_dir], stdout=subprocess.DEVNULL, check=True)
+    def staller():
+        pid = pid_of("feedback-collector")
+        os.kill(pid, signal.SIGSTOP)
+        stop.wait(args.stall_collector)
+        os.kill(pid, signal.SIGCONT)
+        log(f"feedback-collector continued after {args.stall_collector:g} s")
 
-        def killer():
-            if args.stall_collector > 0:
-                return staller()
-            if args.restart_topology:
-                return restarter()
-            turn = 0
-            while not stop.wait(args.kill_every * random.uniform(0.8, 1.2)):
-                victim = VICTIMS[turn % len(VICTIMS)]
-                turn += 1
-                try:
-                    with open(state_file) as f:
-                        instances = json.load(f)["instances"]
-                    pid = next(i["pid"] for i in instances if i["process"] == victim and i.get("pid"))
-                    os.kill(pid, signal.SIGKILL)
-                    kills[victim] += 1
-                except (StopIteration, OSError, ValueError, KeyError):
-                    pass  # not running right now (being restarted): the next turn kills another
+    def restarter():
+        if stop.wait(args.seconds / 2):
+            return
+        log("topology down, then up, with work in flight")
+        subprocess.run([mailroom, "topology", "down", topology], stdout=subprocess.DEVNULL, check=True)
+        subprocess.run([mailroom, "topology", "up", topology, "--bin-dir", bin_dir], stdout=subprocess.DEVNULL, check=True)
 
-        killing = threading.Thread(target=killer, daemon=True)
-        log(f"load: {args.rate:g} emails/s for {args.seconds:g} s, " + (
-            f"the feedback-collector stopped (SIGSTOP) for {args.stall_collector:g} s" if args.stall_collector > 0
-            else "topology down and up halfway" if args.restart_topology
-            else f"a kill -9 about every {args.kill_every:g} s"))
-        start = time.time()
-        killing.start()
-        n = 0
-        while time.time() - start < args.seconds:
-            email_id = f"chaos-{n}"
-            body = {"emails": [{"id": email_id, "subject": "Kontoauszug", "body": f"Bitte senden Sie mir den Kontoauszug Nr. {n}."}]}
-            t = time.time()
-            status, _ = http("POST", base + "/v1/emails", body)
-            if status == 202:
-                accepted.add(email_id)
-                sent_at[email_id] = t
-            else:
-                refused += 1  # not accepted (the gateway was down, or answered 429/503): the client retries
-            n += 1
-            time.sleep(max(0, start + n / args.rate - time.time()))
-        if args.stall_collector > 0 or args.restart_topology:
-            killing.join()  # the collector runs again before the checks
-        stop.set()
-        killing.join()
-        log(f"faults over ({sum(kills.values())} kills); waiting up to {args.settle:g} s for every accepted email")
+    def killer():
+        if args.stall_collector > 0:
+            return staller()
+        if args.restart_topology:
+            return restarter()
+        turn = 0
+        while not stop.wait(args.kill_every * random.uniform(0.8, 1.2)):
+            victim = VICTIMS[turn % len(VICTIMS)]
+            turn += 1
+            try:
+                with open(state_file) as f:
+                    instances = json.load(f)["instances"]
+                pid = next(i["pid"] for i in instances if i["process"] == victim and i.get("pid"))
+                os.kill(pid, signal.SIGKILL)
+                kills[victim] += 1
+            except (StopIteration, OSError, ValueError, KeyError):
+                pass  # not running right now (being restarted): the next turn kills another
 
-        statuses = {}
-        deadline = time.time() + args.settle
-        waiting = set(accepted)
-        while waiting and time.time() < deadline:
-            for email_id in list(waiting):
-                status, body = http("GET", f"{base}/v1/emails/{email_id}")
-                if status == 200 and body and body.get("status") in ("done", "failed"):
-                    statuses[email_id] = body["status"]
-                    waiting.discard(email_id)
-            if waiting:
-                time.sleep(1)
-        time.sleep(2)
-        subscriber.join(timeout=1)
-
-        # What the subscriber missed while the router was down comes from the snapshot socket.
-        snapshot_ids, after = [], 0
-        req = context.socket(zmq.REQ)
-        req.setsockopt(zmq.RCVTIMEO, 5000)
-        req.connect(f"tcp://127.0.0.1:{snapshot_port}")
-        gaps = 0
-        while True:
-            req.send(f"after {after}".encode())
-            reply = json.loads(req.recv())
-            items = reply["assignments"]
-            gaps += sum(1 for i, item in enumerate(items) if item["sequence"] != after + 1 + i)
-            snapshot_ids += [item["assignment"]["id"] for item in items]
-            after += len(items)
-            if not items or after >= reply["last_sequence"]:
-                break
-        req.close()
-        context.term()
-        stored = set()
-        deadline = time.time() + 30
-        while time.time() < deadline:
-            db = sqlite3.connect(f"file:{work}/feedback.sqlite?mode=ro", uri=True)
-            stored = {row[0] for row in db.execute("SELECT email_id FROM predictions")}
-            db.close()
-            if accepted <= stored:
-                break
-            time.sleep(1)
-
-        done = {i for i, s in statuses.items() if s == "done"}
-        failed = {i for i, s in statuses.items() if s == "failed"}
-        stuck = accepted - done - failed
-        duplicated = {i for i, seen in published.items() if len(seen) > 1}
-        duplicated |= {i for i in set(snapshot_ids) if snapshot_ids.count(i) > 1}
-        in_stream = set(snapshot_ids) | set(published)
-        lost = (done - in_stream) | (done - stored)
-        latencies = sorted(first_seen[i] - sent_at[i] for i in accepted if i in first_seen)
-
-        def pct(p):
-            return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
-
-        print(f"sent {n}  accepted {len(accepted)}  refused {refused}  done {len(done)}  lost {len(lost)}  "
-              f"duplicated {len(duplicated)}  failed {len(failed)}  stuck {len(stuck)}  sequence gaps {gaps}")
-        print(f"published live {len(published)}, in the snapshot {len(set(snapshot_ids))}, in the feedback store "
-              f"{len(stored & accepted)}")
-        print("kills: " + ", ".join(f"{v} {k}" for v, k in kills.items()))
-        print(f"latency submit -> live PUB during the faults: p50 {pct(0.5) * 1000:.0f} ms, p99 {pct(0.99) * 1000:.0f} ms")
-        ok = not lost and not duplicated and not stuck and gaps == 0
-        if not ok:
-            for name, ids in [("lost", lost), ("duplicated", duplicated), ("stuck", stuck)]:
-                if ids:
-                    print(f"{name}: {sorted(ids)[:20]}")
-        return 0 if ok else 1
-    finally:
-        subprocess.run([mailroom, "topology", "down", topology], stdout=subprocess.DEVNULL, check=False)
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
+    killing = threading.Thread(target=killer, daemon=True)
+    log(f"load: {args.rate:g} emails/s for {args.seconds:g} s, " + (
+        f"the feedback-collector stopped (SIGSTOP) for {args.stall_collector:g} s" if args.stall_collector > 0
+        else "topology down and up halfway" if args.restart_topology
+        else f"a kill -9 about every {args.kill_every:g} s"))
+    start = time.time()
+    killing.start()
+    n = 0
+    while time.time() - start < args.seconds:
+        email_id = f"chaos-{n}"
+        body = {"emails": [{"id": email_id, "subject": "Kontoauszug", "body": f"Bitte senden Sie mir den Kontoauszug Nr. {n}."}]}
+        t = time.time()
+        status, _ = http("POST", base + "/v1/emails", body)
+        if status == 202:
+            accepted.add(email_id)
+            sent_at[email_id] = t
         else:
-            log(f"kept {work}")
+            refused += 1  # not accepted (the gateway was down, or answered 429/503): the client retries
+        n += 1
+        time.sleep(max(0, start + n / args.rate - time.time()))
+    if args.stall_collector > 0 or args.restart_topology:
+        killing.join()  # the collector runs again before the checks
+    stop.set()
+    killing.join()
+    log(f"faults over ({sum(kills.values())} kills); waiting up to {args.settle:g} s for every accepted email")
+
+    statuses = {}
+    deadline = time.time() + args.settle
+    waiting = set(accepted)
+    while waiting and time.time() < deadline:
+        for email_id in list(waiting):
+            status, body = http("GET", f"{base}/v1/emails/{email_id}")
+            if status == 200 and body and body.get("status") in ("done", "failed"):
+                statuses[email_id] = body["status"]
+                waiting.discard(email_id)
+        if waiting:
+            time.sleep(1)
+    time.sleep(2)
+    subscriber.join(timeout=1)
+
+    # What the subscriber missed while the router was down comes from the snapshot socket.
+    snapshot_ids, after = [], 0
+    req = context.socket(zmq.REQ)
+    req.setsockopt(zmq.RCVTIMEO, 5000)
+    req.connect(f"tcp://127.0.0.1:{snapshot_port}")
+    gaps = 0
+    while True:
+        req.send(f"after {after}".encode())
+        reply = json.loads(req.recv())
+        items = reply["assignments"]
+        gaps += sum(1 for i, item in enumerate(items) if item["sequence"] != after + 1 + i)
+        snapshot_ids += [item["assignment"]["id"] for item in items]
+        after += len(items)
+        if not items or after >= reply["last_sequence"]:
+            break
+    req.close()
+    context.term()
+    stored = set()
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        db = sqlite3.connect(f"file:{work}/feedback.sqlite?mode=ro", uri=True)
+        stored = {row[0] for row in db.execute("SELECT email_id FROM predictions")}
+        db.close()
+        if accepted <= stored:
+            break
+        time.sleep(1)
+
+    done = {i for i, s in statuses.items() if s == "done"}
+    failed = {i for i, s in statuses.items() if s == "failed"}
+    stuck = accepted - done - failed
+    duplicated = {i for i, seen in published.items() if len(seen) > 1}
+    duplicated |= {i for i in set(snapshot_ids) if snapshot_ids.count(i) > 1}
+    in_stream = set(snapshot_ids) | set(published)
+    lost = (done - in_stream) | (done - stored)
+    latencies = sorted(first_seen[i] - sent_at[i] for i in accepted if i in first_seen)
+
+    def pct(p):
+        return latencies[min(len(latencies) - 1, int(p * len(latencies)))] if latencies else float("nan")
+
+    print(f"sent {n}  accepted {len(accepted)}  refused {refused}  done {len(done)}  lost {len(lost)}  "
+          f"duplicated {len(duplicated)}  failed {len(failed)}  stuck {len(stuck)}  sequence gaps {gaps}")
+    print(f"published live {len(published)}, in the snapshot {len(set(snapshot_ids))}, in the feedback store "
+          f"{len(stored & accepted)}")
+    print("kills: " + ", ".join(f"{v} {k}" for v, k in kills.items()))
+    print(f"latency submit -> live PUB during the faults: p50 {pct(0.5) * 1000:.0f} ms, p99 {pct(0.99) * 1000:.0f} ms")
+    ok = not lost and not duplicated and not stuck and gaps == 0
+    if not ok:
+        for name, ids in [("lost", lost), ("duplicated", duplicated), ("stuck", stuck)]:
+            if ids:
+                print(f"{name}: {sorted(ids)[:20]}")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

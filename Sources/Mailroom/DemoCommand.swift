@@ -15,6 +15,8 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(help: "Number of emails.") var count: Int = 8
     @Option(help: "Seed for the sample emails (different from the training seed).") var seed: UInt64 = 2026
     @Option(help: "Seconds to wait for the gateway to report ready.") var waitReady: Double = 60
+    @Option(help: "A file holding the API key (scope submit); MAILROOM_API_KEY is used when set.")
+    var apiKeyFile: String = ".mailroom/api-key"
 
     func run() async throws {
         guard let base = URL(string: gateway) else { throw CLIError("--gateway \(gateway) is not a URL") }
@@ -23,6 +25,10 @@ struct DemoCommand: AsyncParsableCommand {
         var request = URLRequest(url: base.appendingPathComponent("v1/classify"))
         request.httpMethod = "POST"
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let key = ProcessInfo.processInfo.environment["MAILROOM_API_KEY"]
+            ?? (try? String(contentsOfFile: apiKeyFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) {
+            request.setValue("Bearer \(key)", forHTTPHeaderField: "Authorization")
+        }
         request.httpBody = try JSONSerialization.data(withJSONObject: ["emails": samples.map { s in
             try JSONSerialization.jsonObject(with: JSONEncoder().encode(s.email))
         }])

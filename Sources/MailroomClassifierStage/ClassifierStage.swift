@@ -45,7 +45,7 @@ public final class ClassifierStage: StageHandler {
         self.source = source; self.maxBatch = maxBatch; self.threads = threads; self.logger = logger
     }
 
-    public var readiness: StageReadiness { StageReadiness(ready: model != nil, modelVersion: model?.version) }
+    public var readiness: StageReadiness { StageReadiness(ready: model != nil, modelVersion: model?.version, heads: model?.heads) }
 
     /// Loads and warms the model before the input socket binds, so no email waits on a cold model.
     public func prepare() throws {

@@ -86,12 +86,26 @@ public enum JSONL {
     /// A short, user-facing reason for a decoding error.
     public static func describe(_ error: any Error) -> String {
         switch error {
-        case DecodingError.keyNotFound(let key, _): return "missing field \"\(key.stringValue)\""
+        case DecodingError.keyNotFound(let key, let ctx):
+            let path = describePath(ctx.codingPath)
+            return "missing field \"\(key.stringValue)\"" + (path.isEmpty ? "" : " in \(path)")
         case DecodingError.typeMismatch(_, let ctx), DecodingError.valueNotFound(_, let ctx):
-            let path = ctx.codingPath.map(\.stringValue).joined(separator: ".")
-            return "wrong type at \"\(path)\": \(ctx.debugDescription)"
+            let path = describePath(ctx.codingPath)
+            return (path.isEmpty ? "wrong type for the whole body" : "wrong type at \"\(path)\"") + ": \(ctx.debugDescription)"
+        case DecodingError.dataCorrupted(let ctx) where ctx.underlyingError == nil:
+            let path = describePath(ctx.codingPath)
+            return path.isEmpty ? ctx.debugDescription : "at \"\(path)\": \(ctx.debugDescription)"
         case DecodingError.dataCorrupted(let ctx): return "malformed JSON: \(ctx.debugDescription)"
         default: return String(describing: error)
         }
+    }
+
+    /// `emails[2].labels`: a coding path as a client reads it.
+    static func describePath(_ path: [any CodingKey]) -> String {
+        var out = ""
+        for key in path {
+            if let i = key.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return out
     }
 }

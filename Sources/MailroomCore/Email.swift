@@ -22,7 +22,7 @@ public struct Email: Codable, Sendable, Equatable {
         self.custodianBank = custodianBank; self.receivedAt = receivedAt; self.language = language
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, subject, body, language
         case bodyHTML = "body_html"
         case custodianBank = "custodian_bank"
@@ -30,14 +30,15 @@ public struct Email: Codable, Sendable, Equatable {
     }
 
     public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.self)
         let c = try decoder.container(keyedBy: CodingKeys.self)
         id = try c.decode(String.self, forKey: .id)
-        subject = try c.decodeIfPresent(String.self, forKey: .subject) ?? ""
-        body = try c.decodeIfPresent(String.self, forKey: .body)
-        bodyHTML = try c.decodeIfPresent(String.self, forKey: .bodyHTML)
-        custodianBank = try c.decodeIfPresent(String.self, forKey: .custodianBank)
-        receivedAt = try c.decodeIfPresent(String.self, forKey: .receivedAt)
-        language = try c.decodeIfPresent(String.self, forKey: .language)
+        subject = try c.decodeOptional(String.self, forKey: .subject, strictIn: decoder) ?? ""
+        body = try c.decodeOptional(String.self, forKey: .body, strictIn: decoder)
+        bodyHTML = try c.decodeOptional(String.self, forKey: .bodyHTML, strictIn: decoder)
+        custodianBank = try c.decodeOptional(String.self, forKey: .custodianBank, strictIn: decoder)
+        receivedAt = try c.decodeOptional(String.self, forKey: .receivedAt, strictIn: decoder)
+        language = try c.decodeOptional(String.self, forKey: .language, strictIn: decoder)
     }
 }
 

@@ -102,8 +102,17 @@ public struct Outcome: Codable, Sendable, Equatable {
         self.id = id; self.labels = labels; self.resolution = resolution; self.closedAt = closedAt
     }
 
-    enum CodingKeys: String, CodingKey {
+    enum CodingKeys: String, CodingKey, CaseIterable {
         case id, labels, resolution
         case closedAt = "closed_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.self)
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        labels = try c.decode([String: String].self, forKey: .labels)
+        resolution = try c.decodeOptional(String.self, forKey: .resolution, strictIn: decoder)
+        closedAt = try c.decodeOptional(String.self, forKey: .closedAt, strictIn: decoder)
     }
 }

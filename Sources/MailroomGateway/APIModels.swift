@@ -6,6 +6,13 @@ import MailroomCore
 public struct EmailBatch: Codable, Sendable {
     public var emails: [Email]
     public init(emails: [Email]) { self.emails = emails }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case emails }
+
+    public init(from decoder: any Decoder) throws {
+        try rejectUnknownKeys(in: decoder, allowed: CodingKeys.self)
+        emails = try decoder.container(keyedBy: CodingKeys.self).decode([Email].self, forKey: .emails)
+    }
 }
 
 /// The classification of one email as the API returns it.

@@ -85,6 +85,8 @@ public actor Dispatcher {
     private var resultOrder: [String] = []
     private var resultOrderHead = 0
     private var heartbeats: [String: (beat: HeartbeatInfo, at: Double)] = [:]
+    /// The heads and labels of the last classifier heard (feedback is checked against them).
+    private var lastHeads: [HeadSpec]?
     private var sweeper: Task<Void, Never>?
     /// Dead letters kept in memory when there is no journal.
     private var failures: [String: String] = [:]
@@ -137,7 +139,7 @@ public actor Dispatcher {
     /// Sends `emails` and waits for all their results (or the sync timeout).
     public func classify(_ emails: [Email]) async throws -> [Assignment] {
         try validate(emails)
-        try admit(emails)
+        try admit(try unique(emails))
         let deadline = now() + limits.syncTimeoutSeconds
         var out: [Assignment] = []
         var timedOut: [String] = []
@@ -160,7 +162,7 @@ public actor Dispatcher {
     /// Sends `emails` and returns at once; results arrive on the router's PUB socket and at `GET /v1/emails/{id}`.
     public func submit(_ emails: [Email]) throws -> [String] {
         try validate(emails)
-        try admit(emails)
+        try admit(try unique(emails))
         return emails.map(\.id)
     }
 
@@ -182,8 +184,8 @@ public actor Dispatcher {
     /// Journals a closed-case outcome, then hands it to the feedback-collector; with a journal, an outcome that
     /// cannot be sent now is kept and sent by the sweep (the client's 202 stands).
     public func feedback(_ outcome: Outcome) throws {
-        guard !outcome.id.isEmpty else { throw GatewayError.validation("feedback needs the email's id") }
-        guard !outcome.labels.isEmpty else { throw GatewayError.validation("feedback needs at least one true label in labels") }
+        try FieldLimits.validate(outcome)
+        try checkLabels(outcome)
         if let journal {
             let seq = try journaled { try journal.acceptOutcome(outcome) }
             if (try? port.sendOutcome(outcome)) != nil { outcomeHandedOn(seq) }
@@ -225,6 +227,34 @@ public actor Dispatcher {
 
     public func heartbeat(_ beat: HeartbeatInfo) {
         heartbeats["\(beat.stage)#\(beat.replica)"] = (beat, now())
+        if let heads = beat.heads, !heads.isEmpty { lastHeads = heads }
+    }
+
+    /// Feedback must name heads and labels a served model has: those of a live classifier, or, with none live, of
+    /// the last one heard. Before any classifier has been heard of, only the shape is checked.
+    private func checkLabels(_ outcome: Outcome) throws {
+        let t = now()
+        var schemas = heartbeats.values.filter { t - $0.at <= limits.livenessSeconds }.compactMap(\.beat.heads)
+        if schemas.isEmpty, let lastHeads { schemas = [lastHeads] }
+        guard !schemas.isEmpty else { return }
+        var firstProblem: String?
+        for heads in schemas {
+            let byName = Dictionary(heads.map { ($0.name, Set($0.labels)) }, uniquingKeysWith: { a, _ in a })
+            var problem: String?
+            for (head, label) in outcome.labels.sorted(by: { $0.key < $1.key }) {
+                guard let labels = byName[head] else {
+                    problem = "labels names head \(quotedForMessage(head)), which the model does not have (heads: \(heads.map(\.name).joined(separator: ", ")))"
+                    break
+                }
+                guard labels.contains(label) else {
+                    problem = "labels.\(head) is \(quotedForMessage(label)), which is not one of the model's \(labels.count) labels for that head"
+                    break
+                }
+            }
+            guard let problem else { return }
+            firstProblem = firstProblem ?? problem
+        }
+        throw GatewayError.validation(firstProblem!)
     }
 
     /// Every required stage has a live replica, and a live classifier has loaded and warmed its model.
@@ -254,22 +284,28 @@ public actor Dispatcher {
         guard emails.count <= limits.maxBatch else {
             throw GatewayError.batchTooLarge(count: emails.count, limit: limits.maxBatch)
         }
-        var seen = Set<String>()
-        for (i, e) in emails.enumerated() {
-            guard !e.id.isEmpty, e.id.utf8.count <= 256 else {
-                throw GatewayError.validation("emails[\(i)].id must be a non-empty string of at most 256 bytes")
-            }
-            guard seen.insert(e.id).inserted else {
-                throw GatewayError.validation("emails[\(i)].id \(e.id) appears twice in this batch")
-            }
-            let text = (e.body ?? "").utf8.count + (e.bodyHTML ?? "").utf8.count
-            guard text + e.subject.utf8.count > 0 else {
-                throw GatewayError.validation("emails[\(i)] (id \(e.id)) has no subject, body or body_html")
-            }
-            guard text <= 1_048_576 else {
-                throw GatewayError.validation("emails[\(i)] (id \(e.id)) body is \(text) bytes; the limit is 1 MiB")
+        for (i, e) in emails.enumerated() { try FieldLimits.validate(e, index: i) }
+    }
+
+    /// The batch with each id once. The same id twice with the same content counts once (the id is an idempotency
+    /// key); with different content it is a conflict, as it would be across two requests.
+    private func unique(_ emails: [Email]) throws -> [Email] {
+        var first: [String: Email] = [:]
+        var out: [Email] = []
+        var conflicts: [String] = []
+        for e in emails {
+            if let seen = first[e.id] {
+                if seen != e && !conflicts.contains(e.id) { conflicts.append(e.id) }
+            } else {
+                first[e.id] = e
+                out.append(e)
             }
         }
+        guard conflicts.isEmpty else {
+            metrics.count("mailroom_gateway_conflicts_total")
+            throw GatewayError.conflict(ids: conflicts)
+        }
+        return out
     }
 
     /// Journals the batch (all or nothing), then sends every email that has neither a result nor a send in
@@ -454,8 +490,10 @@ public struct HeartbeatInfo: Sendable {
     public var replica: Int
     public var ready: Bool
     public var modelVersion: String?
-    public init(stage: String, replica: Int, ready: Bool, modelVersion: String?) {
-        self.stage = stage; self.replica = replica; self.ready = ready; self.modelVersion = modelVersion
+    /// The served model's heads and labels (classifiers).
+    public var heads: [HeadSpec]?
+    public init(stage: String, replica: Int, ready: Bool, modelVersion: String?, heads: [HeadSpec]? = nil) {
+        self.stage = stage; self.replica = replica; self.ready = ready; self.modelVersion = modelVersion; self.heads = heads
     }
 }
 

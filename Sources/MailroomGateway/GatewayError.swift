@@ -1,6 +1,7 @@
 // GatewayError: every way a request can fail, each with an HTTP status and a message the client can act on.
 import Foundation
 import Hummingbird
+import MailroomCore
 
 /// Errors the gateway returns as `{"error": {"type": ..., "message": ...}}`.
 public enum GatewayError: Error, Sendable, CustomStringConvertible {
@@ -17,6 +18,18 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
     /// The gateway's journal cannot be written or read (disk full, permissions): nothing was accepted.
     case journal(String)
     case transport(String)
+    /// No API key, or one the gateway does not hold (401; the message says no more).
+    case unauthorized
+    /// A valid key without the scope this endpoint needs (403).
+    case forbidden
+    /// A path the API does not have (404).
+    case noSuchEndpoint
+    /// A method the endpoint does not take (405, with `Allow`).
+    case methodNotAllowed(allowed: [String])
+    /// A request body that is not `application/json` (415).
+    case unsupportedMediaType(String?)
+    /// Content-Length over the limit, refused before the body is read (413).
+    case bodyTooLarge(bytes: Int?, limit: Int)
 
     public var type: String {
         switch self {
@@ -30,6 +43,12 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .conflict: "conflict"
         case .journal: "journal_unavailable"
         case .transport: "transport"
+        case .unauthorized: "unauthorized"
+        case .forbidden: "forbidden"
+        case .noSuchEndpoint: "no_such_endpoint"
+        case .methodNotAllowed: "method_not_allowed"
+        case .unsupportedMediaType: "unsupported_media_type"
+        case .bodyTooLarge: "body_too_large"
         }
     }
 
@@ -37,7 +56,13 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         switch self {
         case .invalidJSON: .badRequest
         case .validation: .unprocessableContent
-        case .batchTooLarge: .contentTooLarge
+        case .batchTooLarge: .unprocessableContent
+        case .bodyTooLarge: .contentTooLarge
+        case .unauthorized: .unauthorized
+        case .forbidden: .forbidden
+        case .noSuchEndpoint: .notFound
+        case .methodNotAllowed: .methodNotAllowed
+        case .unsupportedMediaType: .unsupportedMediaType
         case .overloaded, .pipelineFull: .tooManyRequests
         case .timeout: .gatewayTimeout
         case .notFound: .notFound
@@ -63,6 +88,14 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
             "id \(ids.prefix(5).joined(separator: ", ")) was already accepted with different content; an id is an idempotency key: use a new id for a new email"
         case .journal(let m): "the gateway cannot record emails right now (\(m)); nothing was accepted: retry later"
         case .transport(let m): "pipeline unavailable: \(m)"
+        case .unauthorized: "a valid API key is required: send `Authorization: Bearer KEY`"
+        case .forbidden: "this API key may not use this endpoint"
+        case .noSuchEndpoint: "no such endpoint: see API/openapi.json"
+        case .methodNotAllowed(let allowed): "this endpoint takes \(allowed.joined(separator: ", ")) only"
+        case .unsupportedMediaType(let type):
+            "the request body must be JSON (Content-Type: application/json), not \(type.map { quotedForMessage($0) } ?? "a body without a Content-Type")"
+        case .bodyTooLarge(let bytes, let limit):
+            "the request body is \(bytes.map { "\($0) bytes" } ?? "over the limit"); the limit is \(limit / 1_048_576) MiB: split the batch"
         }
     }
 }
@@ -87,6 +120,8 @@ extension GatewayError: HTTPResponseError {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         if let seconds = retryAfterSeconds { headers[.retryAfter] = "\(seconds)" }
+        if case .methodNotAllowed(let allowed) = self { headers[.allow] = allowed.joined(separator: ", ") }
+        if case .unauthorized = self { headers[.wwwAuthenticate] = "Bearer realm=\"mailroom\"" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }

@@ -18,13 +18,49 @@ public final class GatewayMetrics: Sendable {
 
     public init() {}
 
-    /// Adds `by` to the counter `name` (a full series name, labels included, e.g. `x_total{route="/v1/classify"}`).
-    public func count(_ name: String, by: Double = 1) {
-        state.withLock { $0.counters[name, default: 0] += by }
+    /// Most distinct series; a new series past it is not kept (counted in `mailroom_gateway_metric_series_dropped_total`),
+    /// so no client input can grow /metrics without bound.
+    static let maxSeries = 2000
+
+    /// Adds `by` to the counter `family{labels}`; label values are escaped as the text format requires.
+    public func count(_ family: String, labels: [String: String] = [:], by: Double = 1) {
+        let name = Self.series(family, labels)
+        state.withLock { s in
+            if s.counters[name] == nil && s.counters.count + s.gauges.count >= Self.maxSeries {
+                s.counters["mailroom_gateway_metric_series_dropped_total", default: 0] += 1
+                return
+            }
+            s.counters[name, default: 0] += by
+        }
     }
 
-    public func set(_ name: String, _ value: Double) {
-        state.withLock { $0.gauges[name] = value }
+    public func set(_ family: String, labels: [String: String] = [:], _ value: Double) {
+        let name = Self.series(family, labels)
+        state.withLock { s in
+            if s.gauges[name] == nil && s.counters.count + s.gauges.count >= Self.maxSeries {
+                s.counters["mailroom_gateway_metric_series_dropped_total", default: 0] += 1
+                return
+            }
+            s.gauges[name] = value
+        }
+    }
+
+    /// `family{a="1",b="x\"y"}`: labels sorted by name, values with backslash, quote and newline escaped.
+    static func series(_ family: String, _ labels: [String: String]) -> String {
+        guard !labels.isEmpty else { return family }
+        let body = labels.sorted { $0.key < $1.key }.map { key, value in
+            var v = ""
+            for c in value.unicodeScalars {
+                switch c {
+                case "\\": v += "\\\\"
+                case "\"": v += "\\\""
+                case "\n": v += "\\n"
+                default: v.unicodeScalars.append(c)
+                }
+            }
+            return "\(key)=\"\(v)\""
+        }
+        return family + "{" + body.joined(separator: ",") + "}"
     }
 
     /// Records one email's time from submission to routed result.

@@ -4,28 +4,31 @@ import Foundation
 import Hummingbird
 import MailroomCore
 
-/// Most bytes accepted in one request body.
-let maxRequestBytes = 16 * 1024 * 1024
-
-/// Builds the gateway's router over `dispatcher`.
-public func buildGatewayRouter(dispatcher: Dispatcher) -> Router<BasicRequestContext> {
+/// Builds the gateway's router over `dispatcher`; `policy` is what the edge enforces before any handler
+/// (see ``EdgeMiddleware``).
+public func buildGatewayRouter(dispatcher: Dispatcher, policy: EdgePolicy = .init()) -> Router<BasicRequestContext> {
     let router = Router()
     let metrics = dispatcher.metrics
-    router.addMiddleware { RequestMetricsMiddleware(metrics: metrics) }
+    let maxBytes = policy.maxBodyBytes
+    router.addMiddleware { EdgeMiddleware(policy: policy, metrics: metrics) }
 
     router.post("/v1/classify") { request, _ -> Response in
-        let batch = try await decodeBody(EmailBatch.self, from: request)
+        let batch = try await decodeBody(EmailBatch.self, from: request, maxBytes: maxBytes)
         let results = try await dispatcher.classify(batch.emails)
         return try jsonResponse(ClassifyResponse(predictions: results.map(EmailResult.init)))
     }
     router.post("/v1/emails") { request, _ -> Response in
-        let batch = try await decodeBody(EmailBatch.self, from: request)
+        let batch = try await decodeBody(EmailBatch.self, from: request, maxBytes: maxBytes)
         let ids = try await dispatcher.submit(batch.emails)
         return try jsonResponse(AcceptedResponse(accepted: ids, statusURLs: ids.map { "/v1/emails/" + percentEncode($0) }),
                                 status: .accepted)
     }
     router.get("/v1/emails/:id") { _, context -> Response in
-        let id = try context.parameters.require("id")
+        // The path segment as sent is percent-encoded (a status URL encodes `/` as %2F): decode it once.
+        let raw = try context.parameters.require("id")
+        guard let id = raw.removingPercentEncoding else {
+            throw GatewayError.validation("the id in the path is not valid percent-encoded UTF-8")
+        }
         switch try await dispatcher.status(of: id) {
         case .pending: return try jsonResponse(EmailStatusResponse(status: "pending", id: id))
         case .done(let result): return try jsonResponse(EmailStatusResponse(status: "done", id: id, result: EmailResult(result)))
@@ -33,7 +36,7 @@ public func buildGatewayRouter(dispatcher: Dispatcher) -> Router<BasicRequestCon
         }
     }
     router.post("/v1/feedback") { request, _ -> Response in
-        let outcome = try await decodeBody(Outcome.self, from: request)
+        let outcome = try await decodeBody(Outcome.self, from: request, maxBytes: maxBytes)
         try await dispatcher.feedback(outcome)
         return try jsonResponse(FeedbackAccepted(accepted: outcome.id), status: .accepted)
     }
@@ -48,7 +51,7 @@ public func buildGatewayRouter(dispatcher: Dispatcher) -> Router<BasicRequestCon
         metrics.set("mailroom_gateway_in_flight", Double(await dispatcher.inFlight))
         let r = await dispatcher.readiness()
         for s in r.stages {
-            metrics.set("mailroom_stage_up{stage=\"\(s.stage)\",replica=\"\(s.replica)\"}",
+            metrics.set("mailroom_stage_up", labels: ["stage": s.stage, "replica": "\(s.replica)"],
                         s.secondsSinceHeartbeat <= dispatcher.limits.livenessSeconds ? 1 : 0)
         }
         var headers = HTTPFields()
@@ -59,12 +62,15 @@ public func buildGatewayRouter(dispatcher: Dispatcher) -> Router<BasicRequestCon
 }
 
 /// Decodes a JSON request body, mapping every failure to a ``GatewayError`` with a specific reason.
-func decodeBody<T: Decodable>(_ type: T.Type, from request: Request) async throws -> T {
+/// Unknown fields are errors (the API document says `additionalProperties: false`).
+func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int) async throws -> T {
     let buffer: ByteBuffer
-    do { buffer = try await request.body.collect(upTo: maxRequestBytes) } catch {
-        throw GatewayError.validation("request body exceeds \(maxRequestBytes / 1_048_576) MiB")
+    do { buffer = try await request.body.collect(upTo: maxBytes) } catch {
+        throw GatewayError.bodyTooLarge(bytes: nil, limit: maxBytes)
     }
-    do { return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView)) } catch {
+    let decoder = JSONDecoder()
+    decoder.userInfo[.rejectUnknownKeys] = true
+    do { return try decoder.decode(T.self, from: Data(buffer.readableBytesView)) } catch {
         throw GatewayError.invalidJSON(JSONL.describe(error))
     }
 }
@@ -78,25 +84,9 @@ func jsonResponse<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) t
     return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(value))))
 }
 
+/// The id as one path segment: everything outside unreserved characters encoded, and `.`/`..` too (clients
+/// would otherwise normalise them away).
 func percentEncode(_ s: String) -> String {
-    s.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? s
-}
-
-/// Counts requests per route and status for /metrics.
-struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: GatewayMetrics
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let route = request.uri.path.hasPrefix("/v1/emails/") ? "/v1/emails/{id}" : request.uri.path
-        do {
-            let response = try await next(request, context)
-            metrics.count("mailroom_gateway_http_requests_total{route=\"\(route)\",status=\"\(response.status.code)\"}")
-            return response
-        } catch let e as GatewayError {
-            metrics.count("mailroom_gateway_http_requests_total{route=\"\(route)\",status=\"\(e.status.code)\"}")
-            throw e
-        } catch {
-            metrics.count("mailroom_gateway_http_requests_total{route=\"\(route)\",status=\"500\"}")
-            throw error
-        }
-    }
+    if s == "." || s == ".." { return String(repeating: "%2E", count: s.count) }
+    return s.addingPercentEncoding(withAllowedCharacters: CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")) ?? s
 }

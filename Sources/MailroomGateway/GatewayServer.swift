@@ -2,6 +2,7 @@
 // run as one ServiceGroup with graceful shutdown on SIGTERM/SIGINT.
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import MailroomCore
 import MailroomRuntime
@@ -25,11 +26,21 @@ public struct GatewayConfig: Sendable {
     /// The intake journal (SQLite): every accepted email and outcome is on disk before the client hears 200/202.
     public var journal = ""
     public var limits = DispatcherLimits()
+    /// The API keys file (`mailroom api-key new`); empty: no authentication (the gateway warns at start).
+    public var apiKeys = ""
+    /// Whether GET /metrics is open (no key with the `metrics` scope needed).
+    public var metricsOpen = false
+    /// Seconds a connection may sit without a complete request head or between requests before it is closed
+    /// (the header and the keep-alive idle timeout).
+    public var idleTimeoutSeconds = 30
+    /// Most open HTTP connections; past it new ones wait in the accept backlog.
+    public var maxConnections = 512
 
     public init() {}
 
     public static let flags = ["host", "port", "cleaners", "feedback", "receipts", "results", "control", "journal", "max-batch",
-                               "max-in-flight", "sync-timeout", "log-level"]
+                               "max-in-flight", "sync-timeout", "log-level", "api-keys", "metrics-open", "idle-timeout",
+                               "max-connections"]
 
     public init(options: StageOptions) throws {
         host = options.string("host", default: host)
@@ -43,6 +54,10 @@ public struct GatewayConfig: Sendable {
         limits.maxBatch = try options.int("max-batch", default: limits.maxBatch)
         limits.maxInFlight = try options.int("max-in-flight", default: limits.maxInFlight)
         limits.syncTimeoutSeconds = try options.double("sync-timeout", default: limits.syncTimeoutSeconds)
+        apiKeys = options.string("api-keys", default: "")
+        metricsOpen = try options.bool("metrics-open", default: false)
+        idleTimeoutSeconds = try options.int("idle-timeout", default: idleTimeoutSeconds)
+        maxConnections = try options.int("max-connections", default: maxConnections)
         for (flag, v) in [("cleaners", cleaners), ("results", results), ("control", control)] where v.isEmpty {
             throw OptionsError.missingRequired(flag)
         }
@@ -97,7 +112,8 @@ struct ReceiverService: Service {
                 for await env in control.envelopes {
                     switch env.payload {
                     case .heartbeat(let h):
-                        await dispatcher.heartbeat(HeartbeatInfo(stage: h.stage, replica: h.replica, ready: h.ready, modelVersion: h.modelVersion))
+                        await dispatcher.heartbeat(HeartbeatInfo(stage: h.stage, replica: h.replica, ready: h.ready,
+                                                                   modelVersion: h.modelVersion, heads: h.heads))
                     case .failure(let f):
                         await dispatcher.stageFailed(StageFailureInfo(id: f.id, stage: f.stage, reason: f.reason))
                     default: continue
@@ -140,9 +156,14 @@ public enum GatewayServer {
             endpoints: Endpoints(connect: config.receipts), logger: logger)
         let dispatcher = try Dispatcher(port: ZMQPipelinePort(emails: emails, outcomes: outcomes), journalPath: config.journal,
                                         limits: config.limits, outcomeReceipts: receipts != nil)
-        let router = buildGatewayRouter(dispatcher: dispatcher)
+        var policy = EdgePolicy(keys: config.apiKeys.isEmpty ? nil : try APIKeyRing(path: config.apiKeys))
+        policy.protectMetrics = !config.metricsOpen
+        if policy.keys == nil { logger.warning("authentication is off: start the gateway with --api-keys FILE (see `mailroom api-key`)") }
+        let router = buildGatewayRouter(dispatcher: dispatcher, policy: policy)
         let app = Application(router: router,
-                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "mailroom-gateway"),
+                              server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
+                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "mailroom-gateway",
+                                                   availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
                               services: [ReceiverService(results: results, control: control, receipts: receipts, dispatcher: dispatcher, logger: logger)],
                               logger: logger)
         try await app.runService()

@@ -55,7 +55,8 @@ final class HeartbeatSender: Sendable {
 
     private func beat() {
         let r = readiness
-        let heartbeat = Heartbeat(stage: stage, replica: replica, pid: getpid(), ready: r.ready, modelVersion: r.modelVersion)
+        let heartbeat = Heartbeat(stage: stage, replica: replica, pid: getpid(), ready: r.ready, modelVersion: r.modelVersion,
+                                  heads: r.heads)
         // Full (no gateway listening, or it is slow): drop this beat; the next one says the same.
         try? sender.trySend(Envelope(messageID: "\(stage)/\(replica)", payload: .heartbeat(heartbeat)))
     }

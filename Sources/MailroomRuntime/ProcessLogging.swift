@@ -1,4 +1,5 @@
-// ProcessLogging: the one logging set-up of every Mailroom process (stderr, one line per event, a chosen level).
+// ProcessLogging: the one logging set-up of every Mailroom process (stderr, one escaped line per event, a chosen
+// level; see LineLogHandler).
 import Logging
 
 public enum ProcessLogging {
@@ -11,7 +12,7 @@ public enum ProcessLogging {
                                        expected: Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
         }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            var handler = LineLogHandler(label: label)
             handler.logLevel = level
             return handler
         }

@@ -1,6 +1,7 @@
 // StageHandler: what one pipeline stage (cleaner, classifier, router, feedback-collector) supplies to the runtime:
 // its name, its batch size, its typed outputs and the function from a batch of envelopes to what it sends on.
 import Foundation
+import MailroomCore
 import MailroomTransport
 
 /// The named outputs of a stage, declared once as an enum (e.g. `enum RouterOutput: String, StagePort`).
@@ -63,7 +64,11 @@ public struct StageReadiness: Sendable, Equatable {
     public var ready: Bool
     /// The model version it serves, for stages that hold a model.
     public var modelVersion: String?
-    public init(ready: Bool, modelVersion: String? = nil) { self.ready = ready; self.modelVersion = modelVersion }
+    /// The served model's heads and labels, for stages that hold a model.
+    public var heads: [HeadSpec]?
+    public init(ready: Bool, modelVersion: String? = nil, heads: [HeadSpec]? = nil) {
+        self.ready = ready; self.modelVersion = modelVersion; self.heads = heads
+    }
     public static let ready = StageReadiness(ready: true)
 }
 

@@ -73,6 +73,16 @@ public struct StageOptions: Sendable {
         return v
     }
 
+    /// `true`/`false` (also `yes`/`no`, `1`/`0`).
+    public func bool(_ name: String, default value: Bool) throws -> Bool {
+        guard let s = string(name) else { return value }
+        switch s.lowercased() {
+        case "true", "yes", "1": return true
+        case "false", "no", "0": return false
+        default: throw OptionsError.invalid(flag: name, value: s, expected: "true or false")
+        }
+    }
+
     public func double(_ name: String, default value: Double) throws -> Double {
         guard let s = string(name) else { return value }
         guard let v = Double(s) else { throw OptionsError.invalid(flag: name, value: s, expected: "a number") }

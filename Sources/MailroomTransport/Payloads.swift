@@ -26,15 +26,17 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     public var modelVersion: String?
     /// A short status line; never email text.
     public var detail: String?
+    /// The served model's heads and labels (classifiers): the gateway checks closed-case feedback against them.
+    public var heads: [HeadSpec]?
 
     public init(stage: String, replica: Int, pid: Int32, ready: Bool, modelVersion: String? = nil,
-                detail: String? = nil) {
+                detail: String? = nil, heads: [HeadSpec]? = nil) {
         self.stage = stage; self.replica = replica; self.pid = pid; self.ready = ready
-        self.modelVersion = modelVersion; self.detail = detail
+        self.modelVersion = modelVersion; self.detail = detail; self.heads = heads
     }
 
     enum CodingKeys: String, CodingKey {
-        case stage, replica, pid, ready, detail
+        case stage, replica, pid, ready, detail, heads
         case modelVersion = "model_version"
     }
 }

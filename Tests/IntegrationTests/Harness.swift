@@ -22,6 +22,8 @@ final class Harness: @unchecked Sendable {
     let httpPort: Int
     let pubPort: Int
     let snapshotPort: Int
+    /// A key with every scope, made by `mailroom api-key new` in ``writeTopology(registry:classifierReplicas:)``.
+    var apiKey: String?
 
     init() throws {
         directory = "/tmp/mr-\(UInt32.random(in: 0..<UInt32.max))"
@@ -79,6 +81,7 @@ final class Harness: @unchecked Sendable {
             case ("[topology]", "http_port"): lines.append("http_port = \(httpPort)")
             case ("[topology]", "pub_port"): lines.append("pub_port = \(pubPort)")
             case ("[topology]", "snapshot_port"): lines.append("snapshot_port = \(snapshotPort)")
+            case ("[topology]", "api_keys"): lines.append("api_keys = \(path("api-keys"))")
             case ("[topology]", "router_rules"):
                 lines.append("router_rules = \((Self.repoRoot as NSString).appendingPathComponent("Config/router.rules"))")
             case ("[process classifier]", "replicas"): lines.append("replicas = \(classifierReplicas)")
@@ -87,16 +90,21 @@ final class Harness: @unchecked Sendable {
         }
         let file = path("test.topology")
         try lines.joined(separator: "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        if apiKey == nil {
+            apiKey = try mailroom(["api-key", "new", "--keys", path("api-keys"), "--name", "tests",
+                                   "--scopes", "submit,read,feedback,metrics"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
         return file
     }
 
     var baseURL: URL { URL(string: "http://127.0.0.1:\(httpPort)")! }
 
     /// Sends a request; returns status and parsed JSON (or the raw text under "text").
-    func http(_ method: String, _ path: String, json: Any? = nil, rawBody: Data? = nil) async throws -> (Int, Any) {
+    func http(_ method: String, _ path: String, json: Any? = nil, rawBody: Data? = nil, authorized: Bool = true) async throws -> (Int, Any) {
         var request = URLRequest(url: baseURL.appendingPathComponent(path))
         request.httpMethod = method
         request.timeoutInterval = 60
+        if authorized, let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }
         if let json {
             request.httpBody = try JSONSerialization.data(withJSONObject: json)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -104,7 +104,7 @@ struct PipelineIntegrationTests {
         for (method, path, raw, expected) in [
             ("POST", "v1/classify", Data("{\"emails\": [".utf8), 400),
             ("POST", "v1/classify", Data("{\"emails\": []}".utf8), 422),
-            ("POST", "v1/classify", try JSONSerialization.data(withJSONObject: ["emails": (0..<65).map { ["id": "big-\($0)", "body": "x"] }]), 413),
+            ("POST", "v1/classify", try JSONSerialization.data(withJSONObject: ["emails": (0..<65).map { ["id": "big-\($0)", "body": "x"] }]), 422),
             ("POST", "v1/emails", Data("{\"emails\": [{\"id\": \"\", \"body\": \"x\"}]}".utf8), 422),
             ("POST", "v1/feedback", Data("{\"id\": \"x\"}".utf8), 400),
         ] as [(String, String, Data, Int)] {

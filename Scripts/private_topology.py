@@ -1,0 +1,114 @@
+"""A private copy of the shipped topology for the checkers (Scripts/chaos, Scripts/fuzz-api): its own work directory,
+free ports, a linear model trained on sample data, an API key with every scope. Python standard library only."""
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def log(message):
+    print(f"==> {message}", file=sys.stderr, flush=True)
+
+
+def default_bin_dir():
+    return subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+class PrivateTopology:
+    """`with PrivateTopology(bin_dir) as t:` trains, starts and waits for /readyz; leaving stops it (and removes the
+    work directory unless keep). Gives t.base, t.key, t.work, t.topology, t.pub_port, t.snapshot_port, t.mailroom."""
+
+    def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None):
+        self.bin_dir = bin_dir or default_bin_dir()
+        self.mailroom = os.path.join(self.bin_dir, "mailroom")
+        if not os.access(self.mailroom, os.X_OK):
+            sys.exit(f"E: no mailroom executable in {self.bin_dir}: run `swift build -c release` or pass --bin-dir")
+        self.name, self.keep, self.gateway_env = name, keep, gateway_env or {}
+        self.work = tempfile.mkdtemp(prefix=f"mailroom-{name}-")
+        self.http_port, self.pub_port, self.snapshot_port = free_port(), free_port(), free_port()
+        self.base = f"http://127.0.0.1:{self.http_port}"
+        self.topology = os.path.join(self.work, f"{name}.topology")
+        self.key = None
+
+    def run(self, *argv, capture=False):
+        result = subprocess.run([self.mailroom, *argv], check=True, text=True,
+                                stdout=subprocess.PIPE if capture else subprocess.DEVNULL)
+        return result.stdout if capture else None
+
+    def write_topology(self):
+        with open("Topology/mailroom.topology") as f:
+            text = f.read()
+        w = self.work
+        for key, value in [("name", self.name), ("run_dir", f"{w}/run"), ("registry", f"{w}/registry"),
+                           ("database", f"{w}/feedback.sqlite"), ("journal_dir", f"{w}/journal"),
+                           ("api_keys", f"{w}/api-keys"), ("http_port", self.http_port), ("pub_port", self.pub_port),
+                           ("snapshot_port", self.snapshot_port)]:
+            text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
+        extra = "".join(f"env.{k} = {v}\n" for k, v in self.gateway_env.items())
+        text = text.replace("[process gateway]\n", "[process gateway]\n" + extra, 1)
+        with open(self.topology, "w") as f:
+            f.write(text)
+
+    def up(self):
+        w = self.work
+        log(f"training a linear model in {w}")
+        self.run("sample", "--out", f"{w}/sample.jsonl", "--count", "2000", "--seed", "7")
+        self.run("train", "--data", f"{w}/sample.jsonl", "--out", f"{w}/model", "--model-version", f"{self.name}-1")
+        self.run("registry", "register", "--registry", f"{w}/registry", "--model", f"{w}/model", "--by", self.name)
+        self.run("registry", "approve", f"{self.name}-1", "--registry", f"{w}/registry", "--by", self.name)
+        self.run("registry", "promote", f"{self.name}-1", "--registry", f"{w}/registry")
+        self.write_topology()
+        self.key = self.run("api-key", "new", "--keys", f"{w}/api-keys", "--name", self.name,
+                            "--scopes", "submit,read,feedback,metrics", capture=True).strip()
+        log("starting the topology")
+        self.run("topology", "up", self.topology, "--bin-dir", self.bin_dir)
+        deadline = time.time() + 90
+        while http("GET", self.base + "/readyz")[0] != 200:
+            if time.time() > deadline:
+                sys.exit(f"E: the topology never became ready; logs in {w}/run")
+            time.sleep(0.5)
+        return self
+
+    def down(self):
+        subprocess.run([self.mailroom, "topology", "down", self.topology], stdout=subprocess.DEVNULL, check=False)
+
+    def __enter__(self):
+        return self.up()
+
+    def __exit__(self, *exc):
+        self.down()
+        if self.keep:
+            log(f"kept {self.work}")
+        else:
+            shutil.rmtree(self.work, ignore_errors=True)
+        return False
+
+
+def http(method, url, body=None, timeout=10, key=None):
+    """(status, parsed JSON or None); status 0 when the gateway does not answer (down, being restarted)."""
+    data = json.dumps(body).encode() if body is not None else None
+    headers = {"content-type": "application/json"}
+    if key:
+        headers["authorization"] = f"Bearer {key}"
+    request = urllib.request.Request(url, data=data, method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, json.loads(response.read() or b"null")
+    except urllib.error.HTTPError as error:
+        return error.code, None
+    except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+        return 0, None
