@@ -35,12 +35,12 @@ def main():
         return chaos(args, t)
 
 
-def chaos(args, t):
-    mailroom, topology, work, bin_dir = t.mailroom, t.topology, t.work, t.bin_dir
-    pub_port, snapshot_port, base = t.pub_port, t.snapshot_port, t.base
+def chaos(args, topo):
+    mailroom, topology, work, bin_dir = topo.mailroom, topo.topology, topo.work, topo.bin_dir
+    pub_port, snapshot_port, base, key = topo.pub_port, topo.snapshot_port, topo.base, topo.key
 
     def http(method, url, body=None):
-        return http_call(method, url, body, key=t.key)
+        return http_call(method, url, body, key=key)
 
     context = zmq.Context()
     published = {}  # id -> set of (topic, sequence)
