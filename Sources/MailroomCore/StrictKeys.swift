@@ -29,6 +29,14 @@ public func rejectUnknownKeys<Keys: CodingKey & CaseIterable>(in decoder: any De
         debugDescription: "unknown field \(quotedForMessage(unknown)) (allowed: \(allowed.sorted().joined(separator: ", ")))"))
 }
 
+/// A control character, DEL, a C1 control, or an invisible format or line/paragraph separator: what must not
+/// reach a log line or an error message unescaped.
+public func isUnsafeInLine(_ scalar: Unicode.Scalar) -> Bool {
+    let category = scalar.properties.generalCategory
+    return scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || category == .format
+        || category == .lineSeparator || category == .paragraphSeparator
+}
+
 /// `s` in double quotes with control characters and quotes escaped, cut to 64 characters: safe to put in an
 /// error message or a log line whatever a client sent.
 public func quotedForMessage(_ s: String, limit: Int = 64) -> String {
@@ -42,8 +50,7 @@ public func quotedForMessage(_ s: String, limit: Int = 64) -> String {
         case "\r": out += "\\r"
         case "\t": out += "\\t"
         default:
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) || scalar.properties.generalCategory == .format
-                || scalar.properties.generalCategory == .lineSeparator || scalar.properties.generalCategory == .paragraphSeparator {
+            if isUnsafeInLine(scalar) {
                 out += String(format: "\\u{%04X}", scalar.value)
             } else {
                 out.unicodeScalars.append(scalar)

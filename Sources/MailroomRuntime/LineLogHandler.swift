@@ -40,9 +40,7 @@ public struct LineLogHandler: LogHandler {
     /// quoted with control characters escaped.
     static func escaped(_ s: String, bare: Bool) -> String {
         let plain = s.unicodeScalars.allSatisfy { c in
-            c.value >= 0x20 && !(0x7F...0x9F).contains(c.value) && c.properties.generalCategory != .format
-                && c.properties.generalCategory != .lineSeparator && c.properties.generalCategory != .paragraphSeparator
-                && (bare || (c != " " && c != "\"" && c != "=" && c != "\\"))
+            !isUnsafeInLine(c) && (bare || (c != " " && c != "\"" && c != "=" && c != "\\"))
         }
         return plain && (bare || !s.isEmpty) ? s : quotedForMessage(s, limit: .max)
     }
