@@ -29,6 +29,8 @@ def main():
                         help="instead of kills: SIGSTOP the feedback-collector for SECONDS from the start of the load")
     parser.add_argument("--restart-topology", action="store_true",
                         help="instead of kills: `topology down` then `up` halfway through the load")
+    parser.add_argument("--require-kills", type=int, default=0, metavar="N",
+                        help="fail unless every process was killed at least N times (the CI run uses 2)")
     args = parser.parse_args()
 
     with PrivateTopology(args.bin_dir, name="chaos", keep=args.keep) as t:
@@ -98,15 +100,15 @@ def chaos(args, topo):
         turn = 0
         while not stop.wait(args.kill_every * random.uniform(0.8, 1.2)):
             victim = VICTIMS[turn % len(VICTIMS)]
-            turn += 1
             try:
                 with open(state_file) as f:
                     instances = json.load(f)["instances"]
                 pid = next(i["pid"] for i in instances if i["process"] == victim and i.get("pid"))
                 os.kill(pid, signal.SIGKILL)
                 kills[victim] += 1
+                turn += 1
             except (StopIteration, OSError, ValueError, KeyError):
-                pass  # not running right now (being restarted): the next turn kills another
+                pass  # not running right now (being restarted): the next turn tries it again
 
     killing = threading.Thread(target=killer, daemon=True)
     log(f"load: {args.rate:g} emails/s for {args.seconds:g} s, " + (
@@ -193,7 +195,11 @@ def chaos(args, topo):
           f"{len(stored & accepted)}")
     print("kills: " + ", ".join(f"{v} {k}" for v, k in kills.items()))
     print(f"latency submit -> live PUB during the faults: p50 {pct(0.5) * 1000:.0f} ms, p99 {pct(0.99) * 1000:.0f} ms")
-    ok = not lost and not duplicated and not stuck and gaps == 0
+    too_few = {v: k for v, k in kills.items() if k < args.require_kills}
+    if too_few:
+        print(f"too few faults: every process must be killed at least {args.require_kills} times; "
+              + ", ".join(f"{v} {k}" for v, k in too_few.items()) + " (raise --seconds or lower --kill-every)")
+    ok = not lost and not duplicated and not stuck and gaps == 0 and not too_few
     if not ok:
         for name, ids in [("lost", lost), ("duplicated", duplicated), ("stuck", stuck)]:
             if ids:

@@ -30,6 +30,8 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
     case unsupportedMediaType(String?)
     /// Content-Length over the limit, refused before the body is read (413).
     case bodyTooLarge(bytes: Int?, limit: Int)
+    /// The body's framing broke while it was read (a bad chunk size, a connection closed mid-body).
+    case unreadableBody(String)
 
     public var type: String {
         switch self {
@@ -49,6 +51,7 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .methodNotAllowed: "method_not_allowed"
         case .unsupportedMediaType: "unsupported_media_type"
         case .bodyTooLarge: "body_too_large"
+        case .unreadableBody: "unreadable_body"
         }
     }
 
@@ -58,6 +61,7 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
         case .validation: .unprocessableContent
         case .batchTooLarge: .unprocessableContent
         case .bodyTooLarge: .contentTooLarge
+        case .unreadableBody: .badRequest
         case .unauthorized: .unauthorized
         case .forbidden: .forbidden
         case .noSuchEndpoint: .notFound
@@ -96,6 +100,7 @@ public enum GatewayError: Error, Sendable, CustomStringConvertible {
             "the request body must be JSON (Content-Type: application/json), not \(type.map { quotedForMessage($0) } ?? "a body without a Content-Type")"
         case .bodyTooLarge(let bytes, let limit):
             "the request body is \(bytes.map { "\($0) bytes" } ?? "over the limit"); the limit is \(limit / 1_048_576) MiB: split the batch"
+        case .unreadableBody(let reason): "the request body could not be read (\(reason)): check its Content-Length or chunked encoding"
         }
     }
 }

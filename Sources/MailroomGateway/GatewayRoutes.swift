@@ -65,8 +65,15 @@ public func buildGatewayRouter(dispatcher: Dispatcher, policy: EdgePolicy = .ini
 /// Unknown fields are errors (the API document says `additionalProperties: false`).
 func decodeBody<T: Decodable>(_ type: T.Type, from request: Request, maxBytes: Int) async throws -> T {
     let buffer: ByteBuffer
-    do { buffer = try await request.body.collect(upTo: maxBytes) } catch {
+    do { buffer = try await request.body.collect(upTo: maxBytes) } catch let e as any HTTPResponseError where e.status == .contentTooLarge {
         throw GatewayError.bodyTooLarge(bytes: nil, limit: maxBytes)
+    } catch {
+        throw GatewayError.unreadableBody(String(describing: error))
+    }
+    // JSON between systems is UTF-8 (RFC 8259); Foundation would also guess UTF-16 and UTF-32, whose every ASCII
+    // character carries a zero byte. A zero byte never appears in UTF-8 JSON (U+0000 must be escaped).
+    if buffer.readableBytesView.contains(0) {
+        throw GatewayError.invalidJSON("the body holds a zero byte: send UTF-8 JSON (UTF-16 and UTF-32 are not accepted, and U+0000 must be written \\u0000)")
     }
     let decoder = JSONDecoder()
     decoder.userInfo[.rejectUnknownKeys] = true

@@ -64,6 +64,19 @@ final class Harness: @unchecked Sendable {
         return stdout
     }
 
+    /// Samples `count` rows, trains a linear model `version` on them and makes it the registry's served version.
+    /// - Returns: the registry's path.
+    @discardableResult
+    func servedModel(version: String, count: Int, seed: Int, epochs: Int) throws -> String {
+        try mailroom(["sample", "--out", path("sample.jsonl"), "--count", "\(count)", "--seed", "\(seed)"])
+        try mailroom(["train", "--data", path("sample.jsonl"), "--out", path("model"), "--epochs", "\(epochs)", "--model-version", version])
+        let registry = path("registry")
+        try mailroom(["registry", "register", "--registry", registry, "--model", path("model"), "--by", "itest"])
+        try mailroom(["registry", "approve", version, "--registry", registry, "--by", "itest", "--reason", "test model"])
+        try mailroom(["registry", "promote", version, "--registry", registry])
+        return registry
+    }
+
     /// The shipped topology file with this harness's run directory, model, database and ports.
     func writeTopology(registry: String, classifierReplicas: Int = 1) throws -> String {
         let shipped = try String(contentsOfFile: (Self.repoRoot as NSString).appendingPathComponent("Topology/mailroom.topology"), encoding: .utf8)

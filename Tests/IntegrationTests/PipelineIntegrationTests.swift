@@ -18,13 +18,7 @@ struct PipelineIntegrationTests {
         let api = try OpenAPIValidator(path: (Harness.repoRoot as NSString).appendingPathComponent("API/openapi.json"))
 
         // A small model on the bundled sample data.
-        try h.mailroom(["sample", "--out", h.path("sample.jsonl"), "--count", "1200", "--seed", "5"])
-        try h.mailroom(["train", "--data", h.path("sample.jsonl"), "--out", h.path("model"), "--epochs", "4",
-                        "--model-version", "itest-1"])
-        let registry = h.path("registry")
-        try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("model"), "--by", "itest"])
-        try h.mailroom(["registry", "approve", "itest-1", "--registry", registry, "--by", "itest", "--reason", "first"])
-        try h.mailroom(["registry", "promote", "itest-1", "--registry", registry])
+        let registry = try h.servedModel(version: "itest-1", count: 1200, seed: 5, epochs: 4)
         let topology = try h.writeTopology(registry: registry)
         try h.mailroom(["topology", "up", topology, "--bin-dir", Harness.binDirectory])
         defer { _ = try? h.mailroom(["topology", "down", topology]) }
@@ -252,12 +246,7 @@ struct PipelineIntegrationTests {
     func twoClassifierReplicas() async throws {
         let h = try Harness()
         defer { h.cleanUp() }
-        try h.mailroom(["sample", "--out", h.path("sample.jsonl"), "--count", "600", "--seed", "9"])
-        try h.mailroom(["train", "--data", h.path("sample.jsonl"), "--out", h.path("model"), "--epochs", "2", "--model-version", "two-1"])
-        let registry = h.path("registry")
-        try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("model"), "--by", "itest"])
-        try h.mailroom(["registry", "approve", "two-1", "--registry", registry, "--by", "itest"])
-        try h.mailroom(["registry", "promote", "two-1", "--registry", registry])
+        let registry = try h.servedModel(version: "two-1", count: 600, seed: 9, epochs: 2)
         let topology = try h.writeTopology(registry: registry, classifierReplicas: 2)
         try h.mailroom(["topology", "up", topology, "--bin-dir", Harness.binDirectory])
         defer { _ = try? h.mailroom(["topology", "down", topology]) }
@@ -292,7 +281,7 @@ struct PipelineIntegrationTests {
 
 /// Every id in the router's stream, in sequence order, read page by page from its snapshot socket; checks that
 /// the sequence numbers have no gap.
-private func snapshot(context: ZMQContext, port: Int) throws -> [String] {
+func snapshot(context: ZMQContext, port: Int) throws -> [String] {
     var ids: [String] = []
     var after = 0
     while true {
