@@ -53,7 +53,7 @@ public final class IntakeJournal {
     /// - Throws: ``StoreError/open(path:code:message:)``.
     public init(path: String, busyTimeoutMs: Int32 = 5000) throws {
         let folder = (path as NSString).deletingLastPathComponent
-        if !folder.isEmpty { try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) }
+        if !folder.isEmpty { try? PrivateFiles.makeDirectory(folder) }  // emails: this user only
         let db = try SQLiteDatabase.openStore(path: path, schema: Self.schema, schemaVersion: Self.schemaVersion,
                                               durability: .full, busyTimeoutMs: busyTimeoutMs)
         database = db

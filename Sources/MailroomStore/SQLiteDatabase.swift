@@ -19,6 +19,7 @@ public final class SQLiteDatabase {
         var db: OpaquePointer?
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
+        let isNew = !readOnly && !FileManager.default.fileExists(atPath: path)
         let rc = sqlite3_open_v2(path, &db, flags, nil)
         guard rc == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(rc))
@@ -27,6 +28,9 @@ public final class SQLiteDatabase {
         }
         handle = db
         self.path = path
+        // Stores hold client emails and outcomes: a new file is the user's only (SQLite gives its -wal and -shm
+        // files the same mode).
+        if isNew { chmod(path, 0o600) }
         sqlite3_extended_result_codes(db, 0)
         sqlite3_busy_timeout(db, busyTimeoutMs)
     }

@@ -4,6 +4,7 @@ import Glibc
 #endif
 import Foundation
 import Logging
+import MailroomCore
 
 /// One instance as the loop tracks it.
 struct SupervisedInstance {
@@ -35,7 +36,7 @@ final class SupervisionLoop {
         let topology = supervisor.topology
         for directory in [topology.runDirectory, supervisor.logDirectory] {
             do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+                try PrivateFiles.makeDirectory(directory)  // ipc sockets and logs: this user only
             } catch {
                 throw SupervisorError.cannotCreateDirectory(path: directory, reason: "\(error)")
             }

@@ -3,6 +3,7 @@
 import Glibc
 #endif
 import Foundation
+import MailroomCore
 
 /// Operations behind `mailroom topology up|down|status FILE`; the CLI only parses flags and calls these.
 ///
@@ -49,7 +50,7 @@ public enum TopologyControl {
             throw SupervisorError.spawnFailed(path: "", reason: "the supervisor command is empty")
         }
         do {
-            try FileManager.default.createDirectory(atPath: runDirectory, withIntermediateDirectories: true)
+            try PrivateFiles.makeDirectory(runDirectory)
         } catch {
             throw SupervisorError.cannotCreateDirectory(path: runDirectory, reason: "\(error)")
         }

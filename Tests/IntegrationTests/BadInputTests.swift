@@ -110,6 +110,14 @@ struct BadInputTests {
         }
         #expect(stored, "the feedback store is missing predictions the router published")
 
+        // Sockets, logs, journals and stores are the user's only.
+        for (path, mode) in [("run", 0o700), ("run/logs", 0o700), ("journal", 0o700), ("feedback.sqlite", 0o600),
+                             ("journal/gateway-0.sqlite", 0o600), ("api-keys", 0o600)] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: h.path(path))
+            let actual = (attributes[.posixPermissions] as? NSNumber)?.intValue ?? -1
+            #expect(actual == mode, "\(path) has mode \(String(actual, radix: 8)), expected \(String(mode, radix: 8))")
+        }
+
         // No email text in any process's log.
         let logs = h.path("run/logs")
         for name in try FileManager.default.contentsOfDirectory(atPath: logs) {
