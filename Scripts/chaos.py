@@ -3,6 +3,7 @@ import argparse
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -31,13 +32,34 @@ def main():
                         help="instead of kills: `topology down` then `up` halfway through the load")
     parser.add_argument("--require-kills", type=int, default=0, metavar="N",
                         help="fail unless every process was killed at least N times (the CI run uses 2)")
+    parser.add_argument("--full-disk", type=float, default=0, metavar="SECONDS",
+                        help="instead of kills: the feedback store on a small tmpfs, filled up for SECONDS from the "
+                             "start of the load (needs root or CAP_SYS_ADMIN to mount it)")
     args = parser.parse_args()
 
-    with PrivateTopology(args.bin_dir, name="chaos", keep=args.keep) as t:
-        return chaos(args, t)
+    topo = PrivateTopology(args.bin_dir, name="chaos", keep=args.keep)
+    disk = None
+    if args.full_disk > 0:
+        disk = os.path.join(topo.work, "store-disk")
+        os.makedirs(disk)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=8m,mode=0700", "tmpfs", disk],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            shutil.rmtree(topo.work, ignore_errors=True)
+            sys.exit("E: --full-disk mounts an 8 MiB tmpfs for the feedback store, which needs root or "
+                     f"CAP_SYS_ADMIN: {mounted.stderr.strip()}")
+        topo.database = os.path.join(disk, "feedback.sqlite")
+    try:
+        with topo as t:
+            return chaos(args, t, disk)
+    finally:
+        if disk:
+            subprocess.run(["umount", "-l", disk], check=False)
+            if not args.keep:
+                shutil.rmtree(topo.work, ignore_errors=True)
 
 
-def chaos(args, topo):
+def chaos(args, topo, disk=None):
     mailroom, topology, work, bin_dir = topo.mailroom, topo.topology, topo.work, topo.bin_dir
     pub_port, snapshot_port, base, key = topo.pub_port, topo.snapshot_port, topo.base, topo.key
 
@@ -92,7 +114,35 @@ def chaos(args, topo):
         subprocess.run([mailroom, "topology", "down", topology], stdout=subprocess.DEVNULL, check=True)
         subprocess.run([mailroom, "topology", "up", topology, "--bin-dir", bin_dir], stdout=subprocess.DEVNULL, check=True)
 
+    fill_report = {}
+
+    def filler():
+        """Fills the store's disk, holds it full while watching /readyz, then frees it."""
+        path = os.path.join(disk, "filler")
+        with open(path, "wb") as f:
+            try:
+                while True:
+                    f.write(b"\0" * 65536)
+                    f.flush()
+                    os.fsync(f.fileno())
+            except OSError:
+                pass  # ENOSPC: the disk is full
+        log(f"the feedback store's disk is full ({os.path.getsize(path) // 1024} KiB of filler)")
+        full_until = time.time() + args.full_disk
+        not_ready_seen = False
+        while time.time() < full_until and not stop.is_set():
+            status, body = http("GET", base + "/readyz")
+            stages = (body or {}).get("stages", [])
+            if any(s.get("stage") == "feedback-collector" and not s.get("ready") for s in stages):
+                not_ready_seen = True
+            time.sleep(0.5)
+        os.remove(path)
+        fill_report["collector reported not ready"] = not_ready_seen
+        log(f"freed the disk after {args.full_disk:g} s; the collector reported not ready meanwhile: {not_ready_seen}")
+
     def killer():
+        if args.full_disk > 0:
+            return filler()
         if args.stall_collector > 0:
             return staller()
         if args.restart_topology:
@@ -112,7 +162,8 @@ def chaos(args, topo):
 
     killing = threading.Thread(target=killer, daemon=True)
     log(f"load: {args.rate:g} emails/s for {args.seconds:g} s, " + (
-        f"the feedback-collector stopped (SIGSTOP) for {args.stall_collector:g} s" if args.stall_collector > 0
+        f"the feedback store's disk full for {args.full_disk:g} s" if args.full_disk > 0
+        else f"the feedback-collector stopped (SIGSTOP) for {args.stall_collector:g} s" if args.stall_collector > 0
         else "topology down and up halfway" if args.restart_topology
         else f"a kill -9 about every {args.kill_every:g} s"))
     start = time.time()
@@ -130,7 +181,7 @@ def chaos(args, topo):
             refused += 1  # not accepted (the gateway was down, or answered 429/503): the client retries
         n += 1
         time.sleep(max(0, start + n / args.rate - time.time()))
-    if args.stall_collector > 0 or args.restart_topology:
+    if args.stall_collector > 0 or args.restart_topology or args.full_disk > 0:
         killing.join()  # the collector runs again before the checks
     stop.set()
     killing.join()
@@ -170,7 +221,7 @@ def chaos(args, topo):
     stored = set()
     deadline = time.time() + 30
     while time.time() < deadline:
-        db = sqlite3.connect(f"file:{work}/feedback.sqlite?mode=ro", uri=True)
+        db = sqlite3.connect(f"file:{topo.database}?mode=ro", uri=True)
         stored = {row[0] for row in db.execute("SELECT email_id FROM predictions")}
         db.close()
         if accepted <= stored:
@@ -200,6 +251,10 @@ def chaos(args, topo):
         print(f"too few faults: every process must be killed at least {args.require_kills} times; "
               + ", ".join(f"{v} {k}" for v, k in too_few.items()) + " (raise --seconds or lower --kill-every)")
     ok = not lost and not duplicated and not stuck and gaps == 0 and not too_few
+    if args.full_disk > 0:
+        print(f"feedback store's disk full for {args.full_disk:g} s; the collector reported not ready: "
+              f"{fill_report.get('collector reported not ready')}; stored afterwards {len(stored & accepted)} of {len(accepted)}")
+        ok = ok and fill_report.get("collector reported not ready") is True and accepted <= stored
     if not ok:
         for name, ids in [("lost", lost), ("duplicated", duplicated), ("stuck", stuck)]:
             if ids:

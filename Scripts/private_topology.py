@@ -43,6 +43,7 @@ class PrivateTopology:
         self.base = f"http://127.0.0.1:{self.http_port}"
         self.topology = os.path.join(self.work, f"{name}.topology")
         self.key = None
+        self.database = os.path.join(self.work, "feedback.sqlite")
 
     def run(self, *argv, capture=False):
         result = subprocess.run([self.mailroom, *argv], check=True, text=True,
@@ -54,7 +55,7 @@ class PrivateTopology:
             text = f.read()
         w = self.work
         for key, value in [("name", self.name), ("run_dir", f"{w}/run"), ("registry", f"{w}/registry"),
-                           ("database", f"{w}/feedback.sqlite"), ("journal_dir", f"{w}/journal"),
+                           ("database", self.database), ("journal_dir", f"{w}/journal"),
                            ("api_keys", f"{w}/api-keys"), ("http_port", self.http_port), ("pub_port", self.pub_port),
                            ("snapshot_port", self.snapshot_port)]:
             text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
@@ -109,6 +110,9 @@ def http(method, url, body=None, timeout=10, key=None):
         with urllib.request.urlopen(request, timeout=timeout) as response:
             return response.status, json.loads(response.read() or b"null")
     except urllib.error.HTTPError as error:
-        return error.code, None
+        try:
+            return error.code, json.loads(error.read() or b"null")
+        except ValueError:
+            return error.code, None
     except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
         return 0, None
