@@ -91,6 +91,8 @@ public actor Dispatcher {
     /// Dead letters kept in memory when there is no journal.
     private var failures: [String: String] = [:]
     private let journal: IntakeJournal?
+    /// The other gateway replicas' journals (read-only), when the topology runs more than one.
+    private let siblings: SiblingJournals?
     private var sweeps = 0
     /// Results answered from memory but not yet in the journal: written together on the next sweep (one fsync
     /// for many). A result lost in a crash before that only means the email is sent once more after the restart.
@@ -111,6 +113,7 @@ public actor Dispatcher {
         do { journal = try journalPath.map { try IntakeJournal(path: $0) } } catch {
             throw GatewayError.journal("\(error)")
         }
+        siblings = journalPath.flatMap { SiblingJournals(ownPath: $0) }
     }
 
     /// Sends every email the journal holds as pending (accepted before a crash or restart, never finished) and every
@@ -171,7 +174,7 @@ public actor Dispatcher {
         if let r = results[id] { return .done(r) }
         if pending[id] != nil { return .pending }
         if let reason = failures[id] { return .failed(reason: reason) }
-        if let journal, let entry = try journaled { try journal.entry(id) } {
+        if let journal, let entry = try journaled({ try journal.entry(id) }) ?? siblings?.entry(id, now: now()) {
             switch entry.state {
             case .pending: return .pending
             case .done: if let r = entry.result { return .done(r) }
@@ -319,6 +322,18 @@ public actor Dispatcher {
         }
         var toSend = fresh
         if let journal {
+            // Another replica holding the id with other content: the same conflict as in this replica's journal.
+            if let siblings {
+                let t = now()
+                let conflicts = try emails.filter { e in
+                    guard let held = siblings.entry(e.id, now: t) else { return false }
+                    return try journaled { try journal.contentHash(of: e) } != held.contentSHA256
+                }.map(\.id)
+                if !conflicts.isEmpty {
+                    metrics.count("mailroom_gateway_conflicts_total")
+                    throw GatewayError.conflict(ids: conflicts)
+                }
+            }
             let decisions: [IntakeDecision]
             do { decisions = try journal.accept(emails) } catch let IntakeJournalError.conflict(ids) {
                 metrics.count("mailroom_gateway_conflicts_total")

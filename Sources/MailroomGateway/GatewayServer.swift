@@ -12,7 +12,10 @@ import ServiceLifecycle
 /// The gateway's configuration, parsed once in `main`.
 public struct GatewayConfig: Sendable {
     public var host = "127.0.0.1"
+    /// Replica 0's HTTP port; replica N listens on `port + N` (one load balancer address in front of them all).
     public var port = 8080
+    /// This gateway's replica number: its stamp on every envelope, so results and receipts come back to it.
+    public var replica = 0
     /// Cleaner replicas' input endpoints (PUSH connects to all: round-robin).
     public var cleaners: [String] = []
     /// Feedback-collector input endpoints (outcomes).
@@ -40,11 +43,15 @@ public struct GatewayConfig: Sendable {
 
     public static let flags = ["host", "port", "cleaners", "feedback", "receipts", "results", "control", "journal", "max-batch",
                                "max-in-flight", "sync-timeout", "log-level", "api-keys", "metrics-open", "idle-timeout",
-                               "max-connections"]
+                               "max-connections", "replica"]
 
     public init(options: StageOptions) throws {
         host = options.string("host", default: host)
         port = try options.int("port", default: port)
+        replica = try options.int("replica", default: 0)
+        guard replica >= 0, port + replica <= 65535 else {
+            throw OptionsError.invalid(flag: "replica", value: "\(replica)", expected: "0 or more, with --port + replica at most 65535")
+        }
         cleaners = options.list("cleaners")
         feedback = options.list("feedback")
         receipts = options.list("receipts")
@@ -68,6 +75,8 @@ public struct GatewayConfig: Sendable {
 struct ZMQPipelinePort: PipelinePort {
     let emails: EnvelopeSender
     let outcomes: EnvelopeSender
+    /// The gateway replica that stamps what it sends.
+    let replica: Int
 
     func sendEmail(_ email: Email, traceID: String) throws { try sendEmail(email, traceID: traceID, attempt: 1) }
 
@@ -85,7 +94,7 @@ struct ZMQPipelinePort: PipelinePort {
 
     /// Enqueues without waiting; a full queue is the client's 429 (``GatewayError/pipelineFull(capacity:)``).
     private func send(_ envelope: Envelope, on sender: EnvelopeSender) throws {
-        do { try sender.trySend(envelope.stamped(stage: "gateway", replica: 0)) } catch TransportError.overloaded(let capacity) {
+        do { try sender.trySend(envelope.stamped(stage: "gateway", replica: replica)) } catch TransportError.overloaded(let capacity) {
             throw GatewayError.pipelineFull(capacity: capacity)
         }
     }
@@ -97,6 +106,8 @@ struct ReceiverService: Service {
     let control: EnvelopeReceiver
     /// The feedback-collectors' receipts for this gateway's outcomes (SUB), when configured.
     let receipts: EnvelopeReceiver?
+    /// `acks.gateway.<replica>`: the receipts for this replica's outcomes.
+    let receiptTopic: String
     let dispatcher: Dispatcher
     let logger: Logger
 
@@ -123,7 +134,7 @@ struct ReceiverService: Service {
             if let receipts {
                 group.addTask {
                     for await env in receipts.envelopes {
-                        guard env.publication?.topic == GatewayServer.receiptTopic, case .ack(let ack) = env.payload else { continue }
+                        guard env.publication?.topic == receiptTopic, case .ack(let ack) = env.payload else { continue }
                         await dispatcher.acknowledgeOutcomes(ack.ids)
                     }
                 }
@@ -141,8 +152,8 @@ struct ReceiverService: Service {
 }
 
 public enum GatewayServer {
-    /// The topic of the collectors' receipts for outcomes this gateway sent (its stamp says replica 0).
-    static let receiptTopic = "acks.gateway.0"
+    /// The topic of the collectors' receipts for outcomes a gateway replica sent (as its stamp says).
+    static func receiptTopic(replica: Int) -> String { "acks.gateway.\(replica)" }
 
     /// Runs the gateway until SIGTERM/SIGINT.
     public static func run(config: GatewayConfig, logger: Logger) async throws {
@@ -152,9 +163,9 @@ public enum GatewayServer {
         let results = try EnvelopeReceiver(context: context, endpoints: Endpoints(bind: config.results), logger: logger)
         let control = try EnvelopeReceiver(context: context, endpoints: Endpoints(bind: config.control), logger: logger)
         let receipts = try config.receipts.isEmpty ? nil : EnvelopeReceiver(
-            context: context, kind: .subscribe(prefixes: [Data(receiptTopic.utf8)]),
+            context: context, kind: .subscribe(prefixes: [Data(receiptTopic(replica: config.replica).utf8)]),
             endpoints: Endpoints(connect: config.receipts), logger: logger)
-        let dispatcher = try Dispatcher(port: ZMQPipelinePort(emails: emails, outcomes: outcomes), journalPath: config.journal,
+        let dispatcher = try Dispatcher(port: ZMQPipelinePort(emails: emails, outcomes: outcomes, replica: config.replica), journalPath: config.journal,
                                         limits: config.limits, outcomeReceipts: receipts != nil)
         var policy = EdgePolicy(keys: config.apiKeys.isEmpty ? nil : try APIKeyRing(path: config.apiKeys))
         policy.protectMetrics = !config.metricsOpen
@@ -162,9 +173,10 @@ public enum GatewayServer {
         let router = buildGatewayRouter(dispatcher: dispatcher, policy: policy)
         let app = Application(router: router,
                               server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
-                              configuration: .init(address: .hostname(config.host, port: config.port), serverName: "mailroom-gateway",
+                              configuration: .init(address: .hostname(config.host, port: config.port + config.replica), serverName: "mailroom-gateway",
                                                    availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
-                              services: [ReceiverService(results: results, control: control, receipts: receipts, dispatcher: dispatcher, logger: logger)],
+                              services: [ReceiverService(results: results, control: control, receipts: receipts,
+                                                         receiptTopic: receiptTopic(replica: config.replica), dispatcher: dispatcher, logger: logger)],
                               logger: logger)
         try await app.runService()
         emails.close()

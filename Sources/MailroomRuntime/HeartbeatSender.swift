@@ -5,20 +5,37 @@ import Logging
 import MailroomTransport
 import Synchronization
 
-/// Sends a ``Heartbeat`` every ``TransportDefaults/heartbeatIntervalMs`` on a connected PUSH socket to the
-/// gateways' control endpoints, carrying the readiness last reported by the stage's handler.
+/// Sends a ``Heartbeat`` every ``TransportDefaults/heartbeatIntervalMs`` to every gateway replica's control endpoint
+/// (one connected PUSH socket each, so that each replica hears every beat), carrying the readiness last reported by
+/// the stage's handler.
 ///
 /// Heartbeats are best effort: when no gateway is there (or it is slow), they are dropped rather than queued.
 final class HeartbeatSender: Sendable {
-    let sender: EnvelopeSender
+    /// One per gateway replica.
+    let senders: [EnvelopeSender]
     private let stage: String
     private let replica: Int
     private let state = Mutex(StageReadiness(ready: false))
 
     init(context: ZMQContext, endpoints: [String], stage: String, replica: Int, logger: Logger) throws {
-        sender = try EnvelopeSender(context: context, kind: .push, endpoints: Endpoints(connect: endpoints),
-                                    queueCapacity: 4, sendHighWaterMark: 16, immediate: true, logger: logger)
+        var senders: [EnvelopeSender] = []
+        do {
+            for endpoint in endpoints {
+                senders.append(try EnvelopeSender(context: context, kind: .push, endpoints: Endpoints(connect: [endpoint]),
+                                                  queueCapacity: 4, sendHighWaterMark: 16, immediate: true, logger: logger))
+            }
+        } catch {
+            for s in senders { s.close(drainTimeoutMs: 0) }
+            throw error
+        }
+        self.senders = senders
         self.stage = stage; self.replica = replica
+    }
+
+    /// Offers `envelope` to every gateway replica without waiting (a full or absent one misses it): heartbeats, and
+    /// failure reports, which only the replica holding the email acts on.
+    func sendToAll(_ envelope: Envelope) {
+        for s in senders { try? s.trySend(envelope) }
     }
 
     /// The readiness the next heartbeat carries.
@@ -50,7 +67,7 @@ final class HeartbeatSender: Sendable {
     /// One last heartbeat saying "not ready" (the gateway stops counting on this replica at once), then close.
     func close() async {
         update(StageReadiness(ready: false, modelVersion: readiness.modelVersion), now: true)
-        await closeSenders([sender], drainTimeoutMs: 100)
+        await closeSenders(senders, drainTimeoutMs: 100)
     }
 
     private func beat() {
@@ -58,6 +75,6 @@ final class HeartbeatSender: Sendable {
         let heartbeat = Heartbeat(stage: stage, replica: replica, pid: getpid(), ready: r.ready, modelVersion: r.modelVersion,
                                   heads: r.heads)
         // Full (no gateway listening, or it is slow): drop this beat; the next one says the same.
-        try? sender.trySend(Envelope(messageID: "\(stage)/\(replica)", payload: .heartbeat(heartbeat)))
+        sendToAll(Envelope(messageID: "\(stage)/\(replica)", payload: .heartbeat(heartbeat)))
     }
 }

@@ -27,6 +27,10 @@ public struct StageOutputSpec: Sendable, Equatable {
         case push
         /// PUB, bound on every endpoint; a subscriber at its high-water mark misses messages (libzmq's rule).
         case publish
+        /// PUSH back to the replica of `stage` that sent the message: one socket per endpoint, endpoint N being
+        /// replica N (`{all:…}` lists them in replica order), chosen by that stage's stamp on the envelope. The
+        /// router's results go to the gateway replica that holds the request.
+        case pushToOrigin(stage: String)
     }
     /// What the runtime does when the output's queue is full.
     public enum WhenFull: Sendable, Equatable {
@@ -46,6 +50,27 @@ public struct StageOutputSpec: Sendable, Equatable {
         .init(kind: .push, endpoints: endpoints, whenFull: whenFull)
     }
     public static func publish(_ endpoints: [String]) -> StageOutputSpec { .init(kind: .publish, endpoints: endpoints) }
+    public static func pushToOrigin(_ endpoints: [String], stage: String) -> StageOutputSpec {
+        .init(kind: .pushToOrigin(stage: stage), endpoints: endpoints)
+    }
+
+    /// The sockets this output needs: (kind, endpoints) for each.
+    var sockets: [(kind: EnvelopeSender.Kind, endpoints: Endpoints)] {
+        switch kind {
+        case .push: [(.push, Endpoints(connect: endpoints))]
+        case .publish: [(.publish, Endpoints(bind: endpoints))]
+        case .pushToOrigin: endpoints.map { (.push, Endpoints(connect: [$0])) }
+        }
+    }
+
+    /// Which of ``sockets`` sends `envelope`: for ``Kind/pushToOrigin(stage:)`` the origin's replica (the first
+    /// socket when the stamp is missing or names a replica past the list, so nothing is dropped).
+    func socketIndex(for envelope: Envelope) -> Int {
+        guard case .pushToOrigin(let stage) = kind,
+              let replica = envelope.stamps.first(where: { $0.stage == stage })?.replica,
+              replica >= 0, replica < endpoints.count else { return 0 }
+        return replica
+    }
 }
 
 /// One message a handler wants sent, on one of its outputs.

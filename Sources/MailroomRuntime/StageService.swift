@@ -72,16 +72,17 @@ public struct StageService<Handler: StageHandler>: Service {
         let meta: Logger.Metadata = ["stage": "\(stage)", "replica": "\(replica)"]
         let heartbeats = try HeartbeatSender(context: context, endpoints: endpoints.control, stage: stage,
                                              replica: replica, logger: logger)
-        var outputs: [Handler.Output: EnvelopeSender] = [:]
+        var outputs: [Handler.Output: [EnvelopeSender]] = [:]
         do {
             for (port, spec) in endpoints.outputs {
-                outputs[port] = try EnvelopeSender(
-                    context: context, kind: spec.kind == .push ? .push : .publish,
-                    endpoints: spec.kind == .push ? Endpoints(connect: spec.endpoints) : Endpoints(bind: spec.endpoints),
-                    queueCapacity: maxBatch * 2, immediate: spec.kind == .push, logger: logger)
+                for socket in spec.sockets {
+                    outputs[port, default: []].append(try EnvelopeSender(
+                        context: context, kind: socket.kind, endpoints: socket.endpoints,
+                        queueCapacity: maxBatch * 2, immediate: socket.kind == .push, logger: logger))
+                }
             }
         } catch {
-            await closeSenders(Array(outputs.values) + [heartbeats.sender], drainTimeoutMs: 0)
+            await closeSenders(outputs.values.flatMap { $0 } + heartbeats.senders, drainTimeoutMs: 0)
             throw error
         }
         let senders = outputs
@@ -92,12 +93,12 @@ public struct StageService<Handler: StageHandler>: Service {
                 group.cancelAll()
             }
         } catch {
-            await closeSenders(Array(senders.values), drainTimeoutMs: 0)
+            await closeSenders(senders.values.flatMap { $0 }, drainTimeoutMs: 0)
             await heartbeats.close()
             throw error
         }
-        await closeSenders(Array(senders.values), drainTimeoutMs: drainTimeoutMs)
-        let dropped = senders.values.reduce(0) { $0 + $1.droppedCount }
+        await closeSenders(senders.values.flatMap { $0 }, drainTimeoutMs: drainTimeoutMs)
+        let dropped = senders.values.joined().reduce(0) { $0 + $1.droppedCount }
         counters.update { $0.lost += dropped }
         let lost = counters.snapshot.lost
         if lost > 0 { logger.error("could not deliver during shutdown", metadata: meta.merging(["lost": "\(lost)"]) { $1 }) }
@@ -108,7 +109,7 @@ public struct StageService<Handler: StageHandler>: Service {
     }
 
     /// Prepares the handler, then reads, handles and sends until the input has been drained.
-    private func serve(outputs: [Handler.Output: EnvelopeSender], heartbeats: HeartbeatSender,
+    private func serve(outputs: [Handler.Output: [EnvelopeSender]], heartbeats: HeartbeatSender,
                        meta: Logger.Metadata) async throws {
         logger.info("preparing", metadata: meta)
         heartbeats.update(try await thread.run { try $0.prepare() }.1, now: true)
@@ -135,7 +136,7 @@ public struct StageService<Handler: StageHandler>: Service {
                 logger.info("draining", metadata: meta)
                 input.drain(timeoutMs: drainTimeoutMs)
                 try await Task.sleep(for: .milliseconds(2 * drainTimeoutMs))
-                await closeSenders(Array(outputs.values), drainTimeoutMs: 0)
+                await closeSenders(outputs.values.flatMap { $0 }, drainTimeoutMs: 0)
             }
             var envelopes = input.envelopes.makeAsyncIterator()
             var held: Envelope?
@@ -156,7 +157,7 @@ public struct StageService<Handler: StageHandler>: Service {
                 for failure in failures {
                     logger.warning("could not handle an email; reported to the gateway",
                                    metadata: meta.merging(["mail.id": "\(failure.id.debugDescription)", "reason": "\(failure.reason)"]) { $1 })
-                    try? heartbeats.sender.trySend(Envelope(messageID: failure.id, payload: .failure(
+                    heartbeats.sendToAll(Envelope(messageID: failure.id, payload: .failure(
                         StageFailure(id: failure.id, stage: stage, replica: replica, reason: failure.reason))))
                 }
                 try await send(out, outputs: outputs)
@@ -169,10 +170,11 @@ public struct StageService<Handler: StageHandler>: Service {
 
     /// Sends what the handler returned: a `.wait` output waits for room, a `.handBack` output takes what fits and
     /// hands the rest back; then tells the handler which was which.
-    private func send(_ out: [StageOutput<Handler.Output>], outputs: [Handler.Output: EnvelopeSender]) async throws {
+    private func send(_ out: [StageOutput<Handler.Output>], outputs: [Handler.Output: [EnvelopeSender]]) async throws {
         var delivered: [StageOutput<Handler.Output>] = [], undelivered: [StageOutput<Handler.Output>] = []
         for o in out {
-            guard let sender = outputs[o.port] else { continue }  // checked at start: every port has one
+            guard let senders = outputs[o.port], let spec = endpoints.outputs[o.port] else { continue }  // checked at start
+            let sender = senders[spec.socketIndex(for: o.envelope)]
             let envelope = o.envelope.stamped(stage: stage, replica: replica)
             if endpoints.outputs[o.port]?.whenFull == .handBack {
                 do { try sender.trySend(envelope, prefix: o.prefix) } catch TransportError.overloaded, TransportError.closed {

@@ -59,6 +59,12 @@ public final class IntakeJournal {
         database = db
     }
 
+    /// Opens another gateway replica's journal for reading only (``entry(_:)``); it must exist.
+    /// - Throws: ``StoreError/open(path:code:message:)``.
+    public init(readingFrom path: String, busyTimeoutMs: Int32 = 1000) throws {
+        database = try SQLiteDatabase(path: path, readOnly: true, busyTimeoutMs: busyTimeoutMs)
+    }
+
     static let schema = """
         CREATE TABLE IF NOT EXISTS emails (
           id TEXT PRIMARY KEY,

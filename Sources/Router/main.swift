@@ -1,5 +1,6 @@
 // router: turns predictions into queue assignments, recorded in its outbox before they leave.
-// Sockets: PULL bind --pull (from classifiers); PUSH connect --results (gateway); PUB bind --publish
+// Sockets: PULL bind --pull (from classifiers); PUSH connect --results (one per gateway replica, each result to
+// the replica that sent the email); PUB bind --publish
 // (assignments, for the CRM connector); REP bind --snapshot (what a subscriber missed); PUSH connect --feedback
 // (feedback-collector, never waited for); SUB connect --receipts (the collectors' acks); PUSH connect --control.
 import MailroomRouterStage
@@ -13,7 +14,7 @@ await StageMain.run(stage: "router", flags: ["results", "publish", "snapshot", "
                             receiptEndpoints: options.list("receipts"),
                             replica: try options.int("replica", default: 0), logger: logger)
     return (stage, [
-        .results: .push(options.list("results")),
+        .results: .pushToOrigin(options.list("results"), stage: "gateway"),
         .assignments: .publish(options.list("publish")),
         .feedback: .push(options.list("feedback"), whenFull: .handBack),
     ])

@@ -78,7 +78,7 @@ final class Harness: @unchecked Sendable {
     }
 
     /// The shipped topology file with this harness's run directory, model, database and ports.
-    func writeTopology(registry: String, classifierReplicas: Int = 1) throws -> String {
+    func writeTopology(registry: String, classifierReplicas: Int = 1, gatewayReplicas: Int = 1) throws -> String {
         let shipped = try String(contentsOfFile: (Self.repoRoot as NSString).appendingPathComponent("Topology/mailroom.topology"), encoding: .utf8)
         var lines: [String] = []
         var section = ""
@@ -98,6 +98,7 @@ final class Harness: @unchecked Sendable {
             case ("[topology]", "router_rules"):
                 lines.append("router_rules = \((Self.repoRoot as NSString).appendingPathComponent("Config/router.rules"))")
             case ("[process classifier]", "replicas"): lines.append("replicas = \(classifierReplicas)")
+            case ("[process gateway]", "replicas"): lines.append("replicas = \(gatewayReplicas)")
             default: lines.append(line)
             }
         }
@@ -110,11 +111,13 @@ final class Harness: @unchecked Sendable {
         return file
     }
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(httpPort)")! }
+    /// Gateway replica N listens on httpPort + N.
+    func baseURL(replica: Int = 0) -> URL { URL(string: "http://127.0.0.1:\(httpPort + replica)")! }
 
-    /// Sends a request; returns status and parsed JSON (or the raw text under "text").
-    func http(_ method: String, _ path: String, json: Any? = nil, rawBody: Data? = nil, authorized: Bool = true) async throws -> (Int, Any) {
-        var request = URLRequest(url: baseURL.appendingPathComponent(path))
+    /// Sends a request to gateway `replica`; returns status and parsed JSON (or the raw text under "text").
+    func http(_ method: String, _ path: String, json: Any? = nil, rawBody: Data? = nil, authorized: Bool = true,
+              replica: Int = 0) async throws -> (Int, Any) {
+        var request = URLRequest(url: baseURL(replica: replica).appendingPathComponent(path))
         request.httpMethod = method
         request.timeoutInterval = 60
         if authorized, let apiKey { request.setValue("Bearer \(apiKey)", forHTTPHeaderField: "Authorization") }

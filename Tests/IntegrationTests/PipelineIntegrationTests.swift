@@ -277,6 +277,58 @@ struct PipelineIntegrationTests {
         let status2 = try TopologyControl.status(topologyPath: topology)
         #expect(status2.instances.filter { $0.id.hasPrefix("classifier-") }.count == 2)
     }
+
+    @Test("two gateway replicas: results reach the replica that took the email, either one answers its status")
+    func twoGatewayReplicas() async throws {
+        let h = try Harness()
+        defer { h.cleanUp() }
+        let registry = try h.servedModel(version: "gw-1", count: 600, seed: 13, epochs: 2)
+        let topology = try h.writeTopology(registry: registry, gatewayReplicas: 2)
+        try h.mailroom(["topology", "up", topology, "--bin-dir", Harness.binDirectory])
+        defer { _ = try? h.mailroom(["topology", "down", topology]) }
+        for replica in [0, 1] {
+            #expect(try await h.eventually(60) { try await h.http("GET", "readyz", replica: replica).0 == 200 },
+                    "gateway replica \(replica) never became ready")
+        }
+
+        // Sync classify on each replica: the router sends each result to the replica that is waiting for it.
+        for replica in [0, 1] {
+            let emails = (0..<20).map { ["id": "sync-\(replica)-\($0)", "body": "Bitte Depot Nr. \($0) übertragen."] }
+            let (status, body) = try await h.http("POST", "v1/classify", json: ["emails": emails], replica: replica)
+            #expect(status == 200, "classify on replica \(replica) answered \(status): \(body)")
+            #expect(((body as? [String: Any])?["predictions"] as? [Any])?.count == 20)
+        }
+
+        // Async on replica 1: done there, and replica 0 answers the same from replica 1's journal.
+        let asyncEmails = (0..<10).map { ["id": "async-\($0)", "subject": "Adresse", "body": "Neue Adresse Nr. \($0)"] }
+        #expect(try await h.http("POST", "v1/emails", json: ["emails": asyncEmails], replica: 1).0 == 202)
+        for e in asyncEmails {
+            let id = e["id"]!
+            for replica in [1, 0] {
+                let done = try await h.eventually(30) {
+                    (try await h.http("GET", "v1/emails/\(id)", replica: replica).1 as? [String: Any])?["status"] as? String == "done"
+                }
+                #expect(done, "\(id), taken by replica 1, is not done when asked at replica \(replica)")
+            }
+        }
+        // The same id with other content at the other replica is a conflict, as it would be at the first.
+        let (conflict, _) = try await h.http("POST", "v1/emails", json: ["emails": [["id": "async-0", "body": "anders"]]], replica: 0)
+        #expect(conflict == 409)
+
+        // An outcome sent to replica 1 is acknowledged to replica 1 (its receipt topic) and leaves its journal.
+        #expect(try await h.http("POST", "v1/feedback", json: ["id": "async-1", "labels": ["queue": "Client Data"]], replica: 1).0 == 202)
+        let acknowledged = try await h.eventually(30) {
+            try IntakeJournal(readingFrom: h.path("journal/gateway-1.sqlite")).unsentOutcomes().isEmpty
+        }
+        #expect(acknowledged, "replica 1 never got the collector's receipt for its outcome")
+
+        // Each email was published once.
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let published = try snapshot(context: context, port: h.snapshotPort)
+        #expect(published.count == Set(published).count)
+        #expect(Set(published) == Set((0..<20).flatMap { ["sync-0-\($0)", "sync-1-\($0)"] } + asyncEmails.map { $0["id"]! }))
+    }
 }
 
 /// Every id in the router's stream, in sequence order, read page by page from its snapshot socket; checks that
