@@ -35,9 +35,11 @@ def main():
     parser.add_argument("--full-disk", type=float, default=0, metavar="SECONDS",
                         help="instead of kills: the feedback store on a small tmpfs, filled up for SECONDS from the "
                              "start of the load (needs root or CAP_SYS_ADMIN to mount it)")
+    parser.add_argument("--gateways", type=int, default=1, metavar="N",
+                        help="gateway replicas; the load goes round-robin over them, status checks too")
     args = parser.parse_args()
 
-    topo = PrivateTopology(args.bin_dir, name="chaos", keep=args.keep)
+    topo = PrivateTopology(args.bin_dir, name="chaos", keep=args.keep, gateways=args.gateways)
     disk = None
     if args.full_disk > 0:
         disk = os.path.join(topo.work, "store-disk")
@@ -153,11 +155,11 @@ def chaos(args, topo, disk=None):
             try:
                 with open(state_file) as f:
                     instances = json.load(f)["instances"]
-                pid = next(i["pid"] for i in instances if i["process"] == victim and i.get("pid"))
+                pid = random.choice([i["pid"] for i in instances if i["process"] == victim and i.get("pid")])
                 os.kill(pid, signal.SIGKILL)
                 kills[victim] += 1
                 turn += 1
-            except (StopIteration, OSError, ValueError, KeyError):
+            except (IndexError, OSError, ValueError, KeyError):
                 pass  # not running right now (being restarted): the next turn tries it again
 
     killing = threading.Thread(target=killer, daemon=True)
@@ -173,7 +175,7 @@ def chaos(args, topo, disk=None):
         email_id = f"chaos-{n}"
         body = {"emails": [{"id": email_id, "subject": "Kontoauszug", "body": f"Bitte senden Sie mir den Kontoauszug Nr. {n}."}]}
         t = time.time()
-        status, _ = http("POST", base + "/v1/emails", body)
+        status, _ = http("POST", topo.bases[n % len(topo.bases)] + "/v1/emails", body)
         if status == 202:
             accepted.add(email_id)
             sent_at[email_id] = t
@@ -192,7 +194,8 @@ def chaos(args, topo, disk=None):
     waiting = set(accepted)
     while waiting and time.time() < deadline:
         for email_id in list(waiting):
-            status, body = http("GET", f"{base}/v1/emails/{email_id}")
+            # Any replica answers (from the others' journals when it did not take the email).
+            status, body = http("GET", f"{random.choice(topo.bases)}/v1/emails/{email_id}")
             if status == 200 and body and body.get("status") in ("done", "failed"):
                 statuses[email_id] = body["status"]
                 waiting.discard(email_id)

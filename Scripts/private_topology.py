@@ -19,6 +19,25 @@ def free_port():
         return s.getsockname()[1]
 
 
+def free_ports(count):
+    """The first of `count` consecutive free ports."""
+    for _ in range(50):
+        first = free_port()
+        sockets = []
+        try:
+            for n in range(count):
+                s = socket.socket()
+                s.bind(("127.0.0.1", first + n))
+                sockets.append(s)
+            return first
+        except OSError:
+            continue
+        finally:
+            for s in sockets:
+                s.close()
+    sys.exit(f"E: found no {count} consecutive free ports")
+
+
 def log(message):
     print(f"==> {message}", file=sys.stderr, flush=True)
 
@@ -32,7 +51,7 @@ class PrivateTopology:
     """`with PrivateTopology(bin_dir) as t:` trains, starts and waits for /readyz; leaving stops it (and removes the
     work directory unless keep). Gives t.base, t.key, t.work, t.topology, t.pub_port, t.snapshot_port, t.mailroom."""
 
-    def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None):
+    def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None, gateways=1):
         self.bin_dir = bin_dir or default_bin_dir()
         self.mailroom = os.path.join(self.bin_dir, "mailroom")
         if not os.access(self.mailroom, os.X_OK):
@@ -40,7 +59,11 @@ class PrivateTopology:
         self.name, self.keep, self.gateway_env = name, keep, gateway_env or {}
         self.work = tempfile.mkdtemp(prefix=f"mailroom-{name}-")
         self.http_port, self.pub_port, self.snapshot_port = free_port(), free_port(), free_port()
+        self.gateways = gateways
+        if gateways > 1:  # replica N listens on http_port + N: find a run of free ports
+            self.http_port = free_ports(gateways)
         self.base = f"http://127.0.0.1:{self.http_port}"
+        self.bases = [f"http://127.0.0.1:{self.http_port + n}" for n in range(gateways)]
         self.topology = os.path.join(self.work, f"{name}.topology")
         self.key = None
         self.database = os.path.join(self.work, "feedback.sqlite")
@@ -61,6 +84,8 @@ class PrivateTopology:
             text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
         extra = "".join(f"env.{k} = {v}\n" for k, v in self.gateway_env.items())
         text = text.replace("[process gateway]\n", "[process gateway]\n" + extra, 1)
+        text = re.sub(r"(\[process gateway\][^\[]*?^replicas\s*=\s*)1$", rf"\g<1>{self.gateways}", text, count=1,
+                      flags=re.M | re.S)
         with open(self.topology, "w") as f:
             f.write(text)
 
@@ -78,7 +103,7 @@ class PrivateTopology:
         log("starting the topology")
         self.run("topology", "up", self.topology, "--bin-dir", self.bin_dir)
         deadline = time.time() + 90
-        while http("GET", self.base + "/readyz")[0] != 200:
+        while any(http("GET", base + "/readyz")[0] != 200 for base in self.bases):
             if time.time() > deadline:
                 sys.exit(f"E: the topology never became ready; logs in {w}/run")
             time.sleep(0.5)
