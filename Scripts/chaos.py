@@ -74,7 +74,7 @@ def chaos(args, topo, disk=None):
     stop = threading.Event()
 
     def subscribe():
-        sub = context.socket(zmq.SUB)
+        sub = topo.curve_client(context.socket(zmq.SUB))
         sub.setsockopt(zmq.SUBSCRIBE, b"assignments.")
         sub.setsockopt(zmq.RCVTIMEO, 200)
         sub.connect(f"tcp://127.0.0.1:{pub_port}")
@@ -206,7 +206,7 @@ def chaos(args, topo, disk=None):
 
     # What the subscriber missed while the router was down comes from the snapshot socket.
     snapshot_ids, after = [], 0
-    req = context.socket(zmq.REQ)
+    req = topo.curve_client(context.socket(zmq.REQ))
     req.setsockopt(zmq.RCVTIMEO, 5000)
     req.connect(f"tcp://127.0.0.1:{snapshot_port}")
     gaps = 0

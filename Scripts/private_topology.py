@@ -49,7 +49,8 @@ def default_bin_dir():
 
 class PrivateTopology:
     """`with PrivateTopology(bin_dir) as t:` trains, starts and waits for /readyz; leaving stops it (and removes the
-    work directory unless keep). Gives t.base, t.key, t.work, t.topology, t.pub_port, t.snapshot_port, t.mailroom."""
+    work directory unless keep). Gives t.base, t.key, t.work, t.topology, t.pub_port, t.snapshot_port, t.mailroom,
+    and t.curve_client(socket) for subscribers of the router's CURVE-guarded sockets."""
 
     def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None, gateways=1):
         self.bin_dir = bin_dir or default_bin_dir()
@@ -79,7 +80,7 @@ class PrivateTopology:
         w = self.work
         for key, value in [("name", self.name), ("run_dir", f"{w}/run"), ("registry", f"{w}/registry"),
                            ("database", self.database), ("journal_dir", f"{w}/journal"),
-                           ("api_keys", f"{w}/api-keys"), ("http_port", self.http_port), ("pub_port", self.pub_port),
+                           ("api_keys", f"{w}/api-keys"), ("curve_dir", f"{w}/curve"), ("http_port", self.http_port), ("pub_port", self.pub_port),
                            ("snapshot_port", self.snapshot_port)]:
             text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
         extra = "".join(f"env.{k} = {v}\n" for k, v in self.gateway_env.items())
@@ -100,6 +101,7 @@ class PrivateTopology:
         self.write_topology()
         self.key = self.run("api-key", "new", "--keys", f"{w}/api-keys", "--name", self.name,
                             "--scopes", "submit,read,feedback,metrics", capture=True).strip()
+        self.curve_file = self.run("curve", "client", "--dir", f"{w}/curve", "--name", self.name, capture=True).strip()
         log("starting the topology")
         self.run("topology", "up", self.topology, "--bin-dir", self.bin_dir)
         deadline = time.time() + 90
@@ -108,6 +110,16 @@ class PrivateTopology:
                 sys.exit(f"E: the topology never became ready; logs in {w}/run")
             time.sleep(0.5)
         return self
+
+    def curve_client(self, socket):
+        """Makes a pyzmq socket a CURVE client of the router's PUB/snapshot sockets, with this topology's key."""
+        with open(os.path.join(self.work, "curve", "server.pub")) as f:
+            socket.curve_serverkey = f.read().strip().encode()
+        with open(self.curve_file) as f:
+            pair = dict(line.split(" ", 1) for line in f.read().split("\n") if " " in line)
+        socket.curve_publickey = pair["public"].encode()
+        socket.curve_secretkey = pair["secret"].encode()
+        return socket
 
     def down(self):
         subprocess.run([self.mailroom, "topology", "down", self.topology], stdout=subprocess.DEVNULL, check=False)

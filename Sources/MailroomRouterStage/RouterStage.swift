@@ -30,6 +30,8 @@ public final class RouterStage: StageHandler {
     private let rules: RouterRules
     private let outboxPath: String
     private let snapshotEndpoint: String?
+    /// CURVE for the snapshot socket (the same keys as the PUB socket).
+    private let snapshotCurve: CurveRole?
     private let receiptEndpoints: [String]
     /// The PUB topic of this replica's stream: `assignments.<replica>`.
     public let topic: String
@@ -50,8 +52,9 @@ public final class RouterStage: StageHandler {
     ///   - receiptEndpoints: the feedback-collectors' acks sockets (SUB). Without any, a copy counts as done once
     ///     libzmq took it (a collector crash can then lose what it held).
     public init(rules: RouterRules, outboxPath: String, snapshotEndpoint: String?, receiptEndpoints: [String],
-                replica: Int, logger: Logger) {
+                replica: Int, snapshotCurve: CurveRole? = nil, logger: Logger) {
         self.rules = rules; self.outboxPath = outboxPath; self.snapshotEndpoint = snapshotEndpoint
+        self.snapshotCurve = snapshotCurve
         self.receiptEndpoints = receiptEndpoints
         topic = "assignments.\(replica)"
         receiptTopic = "acks.router.\(replica)"
@@ -67,7 +70,8 @@ public final class RouterStage: StageHandler {
         let outbox = try RouterOutbox(path: outboxPath)
         self.outbox = outbox
         if let snapshotEndpoint {
-            snapshots = try SnapshotServer(endpoint: snapshotEndpoint, outboxPath: outboxPath, topic: topic, logger: logger)
+            snapshots = try SnapshotServer(endpoint: snapshotEndpoint, outboxPath: outboxPath, topic: topic,
+                                           curve: snapshotCurve, logger: logger)
         }
         if !receiptEndpoints.isEmpty {
             receipts = try ReceiptInbox(endpoints: receiptEndpoints, topic: receiptTopic, logger: logger)

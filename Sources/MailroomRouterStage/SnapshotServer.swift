@@ -38,15 +38,19 @@ public final class SnapshotServer: Sendable {
     private let stopped = StopFlag()
     private let exited = DispatchSemaphore(value: 0)
 
-    /// Binds `endpoint` (REP) and starts answering.
+    /// Binds `endpoint` (REP) and starts answering; with a CURVE server role, only to the allowed client keys.
     /// - Throws: ``ZMQError`` when the socket cannot be bound, ``StoreError`` when the outbox cannot be opened.
-    public init(endpoint: String, outboxPath: String, topic: String, logger: Logger) throws {
+    public init(endpoint: String, outboxPath: String, topic: String, curve: CurveRole? = nil, logger: Logger) throws {
         let context = try ZMQContext()
+        var zap: ZAPHandler?
+        if case .server(_, let clients) = curve { zap = try ZAPHandler(context: context, clients: clients, logger: logger) }
         let socket = try ZMQSocket(context: context, kind: .rep)
+        if let curve { try socket.apply(curve) }
         try socket.set([.receiveTimeoutMs(TransportDefaults.pollIntervalMs), .lingerMs(0)])
         try socket.bind(endpoint)
         let reader = try OutboxReader(path: outboxPath)
         let box = UncheckedBox((socket, reader, context))
+        let handler = zap
         let stopped = self.stopped, exited = self.exited
         let thread = Thread {
             let (socket, reader, context) = box.value
@@ -62,6 +66,7 @@ public final class SnapshotServer: Sendable {
                 do { _ = try socket.send([body]) } catch { break }
             }
             socket.close()
+            handler?.stop()
             context.terminate()
             exited.signal()
         }

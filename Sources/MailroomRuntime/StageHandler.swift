@@ -43,13 +43,18 @@ public struct StageOutputSpec: Sendable, Equatable {
     public var kind: Kind
     public var endpoints: [String]
     public var whenFull: WhenFull
-    public init(kind: Kind, endpoints: [String], whenFull: WhenFull = .wait) {
-        self.kind = kind; self.endpoints = endpoints; self.whenFull = whenFull
+    /// CURVE for the output's sockets (the router's PUB on tcp); the runtime starts the ZAP handler that checks
+    /// client keys.
+    public var curve: CurveRole?
+    public init(kind: Kind, endpoints: [String], whenFull: WhenFull = .wait, curve: CurveRole? = nil) {
+        self.kind = kind; self.endpoints = endpoints; self.whenFull = whenFull; self.curve = curve
     }
     public static func push(_ endpoints: [String], whenFull: WhenFull = .wait) -> StageOutputSpec {
         .init(kind: .push, endpoints: endpoints, whenFull: whenFull)
     }
-    public static func publish(_ endpoints: [String]) -> StageOutputSpec { .init(kind: .publish, endpoints: endpoints) }
+    public static func publish(_ endpoints: [String], curve: CurveRole? = nil) -> StageOutputSpec {
+        .init(kind: .publish, endpoints: endpoints, curve: curve)
+    }
     public static func pushToOrigin(_ endpoints: [String], stage: String) -> StageOutputSpec {
         .init(kind: .pushToOrigin(stage: stage), endpoints: endpoints)
     }

@@ -73,12 +73,17 @@ public struct StageService<Handler: StageHandler>: Service {
         let heartbeats = try HeartbeatSender(context: context, endpoints: endpoints.control, stage: stage,
                                              replica: replica, logger: logger)
         var outputs: [Handler.Output: [EnvelopeSender]] = [:]
+        // CURVE server sockets ask this context's ZAP handler about every client; it lives as long as the context.
+        let zap = try endpoints.outputs.values.compactMap({ spec -> CurveDirectory? in
+            if case .server(_, let clients) = spec.curve { return clients } else { return nil }
+        }).first.map { try ZAPHandler(context: context, clients: $0, logger: logger) }
+        defer { zap?.stop() }
         do {
             for (port, spec) in endpoints.outputs {
                 for socket in spec.sockets {
                     outputs[port, default: []].append(try EnvelopeSender(
                         context: context, kind: socket.kind, endpoints: socket.endpoints,
-                        queueCapacity: maxBatch * 2, immediate: socket.kind == .push, logger: logger))
+                        queueCapacity: maxBatch * 2, immediate: socket.kind == .push, curve: spec.curve, logger: logger))
                 }
             }
         } catch {

@@ -53,12 +53,13 @@ public final class EnvelopeReceiver: Sendable {
     ///   - maxInFlight: decoded envelopes held for the consumer at most (memory bound).
     ///   - receiveHighWaterMark: libzmq's incoming queue limit per peer, in messages.
     ///   - pollIntervalMs: how long one `recv` blocks before the thread checks for ``stop()``.
+    ///   - curve: CURVE client (a subscriber of the router's PUB on tcp) or server; nil: no security.
     ///   - logger: where malformed messages are reported.
     /// - Throws: ``ZMQError`` when the socket cannot be created, bound or connected.
     public init(context: ZMQContext, kind: Kind = .pull, endpoints: Endpoints,
                 maxInFlight: Int = TransportDefaults.receiverMaxInFlight,
                 receiveHighWaterMark: Int32 = TransportDefaults.highWaterMarkMessages,
-                pollIntervalMs: Int32 = TransportDefaults.pollIntervalMs, logger: Logger) throws {
+                pollIntervalMs: Int32 = TransportDefaults.pollIntervalMs, curve: CurveRole? = nil, logger: Logger) throws {
         precondition(maxInFlight > 0, "EnvelopeReceiver: maxInFlight must be positive; this is a bug")
         // Start at 0 and signal up: libdispatch traps when a semaphore is freed below its initial value.
         let credits = DispatchSemaphore(value: 0)
@@ -80,6 +81,7 @@ public final class EnvelopeReceiver: Sendable {
             let socket: ZMQSocket
             do {
                 socket = try ZMQSocket(context: context, kind: kind == .pull ? .pull : .sub)
+                if let curve { try socket.apply(curve) }
                 try socket.set([.receiveHighWaterMark(receiveHighWaterMark), .receiveTimeoutMs(pollIntervalMs)])
                 if case .subscribe(let prefixes) = kind { try socket.set(prefixes.map { .subscribe($0) }) }
                 for e in endpoints.bind { try socket.bind(e) }

@@ -48,12 +48,13 @@ public final class EnvelopeSender: Sendable {
     ///   - immediate: queue only to peers whose connection is complete, so nothing waits for a peer that
     ///     never came up (`ZMQ_IMMEDIATE`).
     ///   - pollIntervalMs: how long one blocked send waits before the thread checks for ``close(drainTimeoutMs:)``.
+    ///   - curve: CURVE server (a bound PUB on tcp) or client; nil: no security (ipc inside the 0700 run directory).
     ///   - logger: where send failures are reported.
     /// - Throws: ``ZMQError`` when the socket cannot be created, bound or connected.
     public init(context: ZMQContext, kind: Kind = .push, endpoints: Endpoints,
                 queueCapacity: Int = TransportDefaults.senderQueueCapacity,
                 sendHighWaterMark: Int32 = TransportDefaults.highWaterMarkMessages, immediate: Bool = false,
-                pollIntervalMs: Int32 = TransportDefaults.pollIntervalMs, logger: Logger) throws {
+                pollIntervalMs: Int32 = TransportDefaults.pollIntervalMs, curve: CurveRole? = nil, logger: Logger) throws {
         precondition(queueCapacity > 0, "EnvelopeSender: queueCapacity must be positive; this is a bug")
         let state = Locked(State()), wake = DispatchSemaphore(value: 0), exited = Latch()
         self.state = state; self.wake = wake; self.exited = exited; self.queueCapacity = queueCapacity
@@ -61,6 +62,7 @@ public final class EnvelopeSender: Sendable {
             let socket: ZMQSocket
             do {
                 socket = try ZMQSocket(context: context, kind: kind == .push ? .push : .pub)
+                if let curve { try socket.apply(curve) }
                 try socket.set([.sendHighWaterMark(sendHighWaterMark), .sendTimeoutMs(pollIntervalMs),
                                 .immediate(immediate)])
                 for e in endpoints.bind { try socket.bind(e) }

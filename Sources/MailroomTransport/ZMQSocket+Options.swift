@@ -58,14 +58,14 @@ extension ZMQSocket {
         _ = try intOption(ZMQ_EVENTS)
     }
 
-    private func setInt(_ name: Int32, _ value: Int32, _ label: String) throws {
+    func setInt(_ name: Int32, _ value: Int32, _ label: String) throws {
         var v = value
         guard zmq_setsockopt(try open("setsockopt"), name, &v, MemoryLayout<Int32>.size) == 0 else {
             throw ZMQError.last("setsockopt(\(label))")
         }
     }
 
-    private func setBytes(_ name: Int32, _ value: Data, _ label: String) throws {
+    func setBytes(_ name: Int32, _ value: Data, _ label: String) throws {
         let h = try open("setsockopt")
         let rc = value.withUnsafeBytes { zmq_setsockopt(h, name, $0.baseAddress, $0.count) }
         guard rc == 0 else { throw ZMQError.last("setsockopt(\(label))") }

@@ -44,6 +44,20 @@ struct BadInputTests {
         #expect(try await h.eventually(60) { try await h.http("GET", "readyz").0 == 200 }, "gateway never became ready")
         let started = try TopologyControl.status(topologyPath: topology)
 
+        // Subscribers on the router's PUB socket: one admitted, one without CURVE, one with a key never admitted.
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let pub = Endpoints.connect("tcp://127.0.0.1:\(h.pubPort)")
+        let serverKey = try CurveDirectory(path: h.path("curve")).serverPublicKey()
+        let subscribers = [
+            ("admitted", try EnvelopeReceiver(context: context, kind: .subscribe(), endpoints: pub, curve: h.curve, logger: Logger(label: "itest"))),
+            ("without CURVE", try EnvelopeReceiver(context: context, kind: .subscribe(), endpoints: pub, logger: Logger(label: "itest"))),
+            ("with a key never admitted", try EnvelopeReceiver(context: context, kind: .subscribe(), endpoints: pub,
+                                                               curve: .client(serverKey: serverKey, keys: try CurveKeyPair.generate()),
+                                                               logger: Logger(label: "itest"))),
+        ]
+        let counts = subscribers.map { _, receiver in Task { await receiver.envelopes.reduce(0) { n, _ in n + 1 } } }
+
         // Good traffic: one async email every 100 ms for as long as the bad input lasts.
         let stop = StopFlag()
         let good = Task { () -> [String] in
@@ -99,11 +113,22 @@ struct BadInputTests {
             }
             #expect(done, "good email \(id), accepted beside the bad input, never finished")
         }
-        let context = try ZMQContext()
-        defer { context.terminate() }
-        let published = try snapshot(context: context, port: h.snapshotPort)
+        let published = try snapshot(context: context, port: h.snapshotPort, curve: h.curve)
         #expect(published.count == Set(published).count, "an id was published twice")
         #expect(Set(published).isSuperset(of: Set(accepted)), "good emails missing from the router's stream")
+        for (_, receiver) in subscribers { receiver.stop() }
+        var received: [String: Int] = [:]
+        for ((name, _), count) in zip(subscribers, counts) { received[name] = await count.value }
+        #expect(received["admitted"] ?? 0 >= accepted.count, "the admitted subscriber saw \(received["admitted"] ?? 0) of \(accepted.count)")
+        #expect(received["without CURVE"] == 0 && received["with a key never admitted"] == 0, "the router's PUB socket let in \(received)")
+        // The snapshot socket does not answer a client without CURVE either.
+        let open = try ZMQSocket(context: context, kind: .req)
+        try open.set([.receiveTimeoutMs(2000), .lingerMs(0)])
+        try open.connect("tcp://127.0.0.1:\(h.snapshotPort)")
+        _ = try open.send([Data("after 0".utf8)])
+        #expect(try open.receive() == nil, "the snapshot socket answered a client without CURVE")
+        open.close()
+
         let stored = try await h.eventually(60) {
             let store = try FeedbackStore(path: h.path("feedback.sqlite"))
             return try store.counts().predictions >= published.count

@@ -2,6 +2,7 @@
 // integration tests: processes, HTTP and the topology file, with no mocks.
 import Foundation
 import MailroomTestSupport
+import MailroomTransport
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -24,6 +25,8 @@ final class Harness: @unchecked Sendable {
     let snapshotPort: Int
     /// A key with every scope, made by `mailroom api-key new` in ``writeTopology(registry:classifierReplicas:)``.
     var apiKey: String?
+    /// A subscriber's CURVE role for the router's PUB and snapshot sockets (`mailroom curve client`), made with the key.
+    var curve: CurveRole?
 
     init() throws {
         directory = "/tmp/mr-\(UInt32.random(in: 0..<UInt32.max))"
@@ -95,6 +98,7 @@ final class Harness: @unchecked Sendable {
             case ("[topology]", "pub_port"): lines.append("pub_port = \(pubPort)")
             case ("[topology]", "snapshot_port"): lines.append("snapshot_port = \(snapshotPort)")
             case ("[topology]", "api_keys"): lines.append("api_keys = \(path("api-keys"))")
+            case ("[topology]", "curve_dir"): lines.append("curve_dir = \(path("curve"))")
             case ("[topology]", "router_rules"):
                 lines.append("router_rules = \((Self.repoRoot as NSString).appendingPathComponent("Config/router.rules"))")
             case ("[process classifier]", "replicas"): lines.append("replicas = \(classifierReplicas)")
@@ -107,6 +111,8 @@ final class Harness: @unchecked Sendable {
         if apiKey == nil {
             apiKey = try mailroom(["api-key", "new", "--keys", path("api-keys"), "--name", "tests",
                                    "--scopes", "submit,read,feedback,metrics"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            let keyFile = try mailroom(["curve", "client", "--dir", path("curve"), "--name", "tests"]).trimmingCharacters(in: .whitespacesAndNewlines)
+            curve = try CurveDirectory(path: path("curve")).clientRole(keyFile: keyFile)
         }
         return file
     }

@@ -32,7 +32,7 @@ struct PipelineIntegrationTests {
         // A subscriber on the router's PUB socket, as the CRM connector would be.
         let context = try ZMQContext()
         let subscriber = try EnvelopeReceiver(context: context, kind: .subscribe(), endpoints: .connect("tcp://127.0.0.1:\(h.pubPort)"),
-                                              logger: Logger(label: "itest"))
+                                              curve: h.curve, logger: Logger(label: "itest"))
         defer { subscriber.stop(); context.terminate() }
         try await Task.sleep(for: .milliseconds(300))  // let the subscription reach the publisher
 
@@ -86,7 +86,7 @@ struct PipelineIntegrationTests {
         #expect(sequences == sequences.sorted() && Set(sequences).count == sequences.count && !sequences.contains(-1))
 
         // A subscriber that missed publications asks the snapshot socket for everything after a sequence number.
-        let snapshotIDs = try snapshot(context: context, port: h.snapshotPort)
+        let snapshotIDs = try snapshot(context: context, port: h.snapshotPort, curve: h.curve)
         #expect(Set(snapshotIDs).isSuperset(of: published))
 
         // Feedback is recorded and joined to predictions.
@@ -173,7 +173,7 @@ struct PipelineIntegrationTests {
             }
             #expect(done, "email \(id) was lost when the router and the collector were killed")
         }
-        let publishedOnce = try snapshot(context: context, port: h.snapshotPort)
+        let publishedOnce = try snapshot(context: context, port: h.snapshotPort, curve: h.curve)
         #expect(publishedOnce.count == Set(publishedOnce).count, "an id was published twice")
         #expect(Set(publishedOnce).isSuperset(of: Set(chaos.map { $0["id"] as! String })))
         let stored = try await h.eventually(60) {
@@ -325,7 +325,7 @@ struct PipelineIntegrationTests {
         // Each email was published once.
         let context = try ZMQContext()
         defer { context.terminate() }
-        let published = try snapshot(context: context, port: h.snapshotPort)
+        let published = try snapshot(context: context, port: h.snapshotPort, curve: h.curve)
         #expect(published.count == Set(published).count)
         #expect(Set(published) == Set((0..<20).flatMap { ["sync-0-\($0)", "sync-1-\($0)"] } + asyncEmails.map { $0["id"]! }))
     }
@@ -333,13 +333,14 @@ struct PipelineIntegrationTests {
 
 /// Every id in the router's stream, in sequence order, read page by page from its snapshot socket; checks that
 /// the sequence numbers have no gap.
-func snapshot(context: ZMQContext, port: Int) throws -> [String] {
+func snapshot(context: ZMQContext, port: Int, curve: CurveRole?) throws -> [String] {
     var ids: [String] = []
     var after = 0
     while true {
         let socket = try ZMQSocket(context: context, kind: .req)
         defer { socket.close() }
         try socket.set([.receiveTimeoutMs(5000), .lingerMs(0)])
+        if let curve { try socket.apply(curve) }
         try socket.connect("tcp://127.0.0.1:\(port)")
         _ = try socket.send([Data("after \(after)".utf8)])
         let page = try #require(try socket.receive(), "the router's snapshot socket did not answer")
