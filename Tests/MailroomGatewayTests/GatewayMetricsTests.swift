@@ -1,0 +1,29 @@
+// GatewayMetricsTests: /metrics stays bounded whatever clients send (at most maxSeries series, the rest counted as
+// dropped) and label values are escaped as the Prometheus text format requires.
+@testable import MailroomGateway
+import Testing
+
+@Suite("Gateway metrics")
+struct GatewayMetricsTests {
+    @Test func seriesAreCappedAndWhatIsDroppedIsCounted() {
+        let metrics = GatewayMetrics()
+        let extra = 150
+        for i in 0..<(GatewayMetrics.maxSeries + extra) {
+            metrics.count("mailroom_test_total", labels: ["route": "r\(i)"])
+        }
+        metrics.count("mailroom_test_total", labels: ["route": "r0"])  // an existing series still counts
+        let text = metrics.render()
+        let series = text.split(separator: "\n").filter { $0.hasPrefix("mailroom_test_total{") }
+        #expect(series.count == GatewayMetrics.maxSeries)
+        #expect(text.contains("mailroom_test_total{route=\"r0\"} 2"))
+        #expect(text.contains("mailroom_gateway_metric_series_dropped_total \(extra)"))
+        metrics.set("mailroom_test_gauge", labels: ["x": "new"], 1)
+        #expect(!metrics.render().contains("mailroom_test_gauge"), "a gauge past the cap is dropped too")
+    }
+
+    @Test func labelValuesAreEscaped() {
+        let metrics = GatewayMetrics()
+        metrics.count("mailroom_test_total", labels: ["id": "a\"b\\c\nd"])
+        #expect(metrics.render().contains(#"mailroom_test_total{id="a\"b\\c\nd"} 1"#))
+    }
+}
