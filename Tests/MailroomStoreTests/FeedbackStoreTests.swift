@@ -197,3 +197,17 @@ import Testing
         }
     }
 }
+
+@Suite struct SQLiteTextBindingTests {
+    @Test func textIsBoundWithItsByteLengthSoANULDoesNotCutIt() throws {
+        let dir = TempFolder()
+        let db = try SQLiteDatabase(path: dir.database)
+        try db.execute("CREATE TABLE t (k TEXT PRIMARY KEY, v TEXT)", operation: "schema")
+        let insert = try db.prepare("INSERT INTO t (k, v) VALUES (?, ?)", operation: "insert")
+        try insert.run([.text("a\u{0}b"), .text("body\u{0}tail ü")])
+        try insert.run([.text("a"), .text("short")])  // a distinct key: "a\0b" was not stored as "a"
+        let read = try db.prepare("SELECT v FROM t WHERE k = ?", operation: "read")
+        #expect(try read.rows([.text("a\u{0}b")]) { $0.text(at: 0) } == ["body\u{0}tail ü"])
+        #expect(try read.rows([.text("a")]) { $0.text(at: 0) } == ["short"])
+    }
+}
