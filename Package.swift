@@ -64,6 +64,12 @@ let package = Package(
         .target(name: "MailroomRegistry", dependencies: ["MailroomCore"], swiftSettings: settings),
         // Training orchestration (dataset → cleaned rows → trainer → model directory, provenance, validation
         // report) and `mailroom clean`'s annotation: only the CLI links it.
+        // `mailroom retrain`: the next model from history plus closed cases, trained with the champion's recipe and
+        // compared with it on the most recent closed cases (only the CLI links it).
+        .target(name: "MailroomRetraining",
+                dependencies: ["MailroomCore", "MailroomStore", "MailroomTraining", "MailroomEvaluation", "MailroomRegistry",
+                               "MailroomModels", "MailroomCleaner"],
+                swiftSettings: settings),
         .target(name: "MailroomTraining",
                 dependencies: ["MailroomCore", "MailroomCleaner", "MailroomEvaluation", "MailroomLinear", "MailroomModels",
                                "MailroomRegistry", "MailroomTransformer"],
@@ -108,6 +114,7 @@ let package = Package(
                               "MailroomTraining", "MailroomTopology", "MailroomSampleData", "MailroomModels",
                               "MailroomEvaluation", "MailroomCleaner", "MailroomStore", "MailroomTransformer",
                               "MailroomLinear", "MailroomCore", "MailroomRegistry", "MailroomRuntime", "MailroomTransport",
+                              "MailroomRetraining",
                               .product(name: "Logging", package: "swift-log"),
                               .product(name: "ArgumentParser", package: "swift-argument-parser"),
                           ],
@@ -128,6 +135,10 @@ let package = Package(
         .testTarget(name: "MailroomSampleDataTests", dependencies: ["MailroomSampleData"], swiftSettings: settings),
         .testTarget(name: "MailroomTokenizerTests", dependencies: ["MailroomTokenizer", "MailroomTestSupport"], swiftSettings: settings),
         .testTarget(name: "MailroomTransformerTests", dependencies: ["MailroomTransformer", "MailroomTestSupport"], swiftSettings: settings),
+        .testTarget(name: "MailroomRetrainingTests",
+                    dependencies: ["MailroomRetraining", "MailroomStore", "MailroomCore", "MailroomSampleData", "MailroomTraining",
+                                   "MailroomRegistry", "MailroomModels", "MailroomEvaluation"],
+                    swiftSettings: settings),
         .testTarget(name: "MailroomRuntimeTests", dependencies: ["MailroomRuntime", "MailroomTransport"], swiftSettings: settings),
         .testTarget(name: "MailroomGatewayTests",
                     dependencies: ["MailroomGateway", "MailroomStore", .product(name: "HummingbirdTesting", package: "hummingbird"),

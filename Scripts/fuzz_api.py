@@ -20,6 +20,9 @@ def deployment_schema(path, model_dir):
     labels["propertyNames"] = {"enum": [h["name"] for h in heads]}
     labels["properties"] = {h["name"]: {"type": "string", "enum": h["labels"]} for h in heads}
     labels["maxProperties"] = len(heads)
+    outcome = schema["components"]["schemas"]["Outcome"]["properties"]
+    outcome["new_labels"]["items"]["enum"] = [h["name"] for h in heads]
+    outcome["new_labels"]["maxItems"] = len(heads)
     return schema
 
 

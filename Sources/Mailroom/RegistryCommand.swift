@@ -46,12 +46,23 @@ struct RegistryCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Everything recorded about one version (JSON).")
+        static let configuration = CommandConfiguration(
+            abstract: "Everything recorded about one version (JSON), then the evidence `mailroom retrain` attached (comparison with the champion, label changes).")
         @OptionGroup var location: Location
         @Argument var version: String
         func run() throws {
+            let registry = try location.open()
             let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try e.encode(try location.open().record(version)), as: UTF8.self))
+            print(String(decoding: try e.encode(try registry.record(version)), as: UTF8.self))
+            let evidence = (registry.modelDirectory(of: version) as NSString).appendingPathComponent("evidence")
+            for name in ["comparison.md", "label-changes.md"] {
+                if let text = try? String(contentsOfFile: (evidence as NSString).appendingPathComponent(name), encoding: .utf8) {
+                    print("\n" + text)
+                }
+            }
+            if FileManager.default.fileExists(atPath: (evidence as NSString).appendingPathComponent("comparison.html")) {
+                note("the comparison as HTML, with both confusion matrices per head: \(evidence)/comparison.html")
+            }
         }
     }
 

@@ -97,14 +97,20 @@ public struct Outcome: Codable, Sendable, Equatable {
     public var labels: [String: String]
     public var resolution: String?
     public var closedAt: String?
+    /// Heads whose label in this outcome may be one the served model does not have yet: the agents' deliberate new
+    /// class (`mailroom retrain` learns it once enough cases carry it). Without it, an unknown label is a 422.
+    public var newLabels: [String]?
 
-    public init(id: String, labels: [String: String], resolution: String? = nil, closedAt: String? = nil) {
+    public init(id: String, labels: [String: String], resolution: String? = nil, closedAt: String? = nil,
+                newLabels: [String]? = nil) {
         self.id = id; self.labels = labels; self.resolution = resolution; self.closedAt = closedAt
+        self.newLabels = newLabels
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case id, labels, resolution
         case closedAt = "closed_at"
+        case newLabels = "new_labels"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -114,5 +120,6 @@ public struct Outcome: Codable, Sendable, Equatable {
         labels = try c.decode([String: String].self, forKey: .labels)
         resolution = try c.decodeOptional(String.self, forKey: .resolution, strictIn: decoder)
         closedAt = try c.decodeOptional(String.self, forKey: .closedAt, strictIn: decoder)
+        newLabels = try c.decodeOptional([String].self, forKey: .newLabels, strictIn: decoder)
     }
 }

@@ -32,13 +32,13 @@ extension EvaluationReport {
                 out += "<tr><td>\(escape(label))</td><td>\(f3(c.precision))</td><td>\(f3(c.recall))</td><td>\(f3(c.f1))</td><td>\(c.support)</td></tr>\n"
             }
             out += "</table>\n<h3>Confusion matrix</h3>\n<p>Rows: truth; columns: prediction; colour: share of the true class.</p>\n"
-            out += heatMap(m) + "\n"
+            out += Self.heatMap(m) + "\n"
         }
         return out + "</body></html>\n"
     }
 
     /// An SVG heat map of `m.confusion`, each row shaded by its share of the row's total; column labels rotated.
-    func heatMap(_ m: ClassificationMetrics) -> String {
+    static func heatMap(_ m: ClassificationMetrics) -> String {
         let n = m.labels.count
         let cell = n > 30 ? 14 : n > 12 ? 24 : 40
         let longest = m.labels.map(\.count).max() ?? 1
@@ -71,19 +71,25 @@ extension EvaluationReport {
 
     /// Writes metrics.json, report.md and report.html into `directory` (created if missing).
     public func write(to directory: String) throws {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        func url(_ name: String) -> URL { URL(fileURLWithPath: (directory as NSString).appendingPathComponent(name)) }
-        try encoder.encode(self).write(to: url("metrics.json"), options: .atomic)
-        try Data(markdown().utf8).write(to: url("report.md"), options: .atomic)
-        try Data(html().utf8).write(to: url("report.html"), options: .atomic)
+        try writeReportFiles(self, markdown: markdown(), html: html(), to: directory, stem: ("metrics", "report"))
     }
 
     /// Reads a metrics.json written by ``write(to:)``.
     public static func read(from path: String) throws -> EvaluationReport {
         try JSONDecoder().decode(EvaluationReport.self, from: Data(contentsOf: URL(fileURLWithPath: path)))
     }
+}
+
+/// Writes `STEM.json` (pretty, sorted keys), `REPORT.md` and `REPORT.html` into `directory` (created if missing).
+func writeReportFiles<T: Encodable>(_ value: T, markdown: String, html: String, to directory: String,
+                                    stem: (json: String, report: String)) throws {
+    try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    func url(_ name: String) -> URL { URL(fileURLWithPath: (directory as NSString).appendingPathComponent(name)) }
+    try encoder.encode(value).write(to: url(stem.json + ".json"), options: .atomic)
+    try Data(markdown.utf8).write(to: url(stem.report + ".md"), options: .atomic)
+    try Data(html.utf8).write(to: url(stem.report + ".html"), options: .atomic)
 }
 
 /// Escapes text for HTML and SVG.

@@ -37,9 +37,34 @@ public enum Evaluator {
             throw EvaluationError.noMatchingLabels(modelHeads: heads.map(\.name), dataHeads: dataHeads.sorted())
         }
 
-        // predicted[h][r]: arg-max label of head h for row r.
-        var predicted = [[String]](repeating: [], count: heads.count)
         let start = Date()
+        let predicted = try predictedLabels(classifier: classifier, rows: rows, batchSize: batchSize)
+        let seconds = Date().timeIntervalSince(start)
+
+        var evaluations: [HeadEvaluation] = []
+        for (h, head) in heads.enumerated() {
+            var truth: [String] = [], guesses: [String] = []
+            for (r, row) in rows.enumerated() {
+                guard let t = row.labels[head.name] else { continue }
+                truth.append(t); guesses.append(predicted[h][r])
+            }
+            let known = Set(head.labels)
+            evaluations.append(HeadEvaluation(
+                name: head.name,
+                metrics: ClassificationMetrics.compute(truth: truth, predicted: guesses, labels: head.labels),
+                rowsWithoutLabel: rows.count - truth.count,
+                unknownLabels: Set(truth).subtracting(known).sorted()))
+        }
+        return EvaluationReport(modelKind: classifier.kind, modelVersion: classifier.version, rowCount: rows.count,
+                                seconds: seconds, heads: evaluations)
+    }
+
+    /// The arg-max label of every model head for every row: `result[h][r]` for head `h` of `classifier.heads`.
+    public static func predictedLabels(classifier: any TextClassifier, rows: [DatasetRow],
+                                       batchSize: Int = 64) throws -> [[String]] {
+        guard batchSize >= 1 else { throw EvaluationError.badBatchSize(batchSize) }
+        let heads = classifier.heads
+        var predicted = [[String]](repeating: [], count: heads.count)
         var offset = 0
         while offset < rows.count {
             let batch = rows[offset ..< min(offset + batchSize, rows.count)]
@@ -59,23 +84,6 @@ public enum Evaluator {
             }
             offset += batch.count
         }
-        let seconds = Date().timeIntervalSince(start)
-
-        var evaluations: [HeadEvaluation] = []
-        for (h, head) in heads.enumerated() {
-            var truth: [String] = [], guesses: [String] = []
-            for (r, row) in rows.enumerated() {
-                guard let t = row.labels[head.name] else { continue }
-                truth.append(t); guesses.append(predicted[h][r])
-            }
-            let known = Set(head.labels)
-            evaluations.append(HeadEvaluation(
-                name: head.name,
-                metrics: ClassificationMetrics.compute(truth: truth, predicted: guesses, labels: head.labels),
-                rowsWithoutLabel: rows.count - truth.count,
-                unknownLabels: Set(truth).subtracting(known).sorted()))
-        }
-        return EvaluationReport(modelKind: classifier.kind, modelVersion: classifier.version, rowCount: rows.count,
-                                seconds: seconds, heads: evaluations)
+        return predicted
     }
 }

@@ -244,13 +244,17 @@ public actor Dispatcher {
         for heads in schemas {
             let byName = Dictionary(heads.map { ($0.name, Set($0.labels)) }, uniquingKeysWith: { a, _ in a })
             var problem: String?
-            for (head, label) in outcome.labels.sorted(by: { $0.key < $1.key }) {
+            for head in outcome.newLabels ?? [] where byName[head] == nil {
+                problem = "new_labels names head \(quotedForMessage(head)), which the model does not have (heads: \(heads.map(\.name).joined(separator: ", ")))"
+            }
+            for (head, label) in outcome.labels.sorted(by: { $0.key < $1.key }) where problem == nil {
                 guard let labels = byName[head] else {
                     problem = "labels names head \(quotedForMessage(head)), which the model does not have (heads: \(heads.map(\.name).joined(separator: ", ")))"
                     break
                 }
-                guard labels.contains(label) else {
-                    problem = "labels.\(head) is \(quotedForMessage(label)), which is not one of the model's \(labels.count) labels for that head"
+                guard labels.contains(label) || outcome.newLabels?.contains(head) == true else {
+                    problem = "labels.\(head) is \(quotedForMessage(label)), which is not one of the model's \(labels.count) labels for that head "
+                        + "(if it is a new class, add \(quotedForMessage(head)) to new_labels)"
                     break
                 }
             }

@@ -75,6 +75,11 @@ public enum FieldLimits {
         guard o.labels.count <= maxLabels else {
             throw GatewayError.validation("labels has \(o.labels.count) heads; the limit is \(maxLabels)")
         }
+        if let heads = o.newLabels {
+            guard heads.count <= maxLabels else { throw GatewayError.validation("new_labels has \(heads.count) heads; the limit is \(maxLabels)") }
+            guard Set(heads).count == heads.count else { throw GatewayError.validation("new_labels names a head twice") }
+            for head in heads { try check(head, "new_labels item", minimum: 1, maximum: headNameLength, plain: true) }
+        }
         for (head, label) in o.labels.sorted(by: { $0.key < $1.key }) {
             try check(head, "labels key", minimum: 1, maximum: headNameLength, plain: true)
             try check(label, "labels.\(head)", minimum: 1, maximum: labelLength, plain: true)

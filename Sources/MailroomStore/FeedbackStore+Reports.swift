@@ -9,7 +9,7 @@ extension FeedbackStore {
         let filter = modelVersion == nil ? "" : "WHERE p.model_version = ?"
         let statement = try database.prepare("""
             SELECT p.email_id, p.model_version, p.heads_json, o.labels_json, o.resolution, o.closed_at,
-                   p.assigned_queue, p.needs_review, p.subject, p.text, p.language
+                   p.assigned_queue, p.needs_review, p.subject, p.text, p.language, o.received_at_ms
             FROM outcomes o JOIN predictions p ON p.email_id = o.email_id
             \(filter)
             ORDER BY p.email_id
@@ -22,7 +22,8 @@ extension FeedbackStore {
                 id: id, modelVersion: row.text(at: 1) ?? "", predicted: predicted,
                 confidence: confidence, truth: truth, resolution: row.text(at: 4),
                 closedAt: row.text(at: 5), assignedQueue: row.text(at: 6) ?? "", needsReview: row.int(at: 7) != 0,
-                subject: row.text(at: 8) ?? "", text: row.text(at: 9) ?? "", language: row.text(at: 10))
+                subject: row.text(at: 8) ?? "", text: row.text(at: 9) ?? "", language: row.text(at: 10),
+                recordedAtUnixMs: row.int(at: 11))
         }
     }
 

@@ -183,7 +183,14 @@ func bearer(_ key: String, contentType: Bool = true) -> HTTPFields {
         let head = try await gateway.call(.post, "/v1/feedback", body: #"{"id":"a","labels":{"colour":"Tax"}}"#)
         #expect(head.status == .unprocessableContent && head.text.contains("colour") && head.text.contains("queue, topic"))
         let label = try await gateway.call(.post, "/v1/feedback", body: #"{"id":"a","labels":{"queue":"Steuern"}}"#)
-        #expect(label.status == .unprocessableContent && label.text.contains("Steuern"))
+        #expect(label.status == .unprocessableContent && label.text.contains("Steuern") && label.text.contains("new_labels"))
+        // A deliberate new class: the head is listed in new_labels (and must be one the model has).
+        let newClass = try await gateway.call(.post, "/v1/feedback", body: #"{"id":"a","labels":{"queue":"Steuern"},"new_labels":["queue"]}"#)
+        #expect(newClass.status == .accepted)
+        let newHead = try await gateway.call(.post, "/v1/feedback", body: #"{"id":"a","labels":{"queue":"Tax"},"new_labels":["colour"]}"#)
+        #expect(newHead.status == .unprocessableContent && newHead.text.contains("colour"))
+        let twice = try await gateway.call(.post, "/v1/feedback", body: #"{"id":"a","labels":{"queue":"Tax"},"new_labels":["queue","queue"]}"#)
+        #expect(twice.status == .unprocessableContent)
         let control = try await gateway.call(.post, "/v1/feedback", body: #"{"id":"a\r\n","labels":{"queue":"Tax"}}"#)
         #expect(control.status == .unprocessableContent)
     }

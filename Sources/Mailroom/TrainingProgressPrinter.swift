@@ -1,0 +1,57 @@
+// TrainingProgressPrinter: what `mailroom train` and `mailroom retrain` show while a model trains (stderr):
+// row counts, per-head progress bars with the loss, cross-validation choices, transformer epochs.
+import MailroomCore
+import MailroomTraining
+
+final class TrainingProgressPrinter {
+    let data: String, cleaned: Bool, selectByCV: Bool, freezeEncoder: Bool, version: String
+    private var bar: ProgressReporter?
+    private var lastStep = 0
+
+    init(data: String, cleaned: Bool, selectByCV: Bool, freezeEncoder: Bool, version: String) {
+        self.data = data; self.cleaned = cleaned; self.selectByCV = selectByCV; self.freezeEncoder = freezeEncoder
+        self.version = version
+    }
+
+    func show(_ event: TrainingEvent) {
+        switch event {
+        case .loaded(let train, let validation):
+            note("train: \(train) training rows, \(validation) validation rows from \(data)\(cleaned ? " (cleaned)" : "")")
+            if selectByCV {
+                note("train: choosing each head's L2 penalty and naive-Bayes scaling by 3-fold cross-validation "
+                     + "on the training rows (several fits per head before its final fit)")
+            }
+        case .encoder(let start):
+            note("train: transformer from \(start)\(freezeEncoder ? " (encoder frozen)" : "")")
+        case .linear(.featuresBuilt(let features, let rows)):
+            note("train: \(features) features kept from \(rows) training rows")
+        case .linear(.headStarted):
+            bar?.finish()
+            bar = nil
+        case .linear(.crossValidationFit(let head, let done, let total)):
+            if bar == nil { bar = ProgressReporter(label: "cross-validate \(head)", total: total, unit: "fits") }
+            bar?.update(done, total: total)
+        case .linear(.penaltyChosen(let head, let choice)):
+            bar?.finish()
+            bar = nil
+            note("train \(head): cross-validation chose l2 \(choice.l2), naive-Bayes scaling \(choice.naiveBayes)")
+        case .linear(.iteration(let head, let iteration, let most, let loss)):
+            if bar == nil { bar = ProgressReporter(label: "train \(head)", total: most, unit: "iterations") }
+            bar?.update(iteration, extra: "loss \(String(format: "%.4f", loss))")
+        case .transformer(.step(let epoch, let step, let total, let loss, let sequencesPerSecond, _)):
+            if bar == nil { bar = ProgressReporter(label: "train", total: total, unit: "steps") }
+            lastStep = step
+            bar?.update(step, extra: "epoch \(epoch) loss \(String(format: "%.4f", loss)) \(String(format: "%.1f", sequencesPerSecond)) seq/s")
+        case .transformer(.epochFinished(let record, let isBest)):
+            bar?.update(lastStep, extra: "epoch \(record.epoch) loss \(String(format: "%.4f", record.trainLoss)) "
+                        + "val macro-F1 \(String(format: "%.3f", record.meanMacroF1))\(isBest ? " (best)" : "")")
+        case .transformerFinished(let summary):
+            bar?.finish("best epoch \(summary.bestEpoch), mean validation macro-F1 \(String(format: "%.3f", summary.bestMeanMacroF1))")
+            bar = nil
+        case .written(let directory):
+            bar?.finish()
+            bar = nil
+            note("model \(version) written to \(directory)")
+        }
+    }
+}

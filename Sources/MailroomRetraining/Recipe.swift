@@ -1,0 +1,45 @@
+// Recipe: the champion's training settings (kind, encoder, hyper-parameters from its registry record) as a
+// training request for the candidate, so that the two differ by their data only unless an override says otherwise.
+import Foundation
+import MailroomCore
+import MailroomLinear
+import MailroomRegistry
+import MailroomTraining
+
+enum Recipe {
+    /// A request that trains `record.kind` with `record.parameters` (unknown or unreadable ones keep their defaults
+    /// and are listed in the returned notes).
+    static func request(from record: TrainingRecord, data: String, out: String, version: String) -> (TrainingRequest, [String]) {
+        let kind = ModelKind(rawValue: record.kind) ?? .linear
+        var request = TrainingRequest(kind: kind, dataPath: data, outputDirectory: out, version: version)
+        request.clean = false  // the set's rows are cleaned already: closed cases as served, history by the cleaner
+        request.encoder = record.encoder
+        var notes: [String] = []
+        let p = record.parameters
+        func number<T: LosslessStringConvertible>(_ key: String, _ apply: (T) -> Void) {
+            guard let text = p[key] else { return }
+            if let v = T(text) { apply(v) } else { notes.append("parameter \(key)=\(text) not readable; default kept") }
+        }
+        let weighting = p["class_weighting"].flatMap(ClassWeighting.init(rawValue:))
+        switch kind {
+        case .linear:
+            number("seed") { (v: UInt64) in request.linear.seed = v }
+            number("epochs") { (v: Int) in request.linear.epochs = v }
+            number("buckets") { (v: Int) in request.linear.buckets = v }
+            number("l2") { (v: Float) in request.linear.l2 = v }
+            number("naive_bayes") { (v: Double) in request.linear.naiveBayesScaling = v }
+            if let weighting { request.linear.classWeighting = weighting }
+            if p["cv_folds"] != nil { request.linear.crossValidation = .standard }
+        case .transformer:
+            number("seed") { (v: UInt64) in request.transformer.seed = v }
+            number("epochs") { (v: Int) in request.transformer.epochs = v }
+            number("learning_rate") { (v: Float) in request.transformer.learningRate = v }
+            number("batch_size") { (v: Int) in request.transformer.batchSize = v }
+            number("max_length") { (v: Int) in request.transformer.maxLength = v }
+            number("freeze_encoder") { (v: Bool) in request.transformer.freezeEncoder = v }
+            if let weighting { request.transformer.classWeighting = weighting }
+        }
+        if ModelKind(rawValue: record.kind) == nil { notes.append("unknown kind \(record.kind); trained linear") }
+        return (request, notes)
+    }
+}
