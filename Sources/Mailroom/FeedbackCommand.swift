@@ -28,10 +28,14 @@ struct FeedbackCommand: ParsableCommand {
             }
             print("predictions \(counts.predictions), outcomes \(counts.outcomes), closed cases with a prediction \(counts.closed)")
             guard !rows.isEmpty else { print("no closed cases yet: POST /v1/feedback records outcomes"); return }
-            print("model_version".padding(toLength: 28, withPad: " ", startingAt: 0) + "head".padding(toLength: 20, withPad: " ", startingAt: 0) + "   cases  accuracy  macro-F1")
+            // Columns as wide as their longest value: a long version string is never cut.
+            let versionWidth = max(13, rows.map(\.modelVersion.count).max() ?? 0) + 2
+            let headWidth = max(4, rows.map(\.head.count).max() ?? 0) + 2
+            func pad(_ s: String, _ n: Int) -> String { s + String(repeating: " ", count: max(0, n - s.count)) }
+            print(pad("model_version", versionWidth) + pad("head", headWidth) + "  cases  accuracy  macro-F1")
             for r in rows {
-                print(r.modelVersion.padding(toLength: 28, withPad: " ", startingAt: 0) + r.head.padding(toLength: 20, withPad: " ", startingAt: 0)
-                      + String(format: " %7d  %8.3f  %8.3f", r.cases, r.accuracy, r.macroF1))
+                print(pad(r.modelVersion, versionWidth) + pad(r.head, headWidth)
+                      + String(format: "%7d  %8.3f  %8.3f", r.cases, r.accuracy, r.macroF1))
             }
         }
     }

@@ -8,7 +8,7 @@ import MailroomTopology
 struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology", abstract: "Run the process graph declared in a topology file.",
-        subcommands: [Up.self, Down.self, Status.self, Supervise.self])
+        subcommands: [Up.self, Down.self, Status.self, Supervise.self, Schedule.self])
 
     /// The folder holding this executable: the stage executables are built next to it.
     static var ownDirectory: String {
@@ -47,6 +47,30 @@ struct TopologyCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show every process of the topology: pid, state, restarts, uptime.")
         @Argument(help: "Topology file.") var file: String = "Topology/mailroom.topology"
         func run() throws { print(try TopologyControl.status(topologyPath: file)) }
+    }
+
+    struct Schedule: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a systemd timer and service for each [schedule NAME] of the topology (the monthly retrain).")
+        @Argument(help: "Topology file.") var file: String = "Topology/mailroom.topology"
+        @Option(help: "Folder to write the units into.") var out: String = ".mailroom/systemd"
+        func run() throws {
+            let topology = try Topology.load(path: file)
+            guard !topology.schedules.isEmpty else {
+                throw CLIError("\(file) declares no [schedule NAME] section; add one (see Topology/mailroom.topology)")
+            }
+            let files = ScheduleUnits.render(topology, mailroom: TopologyCommand.ownExecutable,
+                                             workingDirectory: FileManager.default.currentDirectoryPath)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            for (name, text) in files.sorted(by: { $0.key < $1.key }) {
+                try text.write(toFile: (out as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+                print((out as NSString).appendingPathComponent(name))
+            }
+            let timers = files.keys.filter { $0.hasSuffix(".timer") }.sorted()
+            note("install: sudo cp \(out)/*.service \(out)/*.timer /etc/systemd/system/ && sudo systemctl daemon-reload "
+                 + "&& sudo systemctl enable --now \(timers.joined(separator: " "))")
+            note("a run's log: journalctl -u \(timers.first.map { String($0.dropLast(6)) } ?? "UNIT").service; next runs: systemctl list-timers")
+        }
     }
 
     struct Supervise: AsyncParsableCommand {

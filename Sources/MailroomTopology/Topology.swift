@@ -36,6 +36,8 @@ public struct Topology: Sendable, Equatable {
     public var endpoints: [EndpointSpec]
     /// The `[process NAME]` sections in declaration order.
     public var processes: [ProcessSpec]
+    /// The `[schedule NAME]` sections (commands run on a calendar, e.g. the monthly retrain).
+    public var schedules: [ScheduleSpec] = []
     /// The file name used in error messages.
     public var file: String
 
@@ -61,6 +63,7 @@ public struct Topology: Sendable, Equatable {
         let syntax = try TopologyFile.parse(text, file: file)
         var topology = Topology(name: "", runDirectory: "", variables: [:], endpoints: [], processes: [], file: file)
         var topologySection: TopologySection?
+        var scheduleSections: [(String, TopologySection)] = []
         for section in syntax.sections {
             let location = SourceLocation(file: file, line: section.line)
             let words = section.header.split(separator: " ").map(String.init)
@@ -68,6 +71,7 @@ public struct Topology: Sendable, Equatable {
             case ("topology", 1): topologySection = section
             case ("endpoints", 1): topology.endpoints = try readEndpoints(section, file: file)
             case ("process", 2): topology.processes.append(try readProcess(named: words[1], section, file: file))
+            case ("schedule", 2): scheduleSections.append((words[1], section))
             default: throw TopologyError.unknownSection(location, section.header)
             }
         }
@@ -75,6 +79,10 @@ public struct Topology: Sendable, Equatable {
             throw TopologyError.missingKey(SourceLocation(file: file, line: 1), section: "topology", key: "run_dir")
         }
         try topology.readVariables(topologySection)
+        for (name, section) in scheduleSections {  // after the variables: args may use them
+            try checkName(name, at: SourceLocation(file: file, line: section.line), allowDash: true)
+            topology.schedules.append(try topology.readSchedule(named: name, section))
+        }
         if topology.name.isEmpty {
             topology.name = ((file as NSString).lastPathComponent as NSString).deletingPathExtension
         }

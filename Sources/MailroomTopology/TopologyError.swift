@@ -35,6 +35,8 @@ public enum TopologyError: Error, Equatable, CustomStringConvertible {
     case invalidReplicas(SourceLocation, String)
     /// `restart` is not one of `always`, `on-failure`, `never`.
     case invalidRestart(SourceLocation, String)
+    /// A `[schedule NAME]` value that cannot be used.
+    case invalidSchedule(SourceLocation, String, reason: String)
     /// A required key is missing from a section (e.g. `executable`, `run_dir`).
     case missingKey(SourceLocation, section: String, key: String)
     /// A `{placeholder}` that is not a variable, endpoint reference or built-in.
@@ -58,7 +60,7 @@ public enum TopologyError: Error, Equatable, CustomStringConvertible {
         case .unreadable, .replicaOutOfRange: nil
         case .syntax(let l, _), .unknownSection(let l, _), .duplicateSection(let l, _, _), .duplicateKey(let l, _, _),
              .unknownKey(let l, _, _), .invalidName(let l, _, _), .invalidReplicas(let l, _), .invalidRestart(let l, _),
-             .missingKey(let l, _, _), .unknownPlaceholder(let l, _, _), .unknownEndpoint(let l, _),
+             .invalidSchedule(let l, _, _), .missingKey(let l, _, _), .unknownPlaceholder(let l, _, _), .unknownEndpoint(let l, _),
              .unknownEndpointOwner(let l, _, _), .notEndpointOwner(let l, _, _, _), .addressCollision(let l, _, _),
              .unterminated(let l, _):
             l
@@ -77,6 +79,7 @@ public enum TopologyError: Error, Equatable, CustomStringConvertible {
         case .invalidName(_, let name, let reason): "invalid name '\(name)': \(reason)"
         case .invalidReplicas(_, let value): "replicas = '\(value)' is not a whole number >= 0"
         case .invalidRestart(_, let value): "restart = '\(value)' is not a restart policy"
+        case .invalidSchedule(_, let value, _): "schedule value '\(value)' cannot be used"
         case .missingKey(_, let section, let key): "[\(section)] has no '\(key)'"
         case .unknownPlaceholder(_, let name, _): "unknown placeholder {\(name)}"
         case .unknownEndpoint(_, let name): "endpoint '\(name)' is not declared in [endpoints]"
@@ -97,16 +100,18 @@ public enum TopologyError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable: "check the path; relative paths are relative to the working directory"
         case .syntax: "use '[section]', 'key = value' or a '# comment'"
-        case .unknownSection: "sections are [topology], [endpoints] and [process NAME]"
+        case .unknownSection: "sections are [topology], [endpoints], [process NAME] and [schedule NAME]"
         case .duplicateSection: "merge the two sections or rename the process"
         case .duplicateKey: "keep one of the two lines"
         case .unknownKey(_, let section, _):
             section.hasPrefix("process ")
                 ? "process keys are replicas, executable, args, restart and env.NAME"
+                : section.hasPrefix("schedule ") ? "schedule keys are on_calendar and args"
                 : "[endpoints] keys are PROCESS.NAME; [topology] keys are plain identifiers"
         case .invalidName: "use letters, digits, '_' and '-' (process names must not contain '.')"
         case .invalidReplicas: "write e.g. 'replicas = 2'; 0 disables the process"
         case .invalidRestart: "use always, on-failure or never"
+        case .invalidSchedule(_, _, let reason): reason
         case .missingKey(_, _, let key) where key == "executable":
             "add 'executable = NAME' (looked up in the bin directory) or a path such as ./bin/NAME"
         case .missingKey(_, _, let key): "add '\(key) = ...' to the section"
