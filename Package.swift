@@ -26,7 +26,8 @@ let package = Package(
     ] + [
         // Libraries the Benchmarks package (Benchmarks/Package.swift, a path dependency) links.
         "MailroomCore", "MailroomCleaner", "MailroomCleanerFixtures", "MailroomEvaluation", "MailroomLinear",
-        "MailroomSampleData", "MailroomStore", "MailroomTransformer", "MailroomTransport",
+        "MailroomSampleData", "MailroomStore", "MailroomTransformer", "MailroomTransport", "MailroomRetraining",
+        "MailroomRegistry", "MailroomTraining", "MailroomModels",
     ].map { .library(name: $0, targets: [$0]) },
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
