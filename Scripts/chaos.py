@@ -16,6 +16,7 @@ import zmq
 from private_topology import PrivateTopology, http as http_call, log
 
 VICTIMS = ["gateway", "cleaner", "classifier", "router", "feedback-collector"]
+SUPERVISOR = "supervisor"
 
 
 def main():
@@ -35,6 +36,9 @@ def main():
     parser.add_argument("--full-disk", type=float, default=0, metavar="SECONDS",
                         help="instead of kills: the feedback store on a small tmpfs, filled up for SECONDS from the "
                              "start of the load (needs root or CAP_SYS_ADMIN to mount it)")
+    parser.add_argument("--kill-supervisor", action="store_true",
+                        help="the supervisor takes a turn too: kill -9 it, then `topology up` again (as systemd's "
+                             "Restart= would), which stops its orphaned children and starts the topology afresh")
     parser.add_argument("--gateways", type=int, default=1, metavar="N",
                         help="gateway replicas; the load goes round-robin over them, status checks too")
     args = parser.parse_args()
@@ -95,7 +99,8 @@ def chaos(args, topo, disk=None):
     time.sleep(0.5)
 
     sent_at, accepted, refused = {}, set(), 0
-    kills = {v: 0 for v in VICTIMS}
+    victims = VICTIMS + ([SUPERVISOR] if args.kill_supervisor else [])
+    kills = {v: 0 for v in victims}
     state_file = f"{work}/run/supervisor.state.json"
 
     def pid_of(process):
@@ -151,8 +156,16 @@ def chaos(args, topo, disk=None):
             return restarter()
         turn = 0
         while not stop.wait(args.kill_every * random.uniform(0.8, 1.2)):
-            victim = VICTIMS[turn % len(VICTIMS)]
+            victim = victims[turn % len(victims)]
             try:
+                if victim == SUPERVISOR:
+                    with open(state_file) as f:
+                        os.kill(json.load(f)["supervisor_pid"], signal.SIGKILL)
+                    kills[victim] += 1
+                    turn += 1
+                    subprocess.run([mailroom, "topology", "up", topology, "--bin-dir", bin_dir],
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+                    continue
                 with open(state_file) as f:
                     instances = json.load(f)["instances"]
                 pid = random.choice([i["pid"] for i in instances if i["process"] == victim and i.get("pid")])
