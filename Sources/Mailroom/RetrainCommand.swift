@@ -36,8 +36,7 @@ struct RetrainCommand: ParsableCommand {
             guard parts.count == 2, !parts[0].isEmpty else { throw CLIError("--set \(o): expected NAME=VALUE, e.g. epochs=8") }
             parameters[parts[0]] = parts[1]
         }
-        let version = modelVersion ?? ModelTraining.defaultVersion(kind: ModelKind(rawValue: kind ?? "linear") ?? .linear)
-            .replacingOccurrences(of: "linear-", with: "retrain-").replacingOccurrences(of: "transformer-", with: "retrain-")
+        let version = modelVersion ?? Retrainer.defaultVersion()
         var request = RetrainRequest(registry: registry, database: database, history: history,
                                      workDirectory: out ?? ".mailroom/retrain/\(version)", version: version, by: by)
         request.options.holdoutDays = holdoutDays

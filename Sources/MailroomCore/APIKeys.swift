@@ -134,14 +134,8 @@ public enum APIKeys {
 
     /// Writes atomically (temp file, then rename), mode 0600: a reloading gateway never reads half a file.
     private static func write(_ text: String, path: String) throws {
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-        let temp = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw APIKeysError.unreadable(path: temp, reason: "cannot create it")
-        }
-        guard rename(temp, path) == 0 else {
-            throw APIKeysError.unreadable(path: path, reason: String(cString: strerror(errno)))
+        if let reason = PrivateFiles.writeAtomically(text, to: path, mode: 0o600) {
+            throw APIKeysError.unreadable(path: path, reason: reason)
         }
     }
 }

@@ -10,4 +10,26 @@ public enum PrivateFiles {
                                                 attributes: [.posixPermissions: 0o700])
         try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
     }
+
+    /// Writes `text` to `path` atomically (a temp file beside it, then rename) with `mode`, creating the folder:
+    /// a reader that reloads the file (the gateway's keys, the router's client keys) never sees half of it.
+    /// - Returns: nil on success, else why it failed (`strerror`), for the caller's own error type.
+    public static func writeAtomically(_ text: String, to path: String, mode: Int) -> String? {
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty {
+            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                return "cannot create \(dir): \(error.localizedDescription)"
+            }
+        }
+        let temp = path + ".tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: mode]) else {
+            return "cannot create \(temp)"
+        }
+        guard rename(temp, path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temp)
+            return reason
+        }
+        return nil
+    }
 }

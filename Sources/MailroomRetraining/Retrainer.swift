@@ -55,6 +55,9 @@ public enum Retrainer {
     /// The evidence folder inside a candidate's model directory (copied into the registry with it).
     public static let evidenceFolder = "evidence"
 
+    /// A candidate's default version: `retrain-` and the UTC time, e.g. `retrain-20261203T080000`.
+    public static func defaultVersion(at date: Date = Date()) -> String { ModelTraining.defaultVersion(prefix: "retrain", at: date) }
+
     public static func run(_ r: RetrainRequest, progress: (String) -> Void = { _ in },
                            training: (TrainingEvent) -> Void = { _ in }) throws -> (summary: RetrainSummary, comparison: PairedComparison, record: VersionRecord) {
         let lock = try RetrainLock(registry: r.registry)
@@ -67,6 +70,8 @@ public enum Retrainer {
         let champion = try ModelLoader.load(directory: registry.modelDirectory(of: championVersion))
         progress("champion \(championVersion) (\(champion.kind)): its recipe trains the candidate")
 
+        // Opening a store creates it: a mistyped path must not pass for "no closed cases yet".
+        guard FileManager.default.fileExists(atPath: r.database) else { throw RetrainingError.noFeedbackStore(path: r.database) }
         let closed = try FeedbackStore(path: r.database).closedCases()
         var history: [DatasetRow] = []
         if let path = r.history {

@@ -7,6 +7,7 @@ public enum RetrainingError: Error, Equatable, CustomStringConvertible {
     case noChampion(registry: String)
     case noHoldout(closedCases: Int)
     case noTrainingRows
+    case noFeedbackStore(path: String)
 
     public var description: String {
         switch self {
@@ -20,6 +21,8 @@ public enum RetrainingError: Error, Equatable, CustomStringConvertible {
             "no closed cases to hold out (the feedback store has \(n)): the candidate and the champion are compared on the most recent closed cases; send feedback first, or lower --holdout-days"
         case .noTrainingRows:
             "no rows to train on: give --history, or wait for more closed cases"
+        case .noFeedbackStore(let path):
+            "no feedback store at \(path): give the topology's `database` (--database), where the feedback-collector records closed cases"
         }
     }
 }

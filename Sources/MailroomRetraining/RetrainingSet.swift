@@ -56,7 +56,8 @@ public struct RetrainingSet: Sendable {
     /// - Throws: ``RetrainingError/noHoldout(closedCases:)`` when no closed case can be held out.
     public static func build(history: [DatasetRow], closed: [ClosedCase], champion: [HeadSpec],
                              options: RetrainingOptions) throws -> RetrainingSet {
-        let ordered = closed.map { ($0, caseTime($0)) }.sorted { ($0.1, $0.0.id) < ($1.1, $1.0.id) }
+        let clock = CaseClock()
+        let ordered = closed.map { ($0, clock.time(of: $0)) }.sorted { ($0.1, $0.0.id) < ($1.1, $1.0.id) }
         guard let latest = ordered.last?.1 else { throw RetrainingError.noHoldout(closedCases: 0) }
         let cut: Int
         if let days = options.holdoutDays {
@@ -86,7 +87,12 @@ public struct RetrainingSet: Sendable {
         }
         var train = keptHistory + closedTrain
 
-        // Label evolution, head by head, on the training rows.
+        // Label evolution, head by head, on the training rows. `original`: how often each (head, label) occurs in
+        // the data before the label map (for the renames and retirements the report lists).
+        var original: [String: [String: Int]] = [:]
+        for labels in history.map(\.labels) + closed.map(\.truth) {
+            for (h, l) in labels { original[h, default: [:]][l, default: 0] += 1 }
+        }
         var changes: [LabelChange] = []
         let heads = Set(train.flatMap(\.labels.keys)).union(champion.map(\.name)).sorted()
         for head in heads {
@@ -97,15 +103,11 @@ public struct RetrainingSet: Sendable {
             for (label, n) in counts where !known.contains(label) {
                 if n >= options.minimumNewLabelRows { change.added[label] = n } else { change.waiting[label] = n }
             }
-            for (old, new) in map.renames[head] ?? [:] {
-                let original = (history.map(\.labels) + closed.map(\.truth)).contains { $0[head] == old }
-                if original { change.renamed[old] = new }
-            }
+            for (old, new) in map.renames[head] ?? [:] where original[head]?[old] != nil { change.renamed[old] = new }
             for label in map.retired[head] ?? [] {
-                let n = (history.map(\.labels) + closed.map(\.truth)).filter { $0[head] == label }.count
-                if n > 0 { change.retired[label] = n }
+                if let n = original[head]?[label] { change.retired[label] = n }
             }
-            change.gone = known.filter { counts[$0] == nil && change.waiting[$0] == nil }.sorted()
+            change.gone = known.filter { counts[$0] == nil }.sorted()
             if !change.waiting.isEmpty {
                 let waiting = Set(change.waiting.keys)
                 for i in train.indices where train[i].labels[head].map(waiting.contains) == true { train[i].labels[head] = nil }
@@ -124,17 +126,22 @@ public struct RetrainingSet: Sendable {
             labelCounts: labelCounts, labelChanges: changes, holdoutFromUnixMs: ordered[cut].1)
     }
 
-    /// A case's time: its `closed_at` (ISO 8601) when readable, else when the store recorded the outcome.
-    static func caseTime(_ c: ClosedCase) -> Int64 {
-        if let text = c.closedAt {
-            let full = ISO8601DateFormatter()
-            let fractional = ISO8601DateFormatter()
-            fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            let dateOnly = ISO8601DateFormatter()
-            dateOnly.formatOptions = [.withFullDate]
-            if let d = full.date(from: text) ?? fractional.date(from: text) ?? dateOnly.date(from: text) {
-                return Int64(d.timeIntervalSince1970 * 1000)
-            }
+}
+
+/// A case's time: its `closed_at` (ISO 8601, with or without fractional seconds, or a date) when readable, else
+/// when the store recorded the outcome. One set of formatters for a whole build.
+struct CaseClock {
+    private let formatters: [ISO8601DateFormatter] = [
+        [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds], [.withFullDate],
+    ].map { (options: ISO8601DateFormatter.Options) in
+        let f = ISO8601DateFormatter()
+        f.formatOptions = options
+        return f
+    }
+
+    func time(of c: ClosedCase) -> Int64 {
+        if let text = c.closedAt, let d = formatters.lazy.compactMap({ $0.date(from: text) }).first {
+            return Int64(d.timeIntervalSince1970 * 1000)
         }
         return c.recordedAtUnixMs
     }

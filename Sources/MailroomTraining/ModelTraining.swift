@@ -149,9 +149,14 @@ public enum ModelTraining {
 
     /// A default version string: the kind and the UTC time, e.g. `linear-20261129T051500`.
     public static func defaultVersion(kind: ModelKind, at date: Date = Date()) -> String {
+        defaultVersion(prefix: kind.rawValue, at: date)
+    }
+
+    /// `PREFIX-` and the UTC time, e.g. `retrain-20261203T080000`.
+    public static func defaultVersion(prefix: String, at date: Date = Date()) -> String {
         let f = DateFormatter()
         f.locale = Locale(identifier: "en_US_POSIX"); f.timeZone = TimeZone(identifier: "UTC")
         f.dateFormat = "yyyyMMdd'T'HHmmss"
-        return "\(kind.rawValue)-\(f.string(from: date))"
+        return "\(prefix)-\(f.string(from: date))"
     }
 }

@@ -139,11 +139,8 @@ public struct CurveDirectory: Sendable, Equatable {
     }
 
     private static func write(_ file: String, _ text: String, mode: Int) throws {
-        let temp = file + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temp, contents: Data(text.utf8), attributes: [.posixPermissions: mode]),
-              rename(temp, file) == 0 else {
-            unlink(temp)
-            throw CurveError.badKeyFile(path: file, reason: "cannot write it")
+        if let reason = PrivateFiles.writeAtomically(text, to: file, mode: mode) {
+            throw CurveError.badKeyFile(path: file, reason: "cannot write it: \(reason)")
         }
     }
 

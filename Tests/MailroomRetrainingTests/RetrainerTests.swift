@@ -77,6 +77,10 @@ struct RetrainerTests {
         #expect(throws: RegistryError.alreadyRegistered("cand-1"), "a registered version is refused before any training") {
             try Retrainer.run(retrain)
         }
+        var wrongStore = retrain
+        wrongStore.version = "cand-3"; wrongStore.database = at("no-such.sqlite")
+        #expect(throws: RetrainingError.noFeedbackStore(path: at("no-such.sqlite"))) { try Retrainer.run(wrongStore) }
+        #expect(!FileManager.default.fileExists(atPath: at("no-such.sqlite")), "a mistyped store path must not be created")
         let lock = try RetrainLock(registry: at("registry"))
         defer { lock.release() }
         retrain.version = "cand-2"
