@@ -38,7 +38,9 @@ public final class FeedbackStage: StageHandler {
                 for env in batch {
                     do {
                         switch env.payload {
-                        case .routed(let r): try store.record(email: r.email, assignment: r.assignment)
+                        case .routed(let r):
+                            try store.record(email: r.email, assignment: r.assignment)
+                            if let shadow = r.shadow { try store.record(shadow: shadow) }
                         case .outcome(let o): try store.record(o)
                         default:
                             logger.warning("unexpected payload", metadata: ["type": "\(env.type)", "mail.id": "\(env.messageID.debugDescription)"])

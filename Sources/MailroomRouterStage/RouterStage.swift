@@ -85,14 +85,14 @@ public final class RouterStage: StageHandler {
 
     public func handle(_ batch: [Envelope]) -> [StageOutput<RouterOutput>] {
         guard let outbox else { preconditionFailure("router used before prepare(); this is a bug") }
-        var envelopes: [Envelope] = [], routed: [(email: CleanedEmail, assignment: Assignment)] = []
+        var envelopes: [Envelope] = [], routed: [(email: CleanedEmail, assignment: Assignment, shadow: Prediction?)] = []
         for env in batch {
             guard case .classified(let c) = env.payload else {
                 logger.warning("unexpected payload", metadata: ["stage": "router", "type": "\(env.type)", "mail.id": "\(env.messageID.debugDescription)"])
                 continue
             }
             envelopes.append(env)
-            routed.append((c.email, rules.assign(c.prediction)))
+            routed.append((c.email, rules.assign(c.prediction), c.shadow))  // the champion alone decides
         }
         let decisions: [OutboxDecision]
         do {
@@ -116,7 +116,8 @@ public final class RouterStage: StageHandler {
             guard !decision.duplicate else { continue }
             out.append(StageOutput(.assignments, bare, prefix: Publication(topic: topic, sequence: record.sequence).frames))
             offered[record.assignment.id] = .infinity  // on its way; settled() sets the time
-            out.append(StageOutput(.feedback, env.forwarding(.routed(Routed(email: record.email, assignment: record.assignment)))))
+            out.append(StageOutput(.feedback, env.forwarding(.routed(Routed(email: record.email, assignment: record.assignment,
+                                                                            shadow: record.shadow)))))
         }
         return out
     }
@@ -155,7 +156,8 @@ public final class RouterStage: StageHandler {
         return due.map { record in
             offered[record.assignment.id] = .infinity
             return StageOutput(.feedback, Envelope(messageID: record.assignment.id,
-                                                   payload: .routed(Routed(email: record.email, assignment: record.assignment))))
+                                                   payload: .routed(Routed(email: record.email, assignment: record.assignment,
+                                                                           shadow: record.shadow))))
         }
     }
 

@@ -21,11 +21,14 @@ public struct ClosedCase: Sendable, Equatable {
     public var language: String?
     /// When the store recorded the outcome (Unix ms): the case's time when `closedAt` is absent or unreadable.
     public var recordedAtUnixMs: Int64
+    /// A shadow model's prediction (never routed): `assignedQueue` is empty and `needsReview` false.
+    public var shadow: Bool
 
     public init(id: String, modelVersion: String, predicted: [String: String], confidence: [String: Double],
                 truth: [String: String], resolution: String?, closedAt: String?, assignedQueue: String,
-                needsReview: Bool, subject: String, text: String, language: String?, recordedAtUnixMs: Int64 = 0) {
-        self.recordedAtUnixMs = recordedAtUnixMs
+                needsReview: Bool, subject: String, text: String, language: String?, recordedAtUnixMs: Int64 = 0,
+                shadow: Bool = false) {
+        self.recordedAtUnixMs = recordedAtUnixMs; self.shadow = shadow
         self.id = id; self.modelVersion = modelVersion; self.predicted = predicted; self.confidence = confidence
         self.truth = truth; self.resolution = resolution; self.closedAt = closedAt
         self.assignedQueue = assignedQueue; self.needsReview = needsReview; self.subject = subject

@@ -4,27 +4,45 @@ import MailroomCore
 
 extension FeedbackStore {
     /// Every email that has both a prediction and an outcome, ordered by id.
-    /// - Parameter modelVersion: only cases predicted by this version; `nil` for all.
-    public func closedCases(modelVersion: String? = nil) throws -> [ClosedCase] {
-        let filter = modelVersion == nil ? "" : "WHERE p.model_version = ?"
-        let statement = try database.prepare("""
+    /// - Parameters:
+    ///   - modelVersion: only cases predicted by this version; `nil` for all.
+    ///   - includeShadow: also every shadow prediction joined to its outcome, as extra rows with `shadow == true`
+    ///     (after the served row of the same email).
+    public func closedCases(modelVersion: String? = nil, includeShadow: Bool = false) throws -> [ClosedCase] {
+        let served = try database.prepare("""
             SELECT p.email_id, p.model_version, p.heads_json, o.labels_json, o.resolution, o.closed_at,
                    p.assigned_queue, p.needs_review, p.subject, p.text, p.language, o.received_at_ms
             FROM outcomes o JOIN predictions p ON p.email_id = o.email_id
-            \(filter)
+            \(modelVersion == nil ? "" : "WHERE p.model_version = ?")
             ORDER BY p.email_id
             """, operation: "read closed cases")
-        return try statement.rows(modelVersion.map { [.text($0)] } ?? []) { row in
-            let id = row.text(at: 0) ?? ""
-            let (predicted, confidence) = try Self.heads(row.text(at: 2), id: id)
-            let truth = try Self.labels(row.text(at: 3), id: id)
-            return ClosedCase(
-                id: id, modelVersion: row.text(at: 1) ?? "", predicted: predicted,
-                confidence: confidence, truth: truth, resolution: row.text(at: 4),
-                closedAt: row.text(at: 5), assignedQueue: row.text(at: 6) ?? "", needsReview: row.int(at: 7) != 0,
-                subject: row.text(at: 8) ?? "", text: row.text(at: 9) ?? "", language: row.text(at: 10),
-                recordedAtUnixMs: row.int(at: 11))
+        var cases = try served.rows(modelVersion.map { [.text($0)] } ?? []) { row in
+            try Self.closedCase(row, shadow: false)
         }
+        guard includeShadow else { return cases }
+        let shadows = try database.prepare("""
+            SELECT s.email_id, s.model_version, s.heads_json, o.labels_json, o.resolution, o.closed_at,
+                   '', 0, coalesce(p.subject, ''), coalesce(p.text, ''), p.language, o.received_at_ms
+            FROM outcomes o JOIN shadow_predictions s ON s.email_id = o.email_id
+            LEFT JOIN predictions p ON p.email_id = o.email_id
+            \(modelVersion == nil ? "" : "WHERE s.model_version = ?")
+            ORDER BY s.email_id, s.model_version
+            """, operation: "read shadow closed cases")
+        cases += try shadows.rows(modelVersion.map { [.text($0)] } ?? []) { row in try Self.closedCase(row, shadow: true) }
+        return cases.sorted { ($0.id, $0.shadow ? 1 : 0, $0.modelVersion) < ($1.id, $1.shadow ? 1 : 0, $1.modelVersion) }
+    }
+
+    /// One row of the closed-case queries above (their columns, in order).
+    private static func closedCase(_ row: SQLiteStatement, shadow: Bool) throws -> ClosedCase {
+        let id = row.text(at: 0) ?? ""
+        let (predicted, confidence) = try heads(row.text(at: 2), id: id)
+        let truth = try labels(row.text(at: 3), id: id)
+        return ClosedCase(
+            id: id, modelVersion: row.text(at: 1) ?? "", predicted: predicted,
+            confidence: confidence, truth: truth, resolution: row.text(at: 4),
+            closedAt: row.text(at: 5), assignedQueue: row.text(at: 6) ?? "", needsReview: row.int(at: 7) != 0,
+            subject: row.text(at: 8) ?? "", text: row.text(at: 9) ?? "", language: row.text(at: 10),
+            recordedAtUnixMs: row.int(at: 11), shadow: shadow)
     }
 
     /// Closed cases as dataset rows with the **true** labels, for retraining; ordered by id.

@@ -14,18 +14,20 @@ import MailroomCore
 /// read open their own `FeedbackStore` on the same file; WAL mode lets them read while it writes.
 public final class FeedbackStore {
     /// The schema version written to `PRAGMA user_version`.
-    public static let schemaVersion: Int64 = 1
+    public static let schemaVersion: Int64 = 2
 
     public let database: SQLiteDatabase
     private let upsertPrediction: SQLiteStatement
     private let upsertOutcome: SQLiteStatement
+    private let upsertShadow: SQLiteStatement
 
     /// Opens or creates the store at `path`: creates the schema, turns on WAL and a busy timeout.
     /// - Throws: ``StoreError/open(path:code:message:)`` when the file cannot be opened or is not a
     ///   database; ``StoreError/sqlite(operation:code:message:)`` when the schema cannot be created.
     public init(path: String, busyTimeoutMs: Int32 = 5000) throws {
         // In WAL mode NORMAL is durable across application crashes and skips an fsync per commit.
-        let db = try SQLiteDatabase.openStore(path: path, schema: Self.schema, schemaVersion: Self.schemaVersion,
+        let db = try SQLiteDatabase.openStore(path: path, schema: Self.schema, migrations: Self.migrations,
+                                              schemaVersion: Self.schemaVersion,
                                               durability: .normal, busyTimeoutMs: busyTimeoutMs)
         database = db
         upsertPrediction = try db.prepare("""
@@ -45,6 +47,11 @@ public final class FeedbackStore {
               labels_json = excluded.labels_json, resolution = excluded.resolution,
               closed_at = excluded.closed_at, received_at_ms = excluded.received_at_ms
             """, operation: "record outcome")
+        upsertShadow = try db.prepare("""
+            INSERT INTO shadow_predictions (email_id, model_version, heads_json, predicted_at_ms) VALUES (?, ?, ?, ?)
+            ON CONFLICT(email_id, model_version) DO UPDATE SET
+              heads_json = excluded.heads_json, predicted_at_ms = excluded.predicted_at_ms
+            """, operation: "record shadow prediction")
     }
 
     static let schema = """
@@ -69,6 +76,19 @@ public final class FeedbackStore {
         );
         """
 
+    /// Version 2: the predictions of a candidate run in shadow beside the served model (`mailroom registry shadow`),
+    /// one row per email and shadow version; joined to outcomes like the served predictions.
+    static let migrations = ["""
+        CREATE TABLE IF NOT EXISTS shadow_predictions (
+          email_id        TEXT NOT NULL,
+          model_version   TEXT NOT NULL,
+          heads_json      TEXT NOT NULL,     -- as in predictions
+          predicted_at_ms INTEGER NOT NULL,  -- Unix epoch ms
+          PRIMARY KEY (email_id, model_version)
+        );
+        CREATE INDEX IF NOT EXISTS shadow_predictions_by_model_version ON shadow_predictions(model_version);
+        """]
+
     /// Records (or replaces) the routed prediction for `email.id`.
     /// - Parameters:
     ///   - email: the cleaned email the model read.
@@ -88,6 +108,19 @@ public final class FeedbackStore {
             email.language.map { .text($0) } ?? .null, .text(assignment.assignedQueue),
             .int(assignment.needsReview ? 1 : 0), .text(FlatJSON.heads(heads)), .int(predictedAtUnixMs),
         ])
+    }
+
+    /// Records (or replaces) a shadow model's prediction for `shadow.id` (never routed; kept to compare it with the
+    /// served model on the same closed cases).
+    public func record(shadow: Prediction, predictedAtUnixMs: Int64 = FeedbackStore.nowUnixMs()) throws {
+        var heads: [String: (label: String, confidence: Double)] = [:]
+        for (head, p) in shadow.heads {
+            guard p.confidence.isFinite else {
+                throw StoreError.invalidInput(id: shadow.id, reason: "shadow confidence of head \(head) is not a finite number")
+            }
+            heads[head] = (p.label, p.confidence)
+        }
+        try upsertShadow.run([.text(shadow.id), .text(shadow.modelVersion), .text(FlatJSON.heads(heads)), .int(predictedAtUnixMs)])
     }
 
     /// Records (or replaces) the outcome for `outcome.id`; it is kept even if no prediction exists yet.

@@ -13,6 +13,12 @@ public struct OutboxRecord: Sendable, Equatable {
     public var assignment: Assignment
     /// The cleaned email and assignment for the feedback-collector (kept until handed on).
     public var email: CleanedEmail
+    /// The shadow model's prediction for the feedback-collector, when a candidate ran in shadow (kept until handed
+    /// on, like `email`; never published).
+    public var shadow: Prediction?
+    public init(sequence: Int64, assignment: Assignment, email: CleanedEmail, shadow: Prediction? = nil) {
+        self.sequence = sequence; self.assignment = assignment; self.email = email; self.shadow = shadow
+    }
 }
 
 /// What recording one assignment found.
@@ -25,7 +31,7 @@ public struct OutboxDecision: Sendable, Equatable {
 /// The outbox of one router replica. One connection, not `Sendable`: the router's handler thread owns it (the
 /// snapshot server opens its own read connection with ``OutboxReader``).
 public final class RouterOutbox {
-    public static let schemaVersion: Int64 = 1
+    public static let schemaVersion: Int64 = 2
 
     public let database: SQLiteDatabase
     private let insert: SQLiteStatement
@@ -48,24 +54,27 @@ public final class RouterOutbox {
         );
         CREATE INDEX IF NOT EXISTS assignments_feedback ON assignments (seq) WHERE feedback_sent = 0;
         """
+    /// Version 2: the shadow model's prediction spooled with the email for the feedback-collector.
+    static let migrations = ["ALTER TABLE assignments ADD COLUMN shadow_json TEXT;"]
 
     /// Opens or creates the outbox at `path` (creating its folder).
     /// - Throws: ``StoreError/open(path:code:message:)``.
     public init(path: String, busyTimeoutMs: Int32 = 5000) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if !folder.isEmpty { try? PrivateFiles.makeDirectory(folder) }  // emails: this user only
-        database = try SQLiteDatabase.openStore(path: path, schema: Self.schema, schemaVersion: Self.schemaVersion,
+        database = try SQLiteDatabase.openStore(path: path, schema: Self.schema, migrations: Self.migrations,
+                                                schemaVersion: Self.schemaVersion,
                                                 durability: .full, busyTimeoutMs: busyTimeoutMs)
         insert = try database.prepare(
-            "INSERT INTO assignments (id, assignment_json, email_json, routed_at_ms) VALUES (?, ?, ?, ?)",
+            "INSERT INTO assignments (id, assignment_json, email_json, shadow_json, routed_at_ms) VALUES (?, ?, ?, ?, ?)",
             operation: "prepare outbox insert")
-        find = try database.prepare("SELECT seq, assignment_json, email_json FROM assignments WHERE id = ?",
+        find = try database.prepare("SELECT seq, assignment_json, email_json, shadow_json FROM assignments WHERE id = ?",
                                     operation: "prepare outbox lookup")
     }
 
     /// Records every routed email of a batch in one transaction (one fsync). An id recorded before keeps its first
     /// assignment and sequence number and comes back as a duplicate.
-    public func record(_ batch: [(email: CleanedEmail, assignment: Assignment)]) throws -> [OutboxDecision] {
+    public func record(_ batch: [(email: CleanedEmail, assignment: Assignment, shadow: Prediction?)]) throws -> [OutboxDecision] {
         try database.transaction("record assignments") {
             var decisions: [OutboxDecision] = []
             decisions.reserveCapacity(batch.count)
@@ -76,11 +85,12 @@ public final class RouterOutbox {
                 }
                 let assignmentJSON = String(decoding: try encoder.encode(routed.assignment), as: UTF8.self)
                 let emailJSON = String(decoding: try encoder.encode(routed.email), as: UTF8.self)
+                let shadowJSON = try routed.shadow.map { String(decoding: try encoder.encode($0), as: UTF8.self) }
                 try insert.run([.text(routed.assignment.id), .text(assignmentJSON), .text(emailJSON),
-                                .int(FeedbackStore.nowUnixMs())])
+                                shadowJSON.map { .text($0) } ?? .null, .int(FeedbackStore.nowUnixMs())])
                 decisions.append(OutboxDecision(
                     record: OutboxRecord(sequence: sqlite3_last_insert_rowid(database.handle),
-                                         assignment: routed.assignment, email: routed.email),
+                                         assignment: routed.assignment, email: routed.email, shadow: routed.shadow),
                     duplicate: false))
             }
             return decisions
@@ -90,7 +100,7 @@ public final class RouterOutbox {
     /// Assignments whose feedback copy the collector has not acknowledged yet, oldest first.
     public func unsentFeedback(limit: Int) throws -> [OutboxRecord] {
         let statement = try database.prepare(
-            "SELECT seq, assignment_json, email_json FROM assignments WHERE feedback_sent = 0 ORDER BY seq LIMIT ?",
+            "SELECT seq, assignment_json, email_json, shadow_json FROM assignments WHERE feedback_sent = 0 ORDER BY seq LIMIT ?",
             operation: "read the feedback spool")
         return try statement.rows([.int(Int64(limit))]) { try self.decode($0) }
     }
@@ -99,7 +109,7 @@ public final class RouterOutbox {
     /// from the outbox (it now lives in the store).
     public func markFeedbackAcknowledged(_ ids: [String]) throws {
         guard !ids.isEmpty else { return }
-        try database.runEach("UPDATE assignments SET feedback_sent = 1, email_json = NULL WHERE id = ?",
+        try database.runEach("UPDATE assignments SET feedback_sent = 1, email_json = NULL, shadow_json = NULL WHERE id = ?",
                              operation: "mark feedback acknowledged", rows: ids.map { [.text($0)] })
     }
 
@@ -116,8 +126,9 @@ public final class RouterOutbox {
     private func decode(_ row: SQLiteStatement) throws -> OutboxRecord {
         let assignment = try decoder.decode(Assignment.self, from: Data((row.text(at: 1) ?? "").utf8))
         let email = try row.text(at: 2).map { try decoder.decode(CleanedEmail.self, from: Data($0.utf8)) }
+        let shadow = try row.text(at: 3).map { try decoder.decode(Prediction.self, from: Data($0.utf8)) }
         return OutboxRecord(sequence: row.int(at: 0), assignment: assignment,
-                            email: email ?? CleanedEmail(id: assignment.id, subject: "", text: ""))
+                            email: email ?? CleanedEmail(id: assignment.id, subject: "", text: ""), shadow: shadow)
     }
 }
 

@@ -10,11 +10,17 @@ extension SQLiteDatabase {
         case full = "FULL"
     }
 
-    /// Opens (creating if needed) a store at `path` in WAL mode, creates `schema` and checks its version.
+    /// Opens (creating if needed) a store at `path` in WAL mode, creates `schema` and brings it to `schemaVersion`.
+    ///
+    /// `schema` is version 1 (idempotent `CREATE … IF NOT EXISTS`); `migrations[k]` takes version `k + 1` to `k + 2`,
+    /// so `schemaVersion` is `1 + migrations.count`. A new file gets the schema and every migration; an older file
+    /// gets the migrations it lacks, in order, in the same transaction that records the new version.
     /// - Throws: ``StoreError/open(path:code:message:)`` when the file cannot be opened, is not a database, cannot
     ///   use WAL, or holds a schema newer than `schemaVersion`.
-    public static func openStore(path: String, schema: String, schemaVersion: Int64, durability: Durability,
-                                 busyTimeoutMs: Int32) throws -> SQLiteDatabase {
+    public static func openStore(path: String, schema: String, migrations: [String] = [], schemaVersion: Int64,
+                                 durability: Durability, busyTimeoutMs: Int32) throws -> SQLiteDatabase {
+        precondition(schemaVersion == Int64(1 + migrations.count),
+                     "openStore: schema version \(schemaVersion) does not match 1 + \(migrations.count) migrations; this is a bug")
         let db = try SQLiteDatabase(path: path, busyTimeoutMs: busyTimeoutMs)
         do {
             let mode = try db.scalarText("PRAGMA journal_mode=WAL", operation: "enable WAL")
@@ -29,6 +35,10 @@ extension SQLiteDatabase {
             }
             try db.transaction("create schema") {
                 try db.execute(schema, operation: "create schema")
+                // A new file reads 0: it has just been given version 1 above.
+                for k in Int(max(version, 1)) - 1 ..< migrations.count {
+                    try db.execute(migrations[k], operation: "migrate schema to version \(k + 2)")
+                }
                 try db.execute("PRAGMA user_version = \(schemaVersion)", operation: "set schema version")
             }
         } catch StoreError.sqlite(let operation, let code, let message) {

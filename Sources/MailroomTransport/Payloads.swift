@@ -6,14 +6,22 @@ import MailroomCore
 public struct Classified: Codable, Sendable, Equatable {
     public var email: CleanedEmail
     public var prediction: Prediction
-    public init(email: CleanedEmail, prediction: Prediction) { self.email = email; self.prediction = prediction }
+    /// The shadow candidate's prediction for the same email (`mailroom registry shadow`): stored, never routed.
+    public var shadow: Prediction?
+    public init(email: CleanedEmail, prediction: Prediction, shadow: Prediction? = nil) {
+        self.email = email; self.prediction = prediction; self.shadow = shadow
+    }
 }
 
 /// The router's output: the cleaned email and where it was sent.
 public struct Routed: Codable, Sendable, Equatable {
     public var email: CleanedEmail
     public var assignment: Assignment
-    public init(email: CleanedEmail, assignment: Assignment) { self.email = email; self.assignment = assignment }
+    /// The shadow candidate's prediction, on the copy for the feedback-collector only.
+    public var shadow: Prediction?
+    public init(email: CleanedEmail, assignment: Assignment, shadow: Prediction? = nil) {
+        self.email = email; self.assignment = assignment; self.shadow = shadow
+    }
 }
 
 /// A liveness signal each stage replica sends every ``TransportDefaults/heartbeatIntervalMs``.
