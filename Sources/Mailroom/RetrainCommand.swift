@@ -3,6 +3,9 @@
 // comparison attached. The same command a schedule runs; a second run at the same time exits with a message.
 import ArgumentParser
 import Foundation
+import MailroomCore
+import MailroomEvaluation
+import MailroomRegistry
 import MailroomRetraining
 import MailroomTraining
 
@@ -49,7 +52,15 @@ struct RetrainCommand: ParsableCommand {
         request.kind = kind
         let printer = TrainingProgressPrinter(data: (request.workDirectory as NSString).appendingPathComponent("data.jsonl"),
                                               cleaned: true, selectByCV: false, freezeEncoder: false, version: version)
-        let result = try Retrainer.run(request, progress: { note("retrain: \($0)") }, training: { printer.show($0) })
+        let result: (summary: RetrainSummary, comparison: PairedComparison, record: VersionRecord)
+        do {
+            result = try Retrainer.run(request, progress: { note("retrain: \($0)") }, training: { printer.show($0) })
+        } catch {
+            // One line for the journal of the scheduled unit; the status file (and /metrics) records it too.
+            let reason = "\(error)".replacingOccurrences(of: "\n", with: " ")
+            if case RetrainingError.alreadyRunning = error { throw CLIError("retrain refused: \(reason)") }
+            throw CLIError("retrain of \(version) failed: \(reason) (recorded in \(RetrainStatus.path(registry: registry)))")
+        }
         print(result.comparison.markdown())
         print("## Label changes\n\n" + Retrainer.labelChangesMarkdown(result.summary.labelChanges))
         note("""

@@ -29,6 +29,13 @@ public enum Evaluator {
     /// A row label the model does not know counts as an error (and is listed in ``HeadEvaluation/unknownLabels``).
     public static func evaluate(classifier: any TextClassifier, rows: [DatasetRow],
                                 batchSize: Int = 64) throws -> EvaluationReport {
+        try evaluateWithProfile(classifier: classifier, rows: rows, batchSize: batchSize).report
+    }
+
+    /// ``evaluate(classifier:rows:batchSize:)`` plus the rows' ``TrafficProfile`` (predicted labels, confidences and
+    /// input mix), from the same single pass over the model.
+    public static func evaluateWithProfile(classifier: any TextClassifier, rows: [DatasetRow],
+                                           batchSize: Int = 64) throws -> (report: EvaluationReport, profile: TrafficProfile) {
         guard !rows.isEmpty else { throw EvaluationError.noRows }
         guard batchSize >= 1 else { throw EvaluationError.badBatchSize(batchSize) }
         let heads = classifier.heads
@@ -38,7 +45,12 @@ public enum Evaluator {
         }
 
         let start = Date()
-        let predicted = try predictedLabels(classifier: classifier, rows: rows, batchSize: batchSize)
+        var profile = TrafficProfile()
+        let predicted = try predictedLabels(classifier: classifier, rows: rows, batchSize: batchSize) { r, output in
+            let p = classifier.prediction(id: rows[r].id, output: output)
+            profile.add(labels: p.heads.mapValues(\.label), confidences: p.heads.mapValues(\.confidence),
+                        language: rows[r].language, modelText: rows[r].text)
+        }
         let seconds = Date().timeIntervalSince(start)
 
         var evaluations: [HeadEvaluation] = []
@@ -55,13 +67,14 @@ public enum Evaluator {
                 rowsWithoutLabel: rows.count - truth.count,
                 unknownLabels: Set(truth).subtracting(known).sorted()))
         }
-        return EvaluationReport(modelKind: classifier.kind, modelVersion: classifier.version, rowCount: rows.count,
-                                seconds: seconds, heads: evaluations)
+        return (EvaluationReport(modelKind: classifier.kind, modelVersion: classifier.version, rowCount: rows.count,
+                                 seconds: seconds, heads: evaluations), profile)
     }
 
     /// The arg-max label of every model head for every row: `result[h][r]` for head `h` of `classifier.heads`.
-    public static func predictedLabels(classifier: any TextClassifier, rows: [DatasetRow],
-                                       batchSize: Int = 64) throws -> [[String]] {
+    /// - Parameter observe: called with each row's index and model output, in row order.
+    public static func predictedLabels(classifier: any TextClassifier, rows: [DatasetRow], batchSize: Int = 64,
+                                       observe: (Int, ModelOutput) -> Void = { _, _ in }) throws -> [[String]] {
         guard batchSize >= 1 else { throw EvaluationError.badBatchSize(batchSize) }
         let heads = classifier.heads
         var predicted = [[String]](repeating: [], count: heads.count)
@@ -82,6 +95,7 @@ public enum Evaluator {
                     predicted[h].append(head.labels[best])
                 }
             }
+            for (i, out) in outputs.enumerated() { observe(offset + i, out) }
             offset += batch.count
         }
         return predicted

@@ -58,10 +58,30 @@ public enum Retrainer {
     /// A candidate's default version: `retrain-` and the UTC time, e.g. `retrain-20261203T080000`.
     public static func defaultVersion(at date: Date = Date()) -> String { ModelTraining.defaultVersion(prefix: "retrain", at: date) }
 
+    /// Runs one retrain under the registry's lock, recording it in ``RetrainStatus`` (`REGISTRY/retrain-status.json`):
+    /// `running` once the lock is held, then `ok` or `failed` with the error's message. A run refused by the lock
+    /// (``RetrainingError/alreadyRunning(pid:since:lock:)``) leaves the status of the run that holds it alone.
     public static func run(_ r: RetrainRequest, progress: (String) -> Void = { _ in },
                            training: (TrainingEvent) -> Void = { _ in }) throws -> (summary: RetrainSummary, comparison: PairedComparison, record: VersionRecord) {
         let lock = try RetrainLock(registry: r.registry)
         defer { lock.release() }
+        var previous = RetrainStatus()
+        do { previous = try RetrainStatus.read(registry: r.registry) } catch { progress("note: \(error); counting runs afresh") }
+        let status = previous.started(candidate: r.version)
+        try status.write(registry: r.registry)
+        do {
+            let result = try runLocked(r, progress: progress, training: training)
+            try status.finished(error: nil).write(registry: r.registry)
+            return result
+        } catch {
+            try? status.finished(error: "\(error)").write(registry: r.registry)
+            throw error
+        }
+    }
+
+    /// The retrain itself; the caller holds the lock.
+    private static func runLocked(_ r: RetrainRequest, progress: (String) -> Void,
+                                  training: (TrainingEvent) -> Void) throws -> (summary: RetrainSummary, comparison: PairedComparison, record: VersionRecord) {
         let registry = try ModelRegistry(directory: r.registry)
         guard let championVersion = registry.serving().current else { throw RetrainingError.noChampion(registry: r.registry) }
         // Before any work: a version the registry has already cannot be registered again.

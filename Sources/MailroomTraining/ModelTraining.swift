@@ -57,7 +57,7 @@ public struct TrainingOutcome: Sendable {
     public var directory: String
     public var record: TrainingRecord
     /// Per-head validation figures (nil when the data had no validation rows); also written under
-    /// `directory/validation/` as metrics.json, report.md and report.html.
+    /// `directory/validation/` as metrics.json, report.md and report.html, with the rows' profile.json (``TrafficProfile``).
     public var validationReport: EvaluationReport?
     /// Where the validation report was written, when there was one.
     public var validationReportDirectory: String?
@@ -138,9 +138,11 @@ public enum ModelTraining {
         var outcome = TrainingOutcome(directory: request.outputDirectory, record: record)
         if !validation.isEmpty {
             let model = try ModelLoader.load(directory: request.outputDirectory, threads: threads)
-            let report = try Evaluator.evaluate(classifier: model, rows: validation, batchSize: 64)
+            let (report, profile) = try Evaluator.evaluateWithProfile(classifier: model, rows: validation, batchSize: 64)
             let dir = URL(fileURLWithPath: request.outputDirectory).appendingPathComponent("validation").path
             try report.write(to: dir)
+            // What live traffic is compared with (the feedback-collector's mailroom_drift_* metrics).
+            try profile.write(to: (request.outputDirectory as NSString).appendingPathComponent(TrafficProfile.validationPath))
             outcome.validationReport = report
             outcome.validationReportDirectory = dir
         }

@@ -74,9 +74,16 @@ struct RetrainerTests {
         for name in ["comparison.json", "comparison.md", "comparison.html", "retraining.json", "label-changes.md"] {
             #expect(FileManager.default.fileExists(atPath: (evidence as NSString).appendingPathComponent(name)), "\(name) missing")
         }
+        // retrain-status.json: each run recorded at its end; /metrics reads it.
+        let ok = try RetrainStatus.read(registry: at("registry"))
+        #expect(ok.outcome == .ok && ok.runs == 1 && ok.failures == 0 && ok.candidate == "cand-1" && ok.error == nil)
+        #expect(ok.lastSuccessAt == ok.finishedAt && (ok.startedAt ?? 0) <= (ok.finishedAt ?? 0))
         #expect(throws: RegistryError.alreadyRegistered("cand-1"), "a registered version is refused before any training") {
             try Retrainer.run(retrain)
         }
+        let failed = try RetrainStatus.read(registry: at("registry"))
+        #expect(failed.outcome == .failed && failed.runs == 2 && failed.failures == 1)
+        #expect(failed.error == "\(RegistryError.alreadyRegistered("cand-1"))" && failed.lastSuccessAt == ok.lastSuccessAt)
         var wrongStore = retrain
         wrongStore.version = "cand-3"; wrongStore.database = at("no-such.sqlite")
         #expect(throws: RetrainingError.noFeedbackStore(path: at("no-such.sqlite"))) { try Retrainer.run(wrongStore) }
@@ -90,5 +97,8 @@ struct RetrainerTests {
             guard case RetrainingError.alreadyRunning(let pid, _, _) = error else { return false }
             return pid == getpid()
         }
+        let afterRefusal = try RetrainStatus.read(registry: at("registry"))
+        #expect(afterRefusal.runs == 3 && afterRefusal.failures == 2 && afterRefusal.candidate == "cand-3",
+                "a run refused by the lock leaves the status of the run that holds it")
     }
 }

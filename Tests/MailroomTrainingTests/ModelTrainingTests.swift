@@ -58,6 +58,15 @@ import Testing
         for file in ["metrics.json", "report.md", "report.html"] {
             #expect(FileManager.default.fileExists(atPath: "\(outcome.validationReportDirectory!)/\(file)"))
         }
+        // The validation profile live traffic is compared with: one prediction per validation row and head.
+        let profile = try TrafficProfile.read(from: "\(outcome.directory)/\(TrafficProfile.validationPath)")
+        #expect(profile.count == validationCount && Set(profile.heads.keys) == ["line_of_business", "queue", "topic"])
+        for (head, h) in profile.heads {
+            #expect(h.count == validationCount && h.labels.values.reduce(0, +) == validationCount, "\(head)")
+            #expect(h.confidenceHistogram.count == 10 && h.confidenceHistogram.reduce(0, +) == validationCount)
+            #expect(h.meanConfidence > 0 && h.meanConfidence <= 1)
+        }
+        #expect(profile.languages.values.reduce(0, +) == validationCount && profile.lengths.values.reduce(0, +) == validationCount)
     }
 
     @Test func crossValidatedChoicesAreRecordedPerHead() throws {
