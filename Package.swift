@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "MailroomTransport",
                 dependencies: ["CZeroMQ", "MailroomCore", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: settings),
-        .target(name: "MailroomStore", dependencies: ["CSQLite", "MailroomCore"], swiftSettings: settings),
+        .target(name: "MailroomStore", dependencies: ["CSQLite", "MailroomCore", "MailroomRegistry"], swiftSettings: settings),
         .target(name: "MailroomCleaner", dependencies: ["MailroomCore"], swiftSettings: settings),
         // How the cleaner is measured: the peers' fixture cases with each peer's conventions, and fuzz inputs
         // (tests and Benchmarks/bench-cleaner; no executable links it).
@@ -89,7 +89,11 @@ let package = Package(
         .target(name: "MailroomClassifierStage",
                 dependencies: ["MailroomRuntime", "MailroomModels", "MailroomRegistry"], swiftSettings: settings),
         .target(name: "MailroomRouterStage", dependencies: ["MailroomRuntime", "MailroomStore"], swiftSettings: settings),
-        .target(name: "MailroomFeedbackStage", dependencies: ["MailroomRuntime", "MailroomStore"], swiftSettings: settings),
+        .target(name: "MailroomFeedbackStage",
+                dependencies: ["MailroomRuntime", "MailroomStore", .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                swiftSettings: settings),
         .target(name: "MailroomGateway",
                 dependencies: [
                     "MailroomRuntime", "MailroomStore", .product(name: "Hummingbird", package: "hummingbird"),
@@ -149,6 +153,10 @@ let package = Package(
                     swiftSettings: settings),
         .testTarget(name: "MailroomTrainingTests",
                     dependencies: ["MailroomTraining", "MailroomLinear", "MailroomSampleData", "MailroomRegistry", "MailroomModels", "MailroomTestSupport"],
+                    swiftSettings: settings),
+        .testTarget(name: "MailroomFeedbackStageTests",
+                    dependencies: ["MailroomFeedbackStage", "MailroomStore", "MailroomCore",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: settings),
         .testTarget(name: "MailroomRegistryTests", dependencies: ["MailroomRegistry"], swiftSettings: settings),
         .testTarget(name: "MailroomTopologyTests",

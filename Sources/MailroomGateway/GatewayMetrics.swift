@@ -1,5 +1,7 @@
-// GatewayMetrics: counters and an end-to-end latency histogram, rendered in the Prometheus text format.
+// GatewayMetrics: counters and an end-to-end latency histogram, rendered in the Prometheus text format by the
+// shared PrometheusText (MailroomRuntime).
 import Foundation
+import MailroomRuntime
 import Synchronization
 
 /// Thread-safe metrics for `GET /metrics`.
@@ -45,23 +47,8 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
-    /// `family{a="1",b="x\"y"}`: labels sorted by name, values with backslash, quote and newline escaped.
-    static func series(_ family: String, _ labels: [String: String]) -> String {
-        guard !labels.isEmpty else { return family }
-        let body = labels.sorted { $0.key < $1.key }.map { key, value in
-            var v = ""
-            for c in value.unicodeScalars {
-                switch c {
-                case "\\": v += "\\\\"
-                case "\"": v += "\\\""
-                case "\n": v += "\\n"
-                default: v.unicodeScalars.append(c)
-                }
-            }
-            return "\(key)=\"\(v)\""
-        }
-        return family + "{" + body.joined(separator: ",") + "}"
-    }
+    /// `family{a="1",b="x\"y"}` (``PrometheusText/series(_:_:)``).
+    static func series(_ family: String, _ labels: [String: String]) -> String { PrometheusText.series(family, labels) }
 
     /// Records one email's time from submission to routed result.
     public func observeLatency(_ seconds: Double) {
@@ -72,33 +59,27 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
-    /// The Prometheus text exposition of every metric.
+    /// The Prometheus text exposition of every metric (written by the shared ``PrometheusText``).
     public func render() -> String {
         state.withLock { s in
-            var out = ""
-            var typed = Set<String>()
-            func family(_ series: String) -> String { String(series.prefix { $0 != "{" }) }
+            var text = PrometheusText()
             for (name, v) in s.counters.sorted(by: { $0.key < $1.key }) {
-                let f = family(name)
-                if typed.insert(f).inserted { out += "# TYPE \(f) counter\n" }
-                out += "\(name) \(format(v))\n"
+                text.family(PrometheusText.familyName(of: name), .counter)
+                text.sample(series: name, v)
             }
             for (name, v) in s.gauges.sorted(by: { $0.key < $1.key }) {
-                let f = family(name)
-                if typed.insert(f).inserted { out += "# TYPE \(f) gauge\n" }
-                out += "\(name) \(format(v))\n"
+                text.family(PrometheusText.familyName(of: name), .gauge)
+                text.sample(series: name, v)
             }
             let h = "mailroom_gateway_end_to_end_seconds"
-            out += "# HELP \(h) Time from submission to routed result, per email.\n# TYPE \(h) histogram\n"
+            text.family(h, .histogram, help: "Time from submission to routed result, per email.")
             for (i, b) in Self.latencyBucketsSeconds.enumerated() {
-                out += "\(h)_bucket{le=\"\(format(b))\"} \(s.buckets[i])\n"
+                text.sample(h + "_bucket", labels: ["le": PrometheusText.format(b)], Double(s.buckets[i]))
             }
-            out += "\(h)_bucket{le=\"+Inf\"} \(s.latencyCount)\n\(h)_sum \(format(s.latencySum))\n\(h)_count \(s.latencyCount)\n"
-            return out
+            text.sample(h + "_bucket", labels: ["le": "+Inf"], Double(s.latencyCount))
+            text.sample(h + "_sum", s.latencySum)
+            text.sample(h + "_count", Double(s.latencyCount))
+            return text.rendered
         }
-    }
-
-    private func format(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : String(v)
     }
 }

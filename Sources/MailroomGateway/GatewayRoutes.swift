@@ -3,6 +3,7 @@
 import Foundation
 import Hummingbird
 import MailroomCore
+import MailroomRuntime
 
 /// Builds the gateway's router over `dispatcher`; `policy` is what the edge enforces before any handler
 /// (see ``EdgeMiddleware``).
@@ -55,7 +56,7 @@ public func buildGatewayRouter(dispatcher: Dispatcher, policy: EdgePolicy = .ini
                         s.secondsSinceHeartbeat <= dispatcher.limits.livenessSeconds ? 1 : 0)
         }
         var headers = HTTPFields()
-        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        headers[.contentType] = PrometheusText.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }
     return router

@@ -15,9 +15,13 @@ public enum StageMain {
     ///   - stage: the stage name used in logs and heartbeats.
     ///   - flags: the stage's own flags (besides ``commonFlags``).
     ///   - usage: one line of usage for `--help`.
+    ///   - services: more Services to run beside the stage in its ServiceGroup (e.g. an HTTP listener). Pass a
+    ///     library function, not a closure written in `main.swift`: such a closure is main-actor isolated, and it is
+    ///     called off the main actor.
     ///   - build: makes the handler and an endpoint list for each of its outputs from the parsed options.
     public static func run<Handler: StageHandler>(
         stage: String, flags: [String], usage: String,
+        services: (StageOptions, Logger) throws -> [any Service] = { _, _ in [] },
         build: (StageOptions, Logger) throws -> (Handler, [Handler.Output: StageOutputSpec])
     ) async -> Never {
         let args = Array(CommandLine.arguments.dropFirst())
@@ -36,7 +40,7 @@ public enum StageMain {
             let context = try ZMQContext()
             let service = StageService(handler: handler, endpoints: endpoints, replica: replica, context: context,
                                        logger: logger)
-            try await ProcessServices.run([service], logger: logger)
+            try await ProcessServices.run([service] + services(options, logger), logger: logger)
             context.terminate()
             exit(0)
         } catch {

@@ -33,7 +33,7 @@ extension FeedbackStore {
     }
 
     /// One row of the closed-case queries above (their columns, in order).
-    private static func closedCase(_ row: SQLiteStatement, shadow: Bool) throws -> ClosedCase {
+    static func closedCase(_ row: SQLiteStatement, shadow: Bool) throws -> ClosedCase {
         let id = row.text(at: 0) ?? ""
         let (predicted, confidence) = try heads(row.text(at: 2), id: id)
         let truth = try labels(row.text(at: 3), id: id)
@@ -62,30 +62,19 @@ extension FeedbackStore {
     /// Accuracy and macro-F1 per model version and head, over closed cases that have both a prediction
     /// and a true label for the head; ordered by version, then head.
     public func report() throws -> [VersionHeadReport] {
-        var pairs: [String: [String: (truth: [String], predicted: [String])]] = [:]  // version → head → labels
-        for c in try closedCases() {
-            for (head, truth) in c.truth {
-                guard let predicted = c.predicted[head] else { continue }
-                pairs[c.modelVersion, default: [:]][head, default: ([], [])].truth.append(truth)
-                pairs[c.modelVersion, default: [:]][head, default: ([], [])].predicted.append(predicted)
+        QualitySummary.of(try closedCases()).flatMap { summary in
+            summary.scores.sorted { $0.key < $1.key }.map { head, m in
+                VersionHeadReport(modelVersion: summary.modelVersion, head: head, cases: m.count,
+                                  accuracy: m.accuracy, macroF1: m.macro.f1)
             }
         }
-        var out: [VersionHeadReport] = []
-        for version in pairs.keys.sorted() {
-            for (head, labels) in pairs[version]!.sorted(by: { $0.key < $1.key }) {
-                let m = ClassificationMetrics.compute(truth: labels.truth, predicted: labels.predicted)
-                out.append(VersionHeadReport(modelVersion: version, head: head, cases: m.count,
-                                             accuracy: m.accuracy, macroF1: m.macro.f1))
-            }
-        }
-        return out
     }
 
     // The JSON columns are flat objects: FlatJSONReader reads what FlatJSON wrote; anything else (rows
     // written by another tool) goes through JSONSerialization.
 
     /// `{"head": {"label": "…", "confidence": 0.9}}` → labels and confidences.
-    private static func heads(_ text: String?, id: String) throws -> ([String: String], [String: Double]) {
+    static func heads(_ text: String?, id: String) throws -> ([String: String], [String: Double]) {
         if let text, let heads = FlatJSONReader.heads(text) {
             return (heads.mapValues(\.label), heads.mapValues(\.confidence))
         }

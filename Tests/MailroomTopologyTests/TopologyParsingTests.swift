@@ -118,6 +118,11 @@ func pipelineText(classifierReplicas: Int = 1) -> String {
         let instances = try topology.instances()
         #expect(instances.map(\.process) == ["gateway", "cleaner", "classifier", "router", "feedback-collector"])
         #expect(topology.processes.allSatisfy { $0.replicas == 1 })
+        // The collector serves live quality on feedback_metrics_port and reads the registry's profiles.
+        let collector = try #require(instances.first { $0.process == "feedback-collector" }).arguments
+        let port = try #require(collector.firstIndex(of: "--metrics-port"))
+        let registry = try #require(collector.firstIndex(of: "--registry"))
+        #expect(collector[port + 1] == "9102" && collector[registry + 1] == ".mailroom/registry")
         // Two classifiers by changing one line: the first `replicas = 1` after [process classifier].
         let text = try String(contentsOfFile: path, encoding: .utf8)
         let section = try #require(text.range(of: "\n[process classifier]\n"))

@@ -1,0 +1,41 @@
+// QualityMetricsServer: the feedback-collector's small HTTP listener (`--metrics-port`): GET /metrics (live quality,
+// drift, input mix and retrain status in the Prometheus text format) and GET /healthz. It runs as a second Service
+// beside the stage in the process's ServiceGroup, so SIGTERM stops both.
+import Hummingbird
+import Logging
+import MailroomRuntime
+import ServiceLifecycle
+
+public enum QualityMetricsServer {
+    /// The routes, on their own for tests (`app.test(.router)`).
+    public static func buildRouter(source: QualityMetricsSource) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = "application/json"
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
+        }
+        router.get("/metrics") { _, _ -> Response in
+            var headers = HTTPFields()
+            headers[.contentType] = PrometheusText.contentType
+            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: await source.metrics())))
+        }
+        return router
+    }
+
+    /// The collector's extra Services from its flags (``QualityMetricsConfig/init(options:)``): the listener, or none
+    /// without `--metrics-port`.
+    public static func services(options: StageOptions, logger: Logger) throws -> [any Service] {
+        service(config: try QualityMetricsConfig(options: options), logger: logger).map { [$0] } ?? []
+    }
+
+    /// The listener as a Service; nil when `config.port` is 0 (no listener).
+    public static func service(config: QualityMetricsConfig, logger: Logger) -> (any Service)? {
+        guard config.port > 0 else { return nil }
+        let source = QualityMetricsSource(config: config, logger: logger)
+        return Application(router: buildRouter(source: source),
+                           configuration: .init(address: .hostname(config.host, port: config.port),
+                                                serverName: "mailroom-feedback-collector"),
+                           logger: logger)
+    }
+}
