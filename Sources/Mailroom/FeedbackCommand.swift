@@ -13,14 +13,25 @@ struct FeedbackCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Per model version and head: accuracy and macro-F1 over closed cases.")
         @Option(help: "Feedback database (the feedback-collector's --database).") var database: String = ".mailroom/feedback.sqlite"
         @Flag(help: "Print JSON instead of a table.") var json = false
+        @Option(help: "Also write an HTML page of quality over time (inline SVG charts, no email text) to this file.") var html: String?
+        @Option(help: "The HTML page's period: day or week (UTC).") var period: String = "week"
+        @Option(help: "The model registry, for each version's validation profile (PSI vs validation).") var registry: String = ".mailroom/registry"
 
         func run() throws {
             guard FileManager.default.fileExists(atPath: database) else {
                 throw CLIError("no feedback database at \(database); start the topology (it creates it) or pass --database")
             }
+            guard let reportPeriod = ReportPeriod(rawValue: period) else { throw CLIError("--period \(period): expected day or week") }
             let store = try FeedbackStore(path: database)
             let rows = try store.report()
             let counts = try store.counts()
+            if let html {
+                let cases = try store.closedCases(includeShadow: true)
+                let found = try ValidationProfiles(registry: registry).profiles(of: cases.map(\.modelVersion)) { throw $0 }
+                let page = FeedbackTrends(cases: cases, period: reportPeriod, profiles: found).html(table: rows)
+                try Data(page.utf8).write(to: URL(fileURLWithPath: html), options: .atomic)
+                note("feedback report: \(cases.count) closed cases, \(found.count) validation profiles; written to \(html)")
+            }
             if json {
                 let enc = JSONEncoder(); enc.outputFormatting = [.prettyPrinted, .sortedKeys]
                 print(String(decoding: try enc.encode(rows), as: UTF8.self))

@@ -5,14 +5,7 @@ import MailroomCore
 extension EvaluationReport {
     /// The report as one HTML page with no external resources.
     public func html() -> String {
-        var out = """
-        <!DOCTYPE html>
-        <html lang="en"><head><meta charset="utf-8"><title>Evaluation \(escape(modelVersion))</title>
-        <style>
-        body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em;color:#222}
-        table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
-        th:first-child,td:first-child{text-align:left}h2{margin-top:2em}svg text{font-size:11px}
-        </style></head><body>
+        var out = HTMLPage.head(title: "Evaluation \(modelVersion)") + """
         <h1>Evaluation report</h1>
         <p>Model <code>\(escape(modelVersion))</code> (kind \(escape(modelKind))), \(rowCount) rows.</p>
         <h2>Summary</h2>
@@ -92,8 +85,5 @@ func writeReportFiles<T: Encodable>(_ value: T, markdown: String, html: String, 
     try Data(html.utf8).write(to: url(stem.report + ".html"), options: .atomic)
 }
 
-/// Escapes text for HTML and SVG.
-func escape(_ s: String) -> String {
-    s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-        .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-}
+/// Escapes text for HTML and SVG (``htmlEscape(_:)``).
+func escape(_ s: String) -> String { htmlEscape(s) }

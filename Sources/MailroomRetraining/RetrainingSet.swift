@@ -127,22 +127,3 @@ public struct RetrainingSet: Sendable {
     }
 
 }
-
-/// A case's time: its `closed_at` (ISO 8601, with or without fractional seconds, or a date) when readable, else
-/// when the store recorded the outcome. One set of formatters for a whole build.
-struct CaseClock {
-    private let formatters: [ISO8601DateFormatter] = [
-        [.withInternetDateTime], [.withInternetDateTime, .withFractionalSeconds], [.withFullDate],
-    ].map { (options: ISO8601DateFormatter.Options) in
-        let f = ISO8601DateFormatter()
-        f.formatOptions = options
-        return f
-    }
-
-    func time(of c: ClosedCase) -> Int64 {
-        if let text = c.closedAt, let d = formatters.lazy.compactMap({ $0.date(from: text) }).first {
-            return Int64(d.timeIntervalSince1970 * 1000)
-        }
-        return c.recordedAtUnixMs
-    }
-}
