@@ -9,7 +9,7 @@ struct RegistryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "registry", abstract: "Model versions: register, shadow, compare, approve or reject, promote, roll back.",
         subcommands: [Register.self, List.self, Show.self, Shadow.self, Compare.self, Approve.self, Reject.self, Promote.self,
-                      Rollback.self])
+                      Rollback.self, AutoPromote.self])
 
     struct Location: ParsableArguments {
         @Option(help: "Registry directory.") var registry: String = ".mailroom/registry"
@@ -169,6 +169,35 @@ struct RegistryCommand: ParsableCommand {
         func run() throws {
             let s = try location.open().promote(version, by: by)
             print("serving \(s.current ?? "-") (previous: \(s.history.last ?? "none"))")
+        }
+    }
+
+    struct AutoPromote: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "auto-promote",
+            abstract: "Promote the candidate in shadow if a rule allows it (run it from a [schedule NAME] section; without one, promotion stays a person's).")
+        @OptionGroup var location: Location
+        @Option(help: "Feedback database (the live closed cases).") var database: String = ".mailroom/feedback.sqlite"
+        @Option(help: "Days the candidate must have run in shadow.") var minShadowDays: Double = 7
+        @Option(help: "better-everywhere (significantly better on every head) or better-somewhere-worse-nowhere.")
+        var require: String = AutoPromotionRule.Requirement.betterEverywhere.rawValue
+        @Option(help: "Significance level of McNemar's test.") var alpha: Double = 0.05
+        @Option(help: "Fewest paired rows of a head for a verdict.") var minimumRows: Int = 30
+        @Flag(help: "Say what would happen; change nothing.") var dryRun = false
+        func run() throws {
+            var rule = AutoPromotionRule()
+            guard let requirement = AutoPromotionRule.Requirement(rawValue: require) else {
+                throw ValidationError("--require is one of \(AutoPromotionRule.Requirement.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            rule.requirement = requirement; rule.minimumShadowDays = minShadowDays; rule.alpha = alpha; rule.minimumRows = minimumRows
+            let registry = try location.open()
+            let decision = try AutoPromotion.decide(registry: registry, database: database, rule: rule)
+            for r in decision.reasons { print("  " + r) }
+            guard let candidate = decision.candidate else { return }
+            guard decision.allowed else { print("\(candidate) stays in shadow: the rule does not allow promoting it"); return }
+            if dryRun { print("would promote \(candidate) in place of \(decision.champion ?? "-") (dry run: nothing changed)"); return }
+            let s = try AutoPromotion.apply(decision, registry: registry, rule: rule)
+            print("promoted \(candidate) by rule (previous: \(s?.history.last ?? "none")); roll back with `mailroom registry rollback`")
         }
     }
 

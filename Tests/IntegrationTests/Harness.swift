@@ -163,5 +163,9 @@ final class Harness: @unchecked Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+    /// Removes the test's folder; MAILROOM_KEEP_TEST_DIRS=1 keeps it (and prints where) to look into a failure.
+    func cleanUp() {
+        if ProcessInfo.processInfo.environment["MAILROOM_KEEP_TEST_DIRS"] == "1" { print("kept \(directory)"); return }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }

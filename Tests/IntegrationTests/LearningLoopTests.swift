@@ -23,7 +23,7 @@ struct LearningLoopTests {
         try h.mailroom(["sample", "--out", h.path("all-history.jsonl"), "--count", "1500", "--seed", "7"])
         let history = try rows(h.path("all-history.jsonl")).filter { ($0["labels"] as? [String: String])?["topic"] != Self.newTopic }
         try writeRows(history, to: h.path("history.jsonl"))
-        try h.mailroom(["train", "--data", h.path("history.jsonl"), "--out", h.path("model-1"), "--epochs", "4", "--model-version", "loop-1"])
+        try h.mailroom(["train", "--data", h.path("history.jsonl"), "--out", h.path("model-1"), "--model-version", "loop-1"])
         let registry = h.path("registry")
         try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("model-1"), "--by", "itest"])
         try h.mailroom(["registry", "approve", "loop-1", "--registry", registry, "--by", "itest"])
@@ -114,6 +114,19 @@ struct LearningLoopTests {
         // Recompute one figure from the store: the champion's topic accuracy on these cases.
         let pairs = try LiveComparisonCheck.championTopicAccuracy(store: store, champion: "loop-1", candidate: "loop-2")
         #expect(abs(try accuracy(liveTopic, "champion") - pairs) < 1e-9)
+
+        // The optional rule: not yet (shadowed for minutes, not 7 days); a dry run with no minimum says it would.
+        let notYet = try h.mailroom(["registry", "auto-promote", "--registry", registry, "--database", database, "--min-shadow-days", "7"])
+        #expect(notYet.contains("(rule: at least 7): not met") && notYet.contains("loop-2 stays in shadow"))
+        let dryRun = try h.mailroom(["registry", "auto-promote", "--registry", registry, "--database", database, "--min-shadow-days", "0",
+                                     "--require", "better-somewhere-worse-nowhere", "--dry-run"])
+        print("auto-promote dry run:\n\(dryRun)")
+        // The strict rule wants every head significantly better; line_of_business is level here.
+        let strict = try h.mailroom(["registry", "auto-promote", "--registry", registry, "--database", database, "--min-shadow-days", "0",
+                                     "--dry-run"])
+        #expect(strict.contains("rule better-everywhere on live traffic: not met") && strict.contains("loop-2 stays in shadow"))
+        #expect(dryRun.contains("live topic: candidate significantly better") && dryRun.contains("would promote loop-2"))
+        #expect(try json(String(contentsOfFile: registry + "/serving.json", encoding: .utf8))["current"] as? String == "loop-1")
 
         // Approve: both kinds of evidence are shown and the live one is kept with the version.
         let approval = try h.mailroom(["registry", "approve", "loop-2", "--registry", registry, "--database", database,
