@@ -49,7 +49,7 @@ def default_bin_dir():
 
 class PrivateTopology:
     """`with PrivateTopology(bin_dir) as t:` trains, starts and waits for /readyz; leaving stops it (and removes the
-    work directory unless keep). Gives t.base, t.key, t.work, t.topology, t.pub_port, t.snapshot_port, t.mailroom,
+    work directory unless keep). Gives t.base, t.key, t.work, t.topology, t.pub_port, t.snapshot_port, t.feedback_metrics_port, t.mailroom,
     and t.curve_client(socket) for subscribers of the router's CURVE-guarded sockets."""
 
     def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None, gateways=1):
@@ -60,6 +60,7 @@ class PrivateTopology:
         self.name, self.keep, self.gateway_env = name, keep, gateway_env or {}
         self.work = tempfile.mkdtemp(prefix=f"mailroom-{name}-")
         self.http_port, self.pub_port, self.snapshot_port = free_port(), free_port(), free_port()
+        self.feedback_metrics_port = free_port()
         self.gateways = gateways
         if gateways > 1:  # replica N listens on http_port + N: find a run of free ports
             self.http_port = free_ports(gateways)
@@ -81,7 +82,7 @@ class PrivateTopology:
         for key, value in [("name", self.name), ("run_dir", f"{w}/run"), ("registry", f"{w}/registry"),
                            ("database", self.database), ("journal_dir", f"{w}/journal"),
                            ("api_keys", f"{w}/api-keys"), ("curve_dir", f"{w}/curve"), ("http_port", self.http_port), ("pub_port", self.pub_port),
-                           ("snapshot_port", self.snapshot_port)]:
+                           ("snapshot_port", self.snapshot_port), ("feedback_metrics_port", self.feedback_metrics_port)]:
             text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
         extra = "".join(f"env.{k} = {v}\n" for k, v in self.gateway_env.items())
         text = text.replace("[process gateway]\n", "[process gateway]\n" + extra, 1)

@@ -51,23 +51,41 @@ struct TopologyCommand: AsyncParsableCommand {
 
     struct Schedule: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Write a systemd timer and service for each [schedule NAME] of the topology (the monthly retrain).")
+            abstract: "Write the [schedule NAME] sections of the topology (the monthly retrain) as systemd timers and services, or as Kubernetes CronJobs.")
         @Argument(help: "Topology file.") var file: String = "Topology/mailroom.topology"
-        @Option(help: "Folder to write the units into.") var out: String = ".mailroom/systemd"
+        @Option(help: "systemd (one machine) or kubernetes (CronJob manifests, concurrencyPolicy: Forbid).") var target: String = "systemd"
+        @Option(help: "Folder to write into (default .mailroom/systemd or .mailroom/kubernetes).") var out: String?
+        @Option(help: "Kubernetes: the Mailroom container image.") var image: String = "mailroom:latest"
+        @Option(help: "Kubernetes: the PersistentVolumeClaim holding .mailroom (registry, feedback store, data).") var stateClaim: String = "mailroom-state"
         func run() throws {
             let topology = try Topology.load(path: file)
             guard !topology.schedules.isEmpty else {
                 throw CLIError("\(file) declares no [schedule NAME] section; add one (see Topology/mailroom.topology)")
             }
-            let files = ScheduleUnits.render(topology, mailroom: TopologyCommand.ownExecutable,
+            let files: [String: String]
+            let folder: String
+            switch target {
+            case "systemd":
+                folder = out ?? ".mailroom/systemd"
+                files = ScheduleUnits.render(topology, mailroom: TopologyCommand.ownExecutable,
                                              workingDirectory: FileManager.default.currentDirectoryPath)
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            case "kubernetes":
+                folder = out ?? ".mailroom/kubernetes"
+                files = try ScheduleCronJobs.render(topology, image: image, stateClaim: stateClaim)
+            default:
+                throw ValidationError("--target is systemd or kubernetes, not \(target)")
+            }
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for (name, text) in files.sorted(by: { $0.key < $1.key }) {
-                try text.write(toFile: (out as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
-                print((out as NSString).appendingPathComponent(name))
+                try text.write(toFile: (folder as NSString).appendingPathComponent(name), atomically: true, encoding: .utf8)
+                print((folder as NSString).appendingPathComponent(name))
+            }
+            if target == "kubernetes" {
+                note("apply: kubectl apply -f \(folder)/; runs and failures: kubectl get cronjobs,jobs -l app.kubernetes.io/name=mailroom")
+                return
             }
             let timers = files.keys.filter { $0.hasSuffix(".timer") }.sorted()
-            note("install: sudo cp \(out)/*.service \(out)/*.timer /etc/systemd/system/ && sudo systemctl daemon-reload "
+            note("install: sudo cp \(folder)/*.service \(folder)/*.timer /etc/systemd/system/ && sudo systemctl daemon-reload "
                  + "&& sudo systemctl enable --now \(timers.joined(separator: " "))")
             note("a run's log: journalctl -u \(timers.first.map { String($0.dropLast(6)) } ?? "UNIT").service; next runs: systemctl list-timers")
         }

@@ -1,5 +1,7 @@
 // ClassifierStage: the classifier process's logic: the only holder of a model. Batches what is waiting,
-// runs the model once per batch, sends each prediction on to the router.
+// runs the model once per batch, sends each prediction on to the router. When the registry names a candidate in
+// shadow, it also runs the candidate on a sample of the emails: its predictions travel beside the served ones to the
+// feedback store, and are never routed.
 import Foundation
 import Logging
 import MailroomCore
@@ -33,6 +35,12 @@ public final class ClassifierStage: StageHandler {
     /// The registry version being served, and when the serving file was last checked.
     private var servedVersion: String?
     private var lastCheck = Date.distantPast
+    /// The candidate in shadow, as the registry assigned it, and the version that last failed to load (not retried
+    /// until the registry names another).
+    private var shadow: (model: any TextClassifier, assignment: ShadowAssignment)?
+    private var shadowLoadFailed: String?
+    /// Cumulative figures for heartbeats (``StageFigures``).
+    private var figures: [String: Double] = [:]
     /// Emails that failed on their own in the last batch (reported to the gateway by the runtime).
     private var failures: [(id: String, reason: String)] = []
     /// How often the registry's serving file is checked, in seconds.
@@ -45,7 +53,12 @@ public final class ClassifierStage: StageHandler {
         self.source = source; self.maxBatch = maxBatch; self.threads = threads; self.logger = logger
     }
 
-    public var readiness: StageReadiness { StageReadiness(ready: model != nil, modelVersion: model?.version, heads: model?.heads) }
+    public var readiness: StageReadiness {
+        var f = figures
+        f[StageFigures.shadowSampleRate] = shadow?.assignment.sampleRate ?? 0
+        return StageReadiness(ready: model != nil, modelVersion: model?.version, heads: model?.heads,
+                              shadowVersion: shadow?.model.version, figures: f)
+    }
 
     /// Loads and warms the model before the input socket binds, so no email waits on a cold model.
     public func prepare() throws {
@@ -58,6 +71,7 @@ public final class ClassifierStage: StageHandler {
             }
             model = try load(registry.modelDirectory(of: v))
             servedVersion = v
+            followShadow(registry)
         }
     }
 
@@ -77,7 +91,9 @@ public final class ClassifierStage: StageHandler {
     private func followRegistry() {
         guard case .registry(let dir) = source, Date().timeIntervalSince(lastCheck) >= Self.registryCheckIntervalSeconds else { return }
         lastCheck = Date()
-        guard let registry = try? ModelRegistry(directory: dir), let v = registry.serving().current, v != servedVersion else { return }
+        guard let registry = try? ModelRegistry(directory: dir) else { return }
+        followShadow(registry)
+        guard let v = registry.serving().current, v != servedVersion else { return }
         do {
             model = try load(registry.modelDirectory(of: v))
             logger.info("promotion picked up", metadata: ["model.version": "\(v)", "previous": "\(servedVersion ?? "-")"])
@@ -87,6 +103,52 @@ public final class ClassifierStage: StageHandler {
                          metadata: ["model.version": "\(v)", "error": "\(error)"])
             servedVersion = v  // do not retry a broken version every second; a new promotion retries
         }
+    }
+
+    /// Loads, re-rates or drops the shadow candidate as the registry's serving file says. A candidate that cannot be
+    /// loaded is logged once and skipped: the served model goes on alone.
+    private func followShadow(_ registry: ModelRegistry) {
+        let wanted = registry.serving().shadow
+        if let wanted, wanted.version == shadow?.assignment.version {
+            shadow?.assignment = wanted  // a new sample rate
+            return
+        }
+        if let current = shadow {
+            logger.info("shadow stopped", metadata: ["model.version": "\(current.assignment.version)"])
+            shadow = nil
+        }
+        guard let wanted else { shadowLoadFailed = nil; return }
+        guard wanted.version != shadowLoadFailed else { return }
+        do {
+            shadow = (try load(registry.modelDirectory(of: wanted.version)), wanted)
+            logger.info("shadow started", metadata: ["model.version": "\(wanted.version)", "sample_rate": "\(wanted.sampleRate)"])
+        } catch {
+            shadowLoadFailed = wanted.version
+            logger.error("could not load the shadow candidate; serving without it",
+                         metadata: ["model.version": "\(wanted.version)", "error": "\(error)"])
+        }
+    }
+
+    /// The shadow's predictions for `emails` (nil for those not sampled, or when it is busy or fails), aligned with
+    /// them. A full batch means emails are waiting: the shadow then steps aside so it never slows the served path.
+    private func shadowPredictions(_ emails: [CleanedEmail], busy: Bool) -> [Prediction?] {
+        var out = [Prediction?](repeating: nil, count: emails.count)
+        guard let shadow else { return out }
+        let picked = emails.indices.filter { StableSplit.unit(emails[$0].id) < shadow.assignment.sampleRate }
+        guard !picked.isEmpty else { return out }
+        if busy { figures[StageFigures.shadowSkipped, default: 0] += Double(picked.count); return out }
+        let start = Date()
+        do {
+            let outputs = try shadow.model.classify(picked.map { emails[$0].modelInput })
+            for (i, output) in zip(picked, outputs) { out[i] = shadow.model.prediction(id: emails[i].id, output: output) }
+            figures[StageFigures.shadowPredictions, default: 0] += Double(picked.count)
+        } catch {
+            figures[StageFigures.shadowFailed, default: 0] += Double(picked.count)
+            logger.warning("the shadow candidate failed on a batch; the served predictions go on",
+                           metadata: ["model.version": "\(shadow.assignment.version)", "batch.size": "\(picked.count)", "error": "\(error)"])
+        }
+        figures[StageFigures.shadowSeconds, default: 0] += Date().timeIntervalSince(start)
+        return out
     }
 
     public func handle(_ batch: [Envelope]) -> [StageOutput<ClassifierOutput>] {
@@ -102,10 +164,16 @@ public final class ClassifierStage: StageHandler {
         }
         guard !emails.isEmpty else { return [] }
         do {
+            let start = Date()
             let outputs = try model.classify(emails.map { $0.1.modelInput })
-            return zip(emails, outputs).map { item, out in
+            figures[StageFigures.modelSeconds, default: 0] += Date().timeIntervalSince(start)
+            figures[StageFigures.predictions, default: 0] += Double(emails.count)
+            let shadows = shadowPredictions(emails.map(\.1), busy: batch.count >= maxBatch)
+            return zip(zip(emails, outputs), shadows).map { pair, shadow in
+                let (item, out) = pair
                 let prediction = model.prediction(id: item.1.id, output: out)
-                return StageOutput(.router, item.0.forwarding(.classified(Classified(email: item.1, prediction: prediction))))
+                return StageOutput(.router, item.0.forwarding(.classified(Classified(email: item.1, prediction: prediction,
+                                                                                      shadow: shadow))))
             }
         } catch {
             guard emails.count > 1 else {

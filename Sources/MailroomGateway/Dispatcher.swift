@@ -284,6 +284,13 @@ public actor Dispatcher {
 
     public var inFlight: Int { pending.count }
 
+    /// The last heartbeat of every stage replica still alive, in stage and replica order (for /metrics).
+    public func liveHeartbeats() -> [HeartbeatInfo] {
+        let t = now()
+        return heartbeats.values.filter { t - $0.at <= limits.livenessSeconds }.map(\.beat)
+            .sorted { ($0.stage, $0.replica) < ($1.stage, $1.replica) }
+    }
+
     // MARK: internals
 
     private func validate(_ emails: [Email]) throws {
@@ -511,8 +518,14 @@ public struct HeartbeatInfo: Sendable {
     public var modelVersion: String?
     /// The served model's heads and labels (classifiers).
     public var heads: [HeadSpec]?
-    public init(stage: String, replica: Int, ready: Bool, modelVersion: String?, heads: [HeadSpec]? = nil) {
+    /// The candidate a classifier runs in shadow.
+    public var shadowVersion: String?
+    /// The replica's own cumulative figures (family name → value), for /metrics.
+    public var figures: [String: Double]
+    public init(stage: String, replica: Int, ready: Bool, modelVersion: String?, heads: [HeadSpec]? = nil,
+                shadowVersion: String? = nil, figures: [String: Double] = [:]) {
         self.stage = stage; self.replica = replica; self.ready = ready; self.modelVersion = modelVersion; self.heads = heads
+        self.shadowVersion = shadowVersion; self.figures = figures
     }
 }
 

@@ -47,6 +47,17 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
+    /// Forgets every gauge of `family` whose labels include all of `labels` (a series that no longer applies,
+    /// such as the shadow version of a classifier that stopped its shadow).
+    public func clear(_ family: String, where labels: [String: String]) {
+        let wanted = labels.map { Self.series("", [$0.key: $0.value]).dropFirst().dropLast() }
+        state.withLock { s in
+            for name in s.gauges.keys where name.hasPrefix(family + "{") && wanted.allSatisfy({ name.contains($0) }) {
+                s.gauges[name] = nil
+            }
+        }
+    }
+
     /// `family{a="1",b="x\"y"}` (``PrometheusText/series(_:_:)``).
     static func series(_ family: String, _ labels: [String: String]) -> String { PrometheusText.series(family, labels) }
 

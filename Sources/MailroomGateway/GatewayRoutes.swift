@@ -55,6 +55,19 @@ public func buildGatewayRouter(dispatcher: Dispatcher, policy: EdgePolicy = .ini
             metrics.set("mailroom_stage_up", labels: ["stage": s.stage, "replica": "\(s.replica)"],
                         s.secondsSinceHeartbeat <= dispatcher.limits.livenessSeconds ? 1 : 0)
         }
+        for beat in await dispatcher.liveHeartbeats() {
+            let labels = ["stage": beat.stage, "replica": "\(beat.replica)"]
+            // Only families the stages declare (StageFigures): a heartbeat cannot invent metric names.
+            for (family, value) in beat.figures where StageFigures.families[family] != nil && value.isFinite {
+                metrics.set(family, labels: labels, value)
+            }
+            if beat.stage == "classifier" {
+                metrics.clear("mailroom_classifier_shadow_info", where: labels)
+                if let v = beat.shadowVersion {
+                    metrics.set("mailroom_classifier_shadow_info", labels: labels.merging(["model_version": v]) { a, _ in a }, 1)
+                }
+            }
+        }
         var headers = HTTPFields()
         headers[.contentType] = PrometheusText.contentType
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))

@@ -124,7 +124,8 @@ struct ReceiverService: Service {
                     switch env.payload {
                     case .heartbeat(let h):
                         await dispatcher.heartbeat(HeartbeatInfo(stage: h.stage, replica: h.replica, ready: h.ready,
-                                                                   modelVersion: h.modelVersion, heads: h.heads))
+                                                                   modelVersion: h.modelVersion, heads: h.heads,
+                                                                   shadowVersion: h.shadowVersion, figures: h.figures ?? [:]))
                     case .failure(let f):
                         await dispatcher.stageFailed(StageFailureInfo(id: f.id, stage: f.stage, reason: f.reason))
                     default: continue

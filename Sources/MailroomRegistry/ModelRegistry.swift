@@ -61,8 +61,12 @@ public final class ModelRegistry {
         try decide(version, status: .approved, action: "approve", by: by, reason: reason)
     }
 
+    /// Rejects a pending version; a rejected version in shadow stops running there.
     public func reject(_ version: String, by: String, reason: String?) throws -> VersionRecord {
-        try decide(version, status: .rejected, action: "reject", by: by, reason: reason)
+        let r = try decide(version, status: .rejected, action: "reject", by: by, reason: reason)
+        var s = serving()
+        if s.shadow?.version == version { s.shadow = nil; try write(s, to: servingFile) }
+        return r
     }
 
     /// Makes an approved version the one served. The classifier picks it up without a restart.
@@ -73,6 +77,7 @@ public final class ModelRegistry {
         if let c = s.current, c != version { s.history.append(c) }
         s.current = version
         s.changedAt = Self.now()
+        if s.shadow?.version == version { s.shadow = nil }  // served now: nothing left to shadow
         r.decisions.append(Decision(action: "promote", by: by, reason: nil, at: Self.now()))
         try write(r, to: recordFile(version))
         try write(s, to: servingFile)
@@ -90,6 +95,40 @@ public final class ModelRegistry {
         try write(r, to: recordFile(previous))
         try write(s, to: servingFile)
         return s
+    }
+
+    /// Runs `version` in shadow beside the served model on `sampleRate` of the emails (both predictions stored,
+    /// only the served one routed). Running classifiers start within about a second. Asking again for the version
+    /// already in shadow changes its sample rate.
+    /// - Throws: ``RegistryError/shadowBusy(_:requested:)`` when another version is in shadow (at most one);
+    ///   ``RegistryError/cannotShadow(_:reason:)`` for the served version or a rejected one.
+    public func startShadow(_ version: String, sampleRate: Double = 1, by: String) throws -> ServingState {
+        guard sampleRate > 0, sampleRate <= 1 else { throw RegistryError.badSampleRate(sampleRate) }
+        guard !by.isEmpty else { throw RegistryError.missingName("shadow") }
+        var r = try record(version)
+        var s = serving()
+        if let current = s.shadow, current.version != version { throw RegistryError.shadowBusy(current.version, requested: version) }
+        guard s.current != version else { throw RegistryError.cannotShadow(version, reason: "it is the served version") }
+        guard r.status != .rejected else { throw RegistryError.cannotShadow(version, reason: "it was rejected") }
+        s.shadow = ShadowAssignment(version: version, sampleRate: sampleRate, since: s.shadow?.since ?? Self.now(), by: by)
+        r.decisions.append(Decision(action: "shadow", by: by, reason: "sample rate \(sampleRate)", at: Self.now()))
+        try write(r, to: recordFile(version))
+        try write(s, to: servingFile)
+        return s
+    }
+
+    /// Stops the shadow; the classifier unloads the candidate.
+    /// - Throws: ``RegistryError/noShadow`` when none runs.
+    public func stopShadow(by: String) throws -> (stopped: ShadowAssignment, state: ServingState) {
+        var s = serving()
+        guard let shadow = s.shadow else { throw RegistryError.noShadow }
+        s.shadow = nil
+        if var r = try? record(shadow.version) {
+            r.decisions.append(Decision(action: "shadow-stop", by: by, reason: nil, at: Self.now()))
+            try write(r, to: recordFile(shadow.version))
+        }
+        try write(s, to: servingFile)
+        return (shadow, s)
     }
 
     /// The serving state (no version served yet gives `current == nil`).

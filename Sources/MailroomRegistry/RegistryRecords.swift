@@ -61,12 +61,31 @@ public struct VersionRecord: Codable, Sendable, Equatable {
     public var decisions: [Decision]
 }
 
-/// Which version the classifier serves, and the ones served before it (most recent last).
+/// Which version the classifier serves, the ones served before it (most recent last), and the candidate it runs in
+/// shadow beside it, if any.
 public struct ServingState: Codable, Sendable, Equatable {
     public var current: String?
     public var history: [String]
     public var changedAt: String?
+    /// At most one candidate in shadow (`mailroom registry shadow VERSION`); nil when none.
+    public var shadow: ShadowAssignment?
+    public init(current: String?, history: [String], changedAt: String?, shadow: ShadowAssignment? = nil) {
+        self.current = current; self.history = history; self.changedAt = changedAt; self.shadow = shadow
+    }
     public static let fileName = "serving.json"
+}
+
+/// A candidate the classifier runs beside the served model: its predictions are stored, never routed.
+public struct ShadowAssignment: Codable, Sendable, Equatable {
+    public var version: String
+    /// Share of emails the candidate also classifies, in (0, 1]; chosen by a hash of the email id, so a re-sent
+    /// email gets the same choice.
+    public var sampleRate: Double
+    public var since: String
+    public var by: String
+    public init(version: String, sampleRate: Double, since: String, by: String) {
+        self.version = version; self.sampleRate = sampleRate; self.since = since; self.by = by
+    }
 }
 
 /// Errors from the registry, each saying what to do instead.
@@ -79,6 +98,10 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
     case alreadyDecided(String, status: VersionStatus)
     case nothingToRollBack
     case missingName(String)
+    case shadowBusy(String, requested: String)
+    case noShadow
+    case cannotShadow(String, reason: String)
+    case badSampleRate(Double)
 
     public var description: String {
         switch self {
@@ -91,6 +114,11 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable {
         case .alreadyDecided(let v, let s): "version \(v) is already \(s.rawValue)"
         case .nothingToRollBack: "no earlier served version to roll back to"
         case .missingName(let what): "\(what) needs --by NAME (who decided) so the registry can record it"
+        case .shadowBusy(let current, let requested):
+            "version \(current) is already in shadow (at most one at a time); stop it with `mailroom registry shadow --stop` before shadowing \(requested)"
+        case .noShadow: "no version is in shadow"
+        case .cannotShadow(let v, let reason): "version \(v) cannot run in shadow: \(reason)"
+        case .badSampleRate(let r): "--sample \(r) is outside (0, 1]: give the share of emails the candidate also classifies, e.g. 0.25"
         }
     }
 }

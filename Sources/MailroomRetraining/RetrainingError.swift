@@ -8,6 +8,7 @@ public enum RetrainingError: Error, Equatable, CustomStringConvertible {
     case noHoldout(closedCases: Int)
     case noTrainingRows
     case noFeedbackStore(path: String)
+    case noPairedCases(champion: String, candidate: String)
 
     public var description: String {
         switch self {
@@ -23,6 +24,8 @@ public enum RetrainingError: Error, Equatable, CustomStringConvertible {
             "no rows to train on: give --history, or wait for more closed cases"
         case .noFeedbackStore(let path):
             "no feedback store at \(path): give the topology's `database` (--database), where the feedback-collector records closed cases"
+        case .noPairedCases(let a, let b):
+            "no closed case has predictions of both \(a) and \(b) yet: run the candidate in shadow (`mailroom registry shadow \(b)`) and wait for closed-case feedback"
         }
     }
 }

@@ -41,10 +41,16 @@ final class HeartbeatSender: Sendable {
     /// The readiness the next heartbeat carries.
     var readiness: StageReadiness { state.withLock { $0 } }
 
-    /// Records the handler's readiness; with `now`, sends a heartbeat at once (on start and on becoming ready).
+    /// Records the handler's readiness; sends a heartbeat at once with `now` (on start) and whenever what the
+    /// gateway checks against changed (ready, the model version, its heads, the shadow): after a promotion the
+    /// gateway accepts the new model's labels in feedback without waiting for the next interval.
     func update(_ readiness: StageReadiness, now: Bool = false) {
-        state.withLock { $0 = readiness }
-        if now { beat() }
+        let changed = state.withLock { s -> Bool in
+            defer { s = readiness }
+            return s.ready != readiness.ready || s.modelVersion != readiness.modelVersion || s.heads != readiness.heads
+                || s.shadowVersion != readiness.shadowVersion
+        }
+        if now || changed { beat() }
     }
 
     /// Beats every interval from a thread of its own until the task is cancelled: neither a long batch nor a
@@ -73,7 +79,7 @@ final class HeartbeatSender: Sendable {
     private func beat() {
         let r = readiness
         let heartbeat = Heartbeat(stage: stage, replica: replica, pid: getpid(), ready: r.ready, modelVersion: r.modelVersion,
-                                  heads: r.heads)
+                                  heads: r.heads, shadowVersion: r.shadowVersion, figures: r.figures)
         // Full (no gateway listening, or it is slow): drop this beat; the next one says the same.
         sendToAll(Envelope(messageID: "\(stage)/\(replica)", payload: .heartbeat(heartbeat)))
     }

@@ -96,8 +96,14 @@ public struct StageReadiness: Sendable, Equatable {
     public var modelVersion: String?
     /// The served model's heads and labels, for stages that hold a model.
     public var heads: [HeadSpec]?
-    public init(ready: Bool, modelVersion: String? = nil, heads: [HeadSpec]? = nil) {
+    /// The candidate run in shadow beside the served model (classifiers).
+    public var shadowVersion: String?
+    /// Cumulative figures for the gateway's /metrics (family name → value).
+    public var figures: [String: Double]?
+    public init(ready: Bool, modelVersion: String? = nil, heads: [HeadSpec]? = nil, shadowVersion: String? = nil,
+                figures: [String: Double]? = nil) {
         self.ready = ready; self.modelVersion = modelVersion; self.heads = heads
+        self.shadowVersion = shadowVersion; self.figures = figures
     }
     public static let ready = StageReadiness(ready: true)
 }

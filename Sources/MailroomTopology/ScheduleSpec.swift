@@ -1,9 +1,10 @@
 // ScheduleSpec: a `[schedule NAME]` section of the topology file: a mailroom command run on a calendar (the monthly
 // retrain), declared beside the processes and rendered as a systemd timer for one machine (a missed run catches up:
-// Persistent=true).
+// Persistent=true) or as a Kubernetes CronJob (concurrencyPolicy: Forbid; a missed run starts late within a day).
 //
 //   [schedule retrain]
 //   on_calendar = monthly                    # systemd OnCalendar: monthly, weekly, "Mon *-*-* 03:00:00", …
+//   cron = 0 3 1 * *                         # optional: Kubernetes' five-field cron (derived for monthly, weekly, …)
 //   args = retrain --registry {registry} --database {database} --history .mailroom/data/sample.jsonl
 import Foundation
 
@@ -14,12 +15,28 @@ public struct ScheduleSpec: Sendable, Equatable {
     /// The `mailroom` arguments, with `[topology]` variables expanded.
     public var arguments: [String]
     public var location: SourceLocation
+    /// The five-field cron expression for Kubernetes, when given (`cron = …`).
+    public var cron: String?
+
+    /// `cron`, else the cron form of a systemd shorthand (`hourly`, `daily`, `weekly`, `monthly`, `yearly`, at
+    /// midnight as systemd reads them); nil for any other OnCalendar expression (give `cron` then).
+    public var cronExpression: String? {
+        if let cron { return cron }
+        switch onCalendar.lowercased() {
+        case "hourly": return "0 * * * *"
+        case "daily": return "0 0 * * *"
+        case "weekly": return "0 0 * * 1"
+        case "monthly": return "0 0 1 * *"
+        case "yearly", "annually": return "0 0 1 1 *"
+        default: return nil
+        }
+    }
 }
 
 extension Topology {
     func readSchedule(named name: String, _ section: TopologySection) throws(TopologyError) -> ScheduleSpec {
         let location = SourceLocation(file: file, line: section.line)
-        var spec = ScheduleSpec(name: name, onCalendar: "", arguments: [], location: location)
+        var spec = ScheduleSpec(name: name, onCalendar: "", arguments: [], location: location, cron: nil)
         for entry in section.entries {
             let at = SourceLocation(file: file, line: entry.line)
             switch entry.key {
@@ -29,6 +46,13 @@ extension Topology {
                     throw .invalidSchedule(at, value, reason: "give a systemd OnCalendar expression such as monthly or \"*-*-01 03:00:00\"")
                 }
                 spec.onCalendar = value
+            case "cron":
+                let value = ArgumentSplitter.unquote(entry.value)
+                let fields = value.split(separator: " ", omittingEmptySubsequences: true)
+                guard fields.count == 5, fields.allSatisfy({ $0.allSatisfy { "0123456789*/,-".contains($0) || $0.isLetter } }) else {
+                    throw .invalidSchedule(at, value, reason: "give five cron fields (minute hour day month weekday), e.g. 0 3 1 * *")
+                }
+                spec.cron = fields.joined(separator: " ")
             case "args":
                 // Split first, then expand each word: a variable holding a space stays one argument.
                 spec.arguments = try ArgumentSplitter.split(entry.value, at: at).map { (word) throws(TopologyError) -> String in
@@ -88,5 +112,88 @@ public enum ScheduleUnits {
         let escaped = word.replacingOccurrences(of: "%", with: "%%")
         guard escaped.contains(where: { " \"'\\$;".contains($0) }) || escaped.isEmpty else { return escaped }
         return "\"" + escaped.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+    }
+}
+
+/// Kubernetes CronJobs for a topology's schedules.
+public enum ScheduleCronJobs {
+    /// `cronjob-NAME.yaml` for each schedule: file name → manifest. Each runs `mailroom ARGS` in `image` with the
+    /// state volume (registry, feedback store, data) mounted where the topology's relative paths point.
+    /// - Throws: ``TopologyError/invalidSchedule(_:_:reason:)`` for a schedule with neither a shorthand
+    ///   `on_calendar` nor `cron`.
+    public static func render(_ topology: Topology, image: String, workingDirectory: String = "/srv/mailroom",
+                              stateClaim: String = "mailroom-state") throws(TopologyError) -> [String: String] {
+        var files: [String: String] = [:]
+        for s in topology.schedules {
+            guard let cron = s.cronExpression else {
+                throw .invalidSchedule(s.location, s.onCalendar,
+                                       reason: "Kubernetes needs a cron expression: add `cron = 0 3 1 * *` (minute hour day month weekday) to [schedule \(s.name)]")
+            }
+            let name = dnsLabel("mailroom-\(topology.name)-\(s.name)")
+            let command = (["mailroom"] + s.arguments).map { "                - " + yamlString($0) }.joined(separator: "\n")
+            files["cronjob-\(s.name).yaml"] = """
+                # Generated by `mailroom topology schedule --target kubernetes` from \(topology.file) ([schedule \(s.name)]); regenerate, do not edit.
+                apiVersion: batch/v1
+                kind: CronJob
+                metadata:
+                  name: \(name)
+                  labels:
+                    app.kubernetes.io/name: mailroom
+                    app.kubernetes.io/component: \(dnsLabel(s.name))
+                spec:
+                  schedule: \(yamlString(cron))
+                  # Never two at once (the retrain also holds a lock in the registry).
+                  concurrencyPolicy: Forbid
+                  # A run missed while the cluster was down or busy still starts if less than a day late.
+                  startingDeadlineSeconds: 86400
+                  successfulJobsHistoryLimit: 3
+                  failedJobsHistoryLimit: 5
+                  jobTemplate:
+                    spec:
+                      # A failed run stays failed (visible in `kubectl get jobs` and the failedJobs history), not retried blindly.
+                      backoffLimit: 0
+                      template:
+                        metadata:
+                          labels:
+                            app.kubernetes.io/name: mailroom
+                            app.kubernetes.io/component: \(dnsLabel(s.name))
+                        spec:
+                          restartPolicy: Never
+                          securityContext:
+                            runAsNonRoot: true
+                            runAsUser: 10001
+                            fsGroup: 10001
+                          containers:
+                            - name: \(dnsLabel(s.name))
+                              image: \(yamlString(image))
+                              workingDir: \(yamlString(workingDirectory))
+                              command:
+                \(command)
+                              resources:
+                                requests: {cpu: "1", memory: 2Gi}
+                                limits: {memory: 8Gi}
+                              volumeMounts:
+                                - name: state
+                                  mountPath: \(yamlString((workingDirectory as NSString).appendingPathComponent(".mailroom")))
+                          volumes:
+                            - name: state
+                              persistentVolumeClaim:
+                                claimName: \(dnsLabel(stateClaim))
+                """ + "\n"
+        }
+        return files
+    }
+
+    /// A double-quoted YAML scalar (JSON's escaping is valid YAML).
+    static func yamlString(_ s: String) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: [s], options: [.withoutEscapingSlashes])) ?? Data("[\"\"]".utf8)
+        return String(String(decoding: data, as: UTF8.self).dropFirst().dropLast())
+    }
+
+    /// Lower-case letters, digits and '-', at most 52 characters (a CronJob name's limit), as Kubernetes requires.
+    static func dnsLabel(_ s: String) -> String {
+        let mapped = String(s.lowercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "-" })
+        let trimmed = mapped.trimmingCharacters(in: CharacterSet(charactersIn: "-"))
+        return String((trimmed.isEmpty ? "mailroom" : trimmed).prefix(52)).trimmingCharacters(in: CharacterSet(charactersIn: "-"))
     }
 }

@@ -36,16 +36,24 @@ public struct Heartbeat: Codable, Sendable, Equatable {
     public var detail: String?
     /// The served model's heads and labels (classifiers): the gateway checks closed-case feedback against them.
     public var heads: [HeadSpec]?
+    /// The candidate a classifier runs in shadow, if any.
+    public var shadowVersion: String?
+    /// Cumulative figures of this replica (Prometheus family name → value, e.g. the shadow's cost), exported by
+    /// the gateway's /metrics with `stage` and `replica` labels.
+    public var figures: [String: Double]?
 
     public init(stage: String, replica: Int, pid: Int32, ready: Bool, modelVersion: String? = nil,
-                detail: String? = nil, heads: [HeadSpec]? = nil) {
+                detail: String? = nil, heads: [HeadSpec]? = nil, shadowVersion: String? = nil,
+                figures: [String: Double]? = nil) {
         self.stage = stage; self.replica = replica; self.pid = pid; self.ready = ready
         self.modelVersion = modelVersion; self.detail = detail; self.heads = heads
+        self.shadowVersion = shadowVersion; self.figures = figures
     }
 
     enum CodingKeys: String, CodingKey {
-        case stage, replica, pid, ready, detail, heads
+        case stage, replica, pid, ready, detail, heads, figures
         case modelVersion = "model_version"
+        case shadowVersion = "shadow_version"
     }
 }
 

@@ -23,6 +23,8 @@ final class Harness: @unchecked Sendable {
     let httpPort: Int
     let pubPort: Int
     let snapshotPort: Int
+    /// The feedback-collector's /metrics port (`feedback_metrics_port`).
+    let feedbackMetricsPort: Int
     /// A key with every scope, made by `mailroom api-key new` in ``writeTopology(registry:classifierReplicas:)``.
     var apiKey: String?
     /// A subscriber's CURVE role for the router's PUB and snapshot sockets (`mailroom curve client`), made with the key.
@@ -34,6 +36,7 @@ final class Harness: @unchecked Sendable {
         httpPort = try Self.freePort()
         pubPort = try Self.freePort()
         snapshotPort = try Self.freePort()
+        feedbackMetricsPort = try Self.freePort()
     }
 
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -97,6 +100,7 @@ final class Harness: @unchecked Sendable {
             case ("[topology]", "http_port"): lines.append("http_port = \(httpPort)")
             case ("[topology]", "pub_port"): lines.append("pub_port = \(pubPort)")
             case ("[topology]", "snapshot_port"): lines.append("snapshot_port = \(snapshotPort)")
+            case ("[topology]", "feedback_metrics_port"): lines.append("feedback_metrics_port = \(feedbackMetricsPort)")
             case ("[topology]", "api_keys"): lines.append("api_keys = \(path("api-keys"))")
             case ("[topology]", "curve_dir"): lines.append("curve_dir = \(path("curve"))")
             case ("[topology]", "router_rules"):
@@ -163,5 +167,9 @@ final class Harness: @unchecked Sendable {
         return Int(UInt16(bigEndian: addr.sin_port))
     }
 
-    func cleanUp() { try? FileManager.default.removeItem(atPath: directory) }
+    /// Removes the test's folder; MAILROOM_KEEP_TEST_DIRS=1 keeps it (and prints where) to look into a failure.
+    func cleanUp() {
+        if ProcessInfo.processInfo.environment["MAILROOM_KEEP_TEST_DIRS"] == "1" { print("kept \(directory)"); return }
+        try? FileManager.default.removeItem(atPath: directory)
+    }
 }

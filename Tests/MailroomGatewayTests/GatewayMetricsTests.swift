@@ -27,3 +27,15 @@ struct GatewayMetricsTests {
         #expect(metrics.render().contains(#"mailroom_test_total{id="a\"b\\c\nd"} 1"#))
     }
 }
+
+@Suite struct GatewayMetricsClearTests {
+    @Test func clearForgetsOnlyTheMatchingSeries() {
+        let m = GatewayMetrics()
+        m.set("mailroom_classifier_shadow_info", labels: ["stage": "classifier", "replica": "1", "model_version": "v2"], 1)
+        m.set("mailroom_classifier_shadow_info", labels: ["stage": "classifier", "replica": "10", "model_version": "v2"], 1)
+        m.clear("mailroom_classifier_shadow_info", where: ["stage": "classifier", "replica": "1"])
+        let text = m.render()
+        #expect(!text.contains("replica=\"1\","))
+        #expect(text.contains("mailroom_classifier_shadow_info{model_version=\"v2\",replica=\"10\",stage=\"classifier\"} 1"))
+    }
+}

@@ -10,7 +10,7 @@ import Testing
         let dir = TempFolder()
         let store = try FeedbackStore(path: dir.database)
         #expect(try store.database.scalarText("PRAGMA journal_mode", operation: "t") == "wal")
-        #expect(try store.database.scalarInt("PRAGMA user_version", operation: "t") == 1)
+        #expect(try store.database.scalarInt("PRAGMA user_version", operation: "t") == FeedbackStore.schemaVersion)
         #expect(try store.counts() == FeedbackCounts(predictions: 0, outcomes: 0, closed: 0))
         // Reopening an existing store keeps its rows.
         let (e, a) = routed("m1", heads: ["intent": "payment"])

@@ -65,4 +65,26 @@ struct ScheduleTests {
             #expect(p.terminationStatus == 0 && message.isEmpty, "systemd-analyze \(args[0]): \(message)")
         }
     }
+
+    @Test func kubernetesCronJobsForbidOverlapAndNeedACronExpression() throws {
+        // A systemd-only OnCalendar expression has no cron form: the error says what to add.
+        let topology = try Topology.parse(Self.text, file: "test.topology")
+        #expect(throws: TopologyError.self) { try ScheduleCronJobs.render(topology, image: "mailroom:1") }
+        let withCron = try Topology.parse(Self.text.replacingOccurrences(of: "args = retrain", with: "cron = 0 3 1 * *\nargs = retrain"),
+                                          file: "test.topology")
+        let files = try ScheduleCronJobs.render(withCron, image: "registry.example/mailroom:1.2")
+        let job = try #require(files["cronjob-retrain.yaml"])
+        for line in ["kind: CronJob", "concurrencyPolicy: Forbid", "schedule: \"0 3 1 * *\"", "startingDeadlineSeconds: 86400",
+                     "backoffLimit: 0", "image: \"registry.example/mailroom:1.2\"", "- \"/models/my model/registry\"",
+                     "runAsNonRoot: true", "claimName: mailroom-state"] {
+            #expect(job.contains(line), "missing: \(line)")
+        }
+        // The shipped topology says `monthly`, whose cron form is derived.
+        let shipped = try Topology.load(path: RepositoryPaths.file("Topology/mailroom.topology"))
+        #expect(try ScheduleCronJobs.render(shipped, image: "m").values.first?.contains("schedule: \"0 0 1 * *\"") == true)
+        #expect(throws: TopologyError.self) {
+            try Topology.parse(Self.text.replacingOccurrences(of: "args = retrain", with: "cron = every month\nargs = retrain"), file: "t")
+        }
+        #expect(ScheduleCronJobs.dnsLabel("Mailroom_Default Retrain") == "mailroom-default-retrain")
+    }
 }
