@@ -1,7 +1,6 @@
 // EmailPreparation: the one place an incoming Email becomes a CleanedEmail (used by the cleaner stage,
 // `mailroom train/predict/evaluate` and `mailroom clean`), so training and serving see the same text.
 import Foundation
-import MailroomCleaner
 import MailroomCore
 
 extension EmailCleaner {

@@ -58,7 +58,7 @@ public struct QualitySnapshot: Sendable {
     }
 
     private func labels(_ s: QualitySummary, _ extra: [String: String] = [:]) -> [String: String] {
-        ["version": s.modelVersion, "role": s.role].merging(extra) { $1 }
+        ["model_version": s.modelVersion, "role": s.role].merging(extra) { $1 }
     }
 
     private func renderScores(_ text: inout PrometheusText) {

@@ -4,6 +4,9 @@
 // traffic; `registry compare` on the closed cases both predicted; approval with both kinds of evidence; promotion
 // (predictions carry the new version and the new label); rollback. Every step asserts figures, not exit codes.
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import MailroomStore
 import Testing
 
@@ -98,6 +101,17 @@ struct LearningLoopTests {
         let metrics = try await metricsText(h)
         #expect(metricValue(metrics, "mailroom_classifier_shadow_predictions_total{replica=\"0\",stage=\"classifier\"}") ?? 0 >= Double(month2.count))
         #expect((metricValue(metrics, "mailroom_classifier_shadow_seconds_total{replica=\"0\",stage=\"classifier\"}") ?? 0) > 0)
+
+        // Live quality on the feedback-collector's /metrics: both versions on the same closed cases, drift against
+        // the first model's validation profile, the retrain that ran.
+        let quality = try await collectorMetrics(h)
+        let servedAccuracy = metricValue(quality, #"mailroom_quality_accuracy{head="topic",model_version="loop-1",role="served"}"#)
+        let shadowAccuracy = metricValue(quality, #"mailroom_quality_accuracy{head="topic",model_version="loop-2",role="shadow"}"#)
+        #expect(servedAccuracy != nil && shadowAccuracy != nil && shadowAccuracy! > servedAccuracy!,
+                "collector accuracy served \(servedAccuracy ?? -1), shadow \(shadowAccuracy ?? -1)")
+        #expect(metricValue(quality, #"mailroom_quality_closed_cases{head="topic",model_version="loop-2",role="shadow"}"#) == Double(month2.count))
+        #expect((metricValue(quality, #"mailroom_drift_label_psi{head="topic",model_version="loop-1",role="served"}"#) ?? -1) >= 0)
+        #expect(metricValue(quality, "mailroom_retrain_runs_total") == 1 && metricValue(quality, "mailroom_retrain_last_run_failed") == 0)
 
         // Compare on the live closed cases both predicted: the same figures, agreement and McNemar's counts.
         let live = try json(h.mailroom(["registry", "compare", "loop-1", "loop-2", "--registry", registry, "--database", database, "--json"]))
@@ -201,6 +215,11 @@ struct LearningLoopTests {
         return predictions.map { p in
             (p["model_version"] as? String ?? "", ((p["heads"] as? [String: Any])?["topic"] as? [String: Any])?["label"] as? String ?? "")
         }
+    }
+
+    private func collectorMetrics(_ h: Harness) async throws -> String {
+        let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(h.feedbackMetricsPort)/metrics")!)
+        return String(decoding: data, as: UTF8.self)
     }
 
     private func metricsText(_ h: Harness) async throws -> String {

@@ -62,20 +62,20 @@ import Testing
         let f = try Fixture()
         let text = await f.metrics()
         // v1: 10 closed cases, 2 of them predicted `close` (ids 0 and 4, 8) against the true `pay`: 7/10 right.
-        #expect(Self.value(text, #"mailroom_quality_accuracy{head="intent",role="served",version="v1"}"#) == 0.7)
-        #expect(Self.value(text, #"mailroom_quality_closed_cases{head="intent",role="served",version="v1"}"#) == 10)
-        #expect(Self.value(text, #"mailroom_quality_accuracy{head="intent",role="shadow",version="v2"}"#) == 1)
-        #expect(Self.value(text, #"mailroom_quality_predicted_label_share{head="intent",label="close",role="served",version="v1"}"#) == 0.25)
-        #expect(Self.value(text, #"mailroom_quality_mean_confidence{head="intent",role="shadow",version="v2"}"#) == 0.95)
-        #expect(Self.value(text, #"mailroom_quality_review_rate{role="served",version="v1"}"#) == 0.2)
+        #expect(Self.value(text, #"mailroom_quality_accuracy{head="intent",model_version="v1",role="served"}"#) == 0.7)
+        #expect(Self.value(text, #"mailroom_quality_closed_cases{head="intent",model_version="v1",role="served"}"#) == 10)
+        #expect(Self.value(text, #"mailroom_quality_accuracy{head="intent",model_version="v2",role="shadow"}"#) == 1)
+        #expect(Self.value(text, #"mailroom_quality_predicted_label_share{head="intent",label="close",model_version="v1",role="served"}"#) == 0.25)
+        #expect(Self.value(text, #"mailroom_quality_mean_confidence{head="intent",model_version="v2",role="shadow"}"#) == 0.95)
+        #expect(Self.value(text, #"mailroom_quality_review_rate{model_version="v1",role="served"}"#) == 0.2)
         #expect(!text.contains(#"mailroom_quality_review_rate{role="shadow""#), "a shadow's predictions are never routed")
-        #expect(Self.value(text, #"mailroom_input_language_share{language="none",role="served",version="v1"}"#) == 0.5)
-        #expect(Self.value(text, #"mailroom_input_length_share{bucket="<200",role="served",version="v1"}"#) == 1)
+        #expect(Self.value(text, #"mailroom_input_language_share{language="none",model_version="v1",role="served"}"#) == 0.5)
+        #expect(Self.value(text, #"mailroom_input_length_share{bucket="<200",model_version="v1",role="served"}"#) == 1)
         // Drift: v1 against its profile (0.25 close vs 0.5), none for v2 (no profile).
         let psi = try #require(TrafficProfile.psi(actual: ["pay": 15, "close": 5], expected: ["pay": 1, "close": 1]))
-        #expect(Self.value(text, #"mailroom_drift_label_psi{head="intent",role="served",version="v1"}"#) == psi)
-        #expect(text.contains(#"mailroom_drift_confidence_psi{head="intent",role="served",version="v1"}"#))
-        #expect(!text.contains(#"mailroom_drift_label_psi{head="intent",role="shadow",version="v2"}"#))
+        #expect(Self.value(text, #"mailroom_drift_label_psi{head="intent",model_version="v1",role="served"}"#) == psi)
+        #expect(text.contains(#"mailroom_drift_confidence_psi{head="intent",model_version="v1",role="served"}"#))
+        #expect(!text.contains(#"mailroom_drift_label_psi{head="intent",model_version="v2",role="shadow"}"#))
         // Retrain status.
         #expect(Self.value(text, "mailroom_retrain_last_start_timestamp_seconds") == 300)
         #expect(Self.value(text, "mailroom_retrain_last_success_timestamp_seconds") == 200)
@@ -104,10 +104,10 @@ import Testing
         let wide = await f.metrics().split(separator: "\n").filter { $0.hasPrefix(#"mailroom_quality_predicted_label_share{head="wide""#) }
         #expect(wide.count == QualitySnapshot.maxLabelValues && wide.contains { $0.contains(#"label="other""#) })
         let text = await f.metrics(window: 4)
-        #expect(Self.value(text, #"mailroom_quality_predictions{role="served",version="v1"}"#) == 4)
-        #expect(Self.value(text, #"mailroom_quality_closed_cases{head="intent",role="served",version="v1"}"#) == 4)
+        #expect(Self.value(text, #"mailroom_quality_predictions{model_version="v1",role="served"}"#) == 4)
+        #expect(Self.value(text, #"mailroom_quality_closed_cases{head="intent",model_version="v1",role="served"}"#) == 4)
         // The 4 most recently closed cases are m6…m9: m8 was predicted `close`.
-        #expect(Self.value(text, #"mailroom_quality_accuracy{head="intent",role="served",version="v1"}"#) == 0.75)
+        #expect(Self.value(text, #"mailroom_quality_accuracy{head="intent",model_version="v1",role="served"}"#) == 0.75)
     }
 
     @Test func aMissingStoreIsReportedNotCreated() async throws {
