@@ -40,7 +40,10 @@ public final class ClassifierStage: StageHandler {
     private var shadow: (model: any TextClassifier, assignment: ShadowAssignment)?
     private var shadowLoadFailed: String?
     /// Cumulative figures for heartbeats (``StageFigures``).
-    private var figures: [String: Double] = [:]
+    private var figures: [String: Double] = Dictionary(uniqueKeysWithValues: [
+        StageFigures.modelSeconds, StageFigures.predictions, StageFigures.shadowSeconds, StageFigures.shadowPredictions,
+        StageFigures.shadowSkipped, StageFigures.shadowFailed,
+    ].map { ($0, 0) })
     /// Emails that failed on their own in the last batch (reported to the gateway by the runtime).
     private var failures: [(id: String, reason: String)] = []
     /// How often the registry's serving file is checked, in seconds.

@@ -47,6 +47,40 @@ public final class GatewayMetrics: Sendable {
         }
     }
 
+    /// Sets the counter `family{labels}` to `value`: a cumulative count another process keeps (a stage's heartbeat
+    /// figures), exported as a counter (it restarts from zero when that process does, as Prometheus expects).
+    public func setCounter(_ family: String, labels: [String: String] = [:], _ value: Double) {
+        let name = Self.series(family, labels)
+        state.withLock { s in
+            if s.counters[name] == nil && s.counters.count + s.gauges.count >= Self.maxSeries {
+                s.counters["mailroom_gateway_metric_series_dropped_total", default: 0] += 1
+                return
+            }
+            s.counters[name] = value
+        }
+    }
+
+    /// Help text of every family the gateway exports (the stages' heartbeat figures included): `promtool check
+    /// metrics` wants one for each.
+    static let help: [String: String] = StageFigures.families.merging([
+        "mailroom_gateway_auth_failures_total": "Requests refused for a missing or unknown API key, or a key without the route's scope.",
+        "mailroom_gateway_conflicts_total": "Emails refused because their id was already taken with different content.",
+        "mailroom_gateway_emails_submitted_total": "Emails accepted into the journal (sync and async).",
+        "mailroom_gateway_failed_total": "Emails that became dead letters (a stage failed on them, or the retry cap was reached).",
+        "mailroom_gateway_feedback_total": "Closed-case outcomes accepted.",
+        "mailroom_gateway_http_requests_total": "HTTP requests by route and status.",
+        "mailroom_gateway_in_flight": "Accepted emails without a result yet.",
+        "mailroom_gateway_journal_errors_total": "Intake journal reads or writes that failed (retried).",
+        "mailroom_gateway_metric_series_dropped_total": "New series not kept because /metrics already had its maximum.",
+        "mailroom_gateway_rejected_total": "Emails refused because the pipeline was full (429).",
+        "mailroom_gateway_replayed_total": "Journal entries re-sent at start.",
+        "mailroom_gateway_resends_postponed_total": "Re-sends put off because no stage replica was ready.",
+        "mailroom_gateway_resent_total": "Emails re-sent after their attempt's deadline passed.",
+        "mailroom_gateway_results_total": "Routed results received.",
+        "mailroom_stage_up": "1 while a stage replica's heartbeats arrive, else 0.",
+        "mailroom_classifier_shadow_info": "The candidate a classifier replica runs in shadow (value 1).",
+    ]) { a, _ in a }
+
     /// Forgets every gauge of `family` whose labels include all of `labels` (a series that no longer applies,
     /// such as the shadow version of a classifier that stopped its shadow).
     public func clear(_ family: String, where labels: [String: String]) {
@@ -75,11 +109,13 @@ public final class GatewayMetrics: Sendable {
         state.withLock { s in
             var text = PrometheusText()
             for (name, v) in s.counters.sorted(by: { $0.key < $1.key }) {
-                text.family(PrometheusText.familyName(of: name), .counter)
+                let family = PrometheusText.familyName(of: name)
+                text.family(family, .counter, help: Self.help[family])
                 text.sample(series: name, v)
             }
             for (name, v) in s.gauges.sorted(by: { $0.key < $1.key }) {
-                text.family(PrometheusText.familyName(of: name), .gauge)
+                let family = PrometheusText.familyName(of: name)
+                text.family(family, .gauge, help: Self.help[family])
                 text.sample(series: name, v)
             }
             let h = "mailroom_gateway_end_to_end_seconds"

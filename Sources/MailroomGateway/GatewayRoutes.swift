@@ -59,7 +59,7 @@ public func buildGatewayRouter(dispatcher: Dispatcher, policy: EdgePolicy = .ini
             let labels = ["stage": beat.stage, "replica": "\(beat.replica)"]
             // Only families the stages declare (StageFigures): a heartbeat cannot invent metric names.
             for (family, value) in beat.figures where StageFigures.families[family] != nil && value.isFinite {
-                metrics.set(family, labels: labels, value)
+                if family.hasSuffix("_total") { metrics.setCounter(family, labels: labels, value) } else { metrics.set(family, labels: labels, value) }
             }
             if beat.stage == "classifier" {
                 metrics.clear("mailroom_classifier_shadow_info", where: labels)

@@ -8,6 +8,7 @@ import Foundation
 import FoundationNetworking
 #endif
 import MailroomStore
+import MailroomTestSupport
 import Testing
 
 @Suite("Learning loop end to end", .serialized, .timeLimit(.minutes(10)))
@@ -112,6 +113,11 @@ struct LearningLoopTests {
         #expect(metricValue(quality, #"mailroom_quality_closed_cases{head="topic",model_version="loop-2",role="shadow"}"#) == Double(month2.count))
         #expect((metricValue(quality, #"mailroom_drift_label_psi{head="topic",model_version="loop-1",role="served"}"#) ?? -1) >= 0)
         #expect(metricValue(quality, "mailroom_retrain_runs_total") == 1 && metricValue(quality, "mailroom_retrain_last_run_failed") == 0)
+
+        // Both expositions as Prometheus reads them, where the machine has promtool (Debian's prometheus package).
+        for (name, text) in [("gateway", try await metricsText(h)), ("feedback-collector", quality)] {
+            if let problem = try Promtool.problems(text) { Issue.record("promtool check metrics on the \(name)'s /metrics: \(problem)") }
+        }
 
         // Compare on the live closed cases both predicted: the same figures, agreement and McNemar's counts.
         let live = try json(h.mailroom(["registry", "compare", "loop-1", "loop-2", "--registry", registry, "--database", database, "--json"]))

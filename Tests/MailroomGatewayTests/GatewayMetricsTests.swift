@@ -1,6 +1,8 @@
 // GatewayMetricsTests: /metrics stays bounded whatever clients send (at most maxSeries series, the rest counted as
 // dropped) and label values are escaped as the Prometheus text format requires.
+import Foundation
 @testable import MailroomGateway
+import MailroomTestSupport
 import Testing
 
 @Suite("Gateway metrics")
@@ -37,5 +39,26 @@ struct GatewayMetricsTests {
         let text = m.render()
         #expect(!text.contains("replica=\"1\","))
         #expect(text.contains("mailroom_classifier_shadow_info{model_version=\"v2\",replica=\"10\",stage=\"classifier\"} 1"))
+    }
+}
+
+@Suite struct GatewayMetricsLintTests {
+    /// What `promtool check metrics` asks: every family has HELP, `_total` families are counters and only they are.
+    @Test func everyFamilyHasHelpAndTotalsAreCounters() throws {
+        let m = GatewayMetrics()
+        for family in GatewayMetrics.help.keys {
+            if family.hasSuffix("_total") { m.setCounter(family, labels: ["stage": "classifier", "replica": "0"], 3) }
+            else { m.set(family, labels: ["stage": "classifier"], 1) }
+        }
+        m.observeLatency(0.01)
+        let text = m.render()
+        let lines = text.split(separator: "\n")
+        for family in GatewayMetrics.help.keys.sorted() {
+            #expect(lines.contains { $0.hasPrefix("# HELP \(family) ") }, "no HELP for \(family)")
+            let type = family.hasSuffix("_total") ? "counter" : "gauge"
+            #expect(lines.contains("# TYPE \(family) \(type)"), "\(family) is not a \(type)")
+        }
+        // Where the machine has promtool (Debian's prometheus package), it has the last word.
+        #expect(try Promtool.problems(text) == nil)
     }
 }
