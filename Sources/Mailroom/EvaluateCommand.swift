@@ -31,6 +31,7 @@ struct EvaluateCommand: ParsableCommand {
         let result = try Evaluator.evaluate(classifier: classifier, rows: rows, batchSize: 64)
         try result.write(to: report)
         print(result.summaryTable())
+        for head in result.heads { if let c = head.confidence { note("\(head.name): \(c.summaryLine)") } }
         note("report: \(report)/report.md, \(report)/report.html, \(report)/metrics.json")
     }
 }

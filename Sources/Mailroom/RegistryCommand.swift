@@ -1,6 +1,7 @@
 // mailroom registry: register, review (approve/reject), promote and roll back model versions.
 import ArgumentParser
 import Foundation
+import MailroomCore
 import MailroomEvaluation
 import MailroomRegistry
 import MailroomRetraining
@@ -60,6 +61,12 @@ struct RegistryCommand: ParsableCommand {
             let registry = try location.open()
             let e = JSONEncoder(); e.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             print(String(decoding: try e.encode(try registry.record(version)), as: UTF8.self))
+            let directory = registry.modelDirectory(of: version)
+            if let manifest = try? ModelManifest.read(directory: directory),
+               let calibration = try ModelCalibration.read(directory: directory, heads: manifest.heads) {
+                print("\nCalibration (\(calibration.fittedOn)):")
+                for (head, c) in calibration.heads.sorted(by: { $0.key < $1.key }) { print("  \(head): \(c.summary)") }
+            }
             let evidence = (registry.modelDirectory(of: version) as NSString).appendingPathComponent("evidence")
             for name in ["comparison.md", "label-changes.md", LiveComparison.stem + ".md"] {
                 if let text = try? String(contentsOfFile: (evidence as NSString).appendingPathComponent(name), encoding: .utf8) {

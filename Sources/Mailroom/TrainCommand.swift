@@ -34,6 +34,15 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Transformer: compute threads.") var threads: Int = 2
     @Option(help: "Transformer: resume from the trainer state in this earlier --out directory.") var resume: String?
 
+    // Calibration and review.
+    @Option(help: "Share of the training rows held out to calibrate the confidences (a temperature per head) and derive review thresholds; 0: uncalibrated.")
+    var calibrationHoldout: Double = 0.15
+    @Option(name: .customLong("review-target"),
+            help: "HEAD=PRECISION (repeatable): route a head's prediction without review only at a confidence whose precision on held-out rows reaches PRECISION, e.g. queue=0.95; the threshold travels with the model version and the router applies it.")
+    var reviewTargets: [String] = []
+    @Flag(help: "Calibration: serve the model fitted without the held-out rows instead of training again on all rows (half the training time).")
+    var noCalibrationRefit = false
+
     func run() throws {
         guard let modelKind = ModelKind(rawValue: kind) else { throw CLIError("--kind \(kind): expected linear or transformer") }
         var request = TrainingRequest(kind: modelKind, dataPath: data, outputDirectory: out,
@@ -59,13 +68,36 @@ struct TrainCommand: ParsableCommand {
         request.transformer.threads = threads
         request.transformer.resumeFrom = resume
         request.encoder = encoder
+        guard (0..<1).contains(calibrationHoldout) else {
+            throw CLIError("--calibration-holdout \(calibrationHoldout): expected a share from 0 up to (not including) 1, e.g. 0.15")
+        }
+        request.calibration.holdout = calibrationHoldout
+        request.calibration.refit = !noCalibrationRefit
+        request.calibration.reviewTargets = try Self.parseReviewTargets(reviewTargets)
 
         let printer = TrainingProgressPrinter(data: data, cleaned: !noClean, selectByCV: selectByCV,
                                               freezeEncoder: freezeEncoder, version: request.version)
         let outcome = try ModelTraining.run(request) { printer.show($0) }
         if let report = outcome.validationReport, let dir = outcome.validationReportDirectory {
             print(report.summaryTable())
+            for head in report.heads {
+                if let c = head.confidence { note("validation \(head.name): \(c.summaryLine)") }
+            }
             note("validation report: \(dir)/report.md (and report.html, metrics.json)")
         }
+    }
+
+    /// `HEAD=PRECISION` arguments as a dictionary.
+    static func parseReviewTargets(_ specs: [String]) throws -> [String: Double] {
+        var targets: [String: Double] = [:]
+        for spec in specs {
+            let parts = spec.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard parts.count == 2, !parts[0].isEmpty, let p = Double(parts[1]) else {
+                throw CLIError("--review-target \(spec): expected HEAD=PRECISION, e.g. queue=0.95")
+            }
+            guard targets[parts[0]] == nil else { throw CLIError("--review-target \(parts[0]) given twice") }
+            targets[parts[0]] = p
+        }
+        return targets
     }
 }

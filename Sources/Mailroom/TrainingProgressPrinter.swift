@@ -48,6 +48,15 @@ final class TrainingProgressPrinter {
         case .transformerFinished(let summary):
             bar?.finish("best epoch \(summary.bestEpoch), mean validation macro-F1 \(String(format: "%.3f", summary.bestMeanMacroF1))")
             bar = nil
+        case .calibrationSplit(let fit, let heldOut, let refit):
+            note("train: calibration: a first fit on \(fit) training rows, holding out \(heldOut) to fit each head's temperature"
+                 + (refit ? "; then the served model is trained on all of them" : "; that fit is the served model"))
+        case .calibrationSkipped(let why):
+            note("train: calibration skipped: \(why)")
+        case .calibrated(let calibration):
+            bar?.finish()
+            bar = nil
+            for (head, c) in calibration.heads.sorted(by: { $0.key < $1.key }) { note("train \(head): \(c.summary)") }
         case .written(let directory):
             bar?.finish()
             bar = nil

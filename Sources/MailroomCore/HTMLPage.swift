@@ -12,6 +12,7 @@ public enum HTMLPage {
         body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:2em;color:#222}
         table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}
         th:first-child,td:first-child{text-align:left}h2{margin-top:2em}svg text{font-size:11px}
+        .plots{display:flex;flex-wrap:wrap;gap:1em}
         </style></head><body>
 
         """

@@ -35,14 +35,22 @@ public struct CleanedEmail: Codable, Sendable, Equatable {
     }
 }
 
-/// One head's prediction: the arg-max label and its softmax probability.
+/// One head's prediction: the arg-max label and its softmax probability (calibrated when the model is).
 public struct HeadPrediction: Codable, Sendable, Equatable {
     public var label: String
     public var confidence: Double
     /// Raw logits in the head's label order, only when asked for (`mailroom predict --logits`).
     public var logits: [Float]?
-    public init(label: String, confidence: Double, logits: [Float]? = nil) {
-        self.label = label; self.confidence = confidence; self.logits = logits
+    /// The model version's own review threshold for this head (derived from a precision target at training); the
+    /// router prefers it to its rules file's threshold.
+    public var reviewThreshold: Double?
+    public init(label: String, confidence: Double, logits: [Float]? = nil, reviewThreshold: Double? = nil) {
+        self.label = label; self.confidence = confidence; self.logits = logits; self.reviewThreshold = reviewThreshold
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case label, confidence, logits
+        case reviewThreshold = "review_threshold"
     }
 }
 

@@ -33,21 +33,27 @@ public protocol TextClassifier: AnyObject {
     func classify(_ texts: [String]) throws -> [ModelOutput]
     /// Runs a representative input through the model once so the first real request is not slow.
     func warmUp() throws
+    /// The version's calibration (temperatures, review thresholds), nil for an uncalibrated model.
+    var calibration: ModelCalibration? { get }
 }
 
 extension TextClassifier {
     public func warmUp() throws { _ = try classify(["Guten Tag, bitte um Rückruf wegen meines Depots."]) }
+    public var calibration: ModelCalibration? { nil }
 
-    /// Turns raw logits into the public prediction: arg-max label and its softmax probability per head.
+    /// Turns raw logits into the public prediction: per head the arg-max label and its softmax probability, at the
+    /// head's calibrated temperature when the model has one, with the head's review threshold when it has one.
     public func prediction(id: String, output: ModelOutput, includeLogits: Bool = false) -> Prediction {
         var heads: [String: HeadPrediction] = [:]
+        let calibration = self.calibration
         for head in self.heads {
             guard let z = output.logits[head.name], !z.isEmpty else { continue }
-            let p = softmax(z)
+            let c = calibration?.heads[head.name]
+            let p = softmax(c.map { c in z.map { Float(Double($0) / c.temperature) } } ?? z)
             var best = 0
             for i in 1..<p.count where p[i] > p[best] { best = i }
             heads[head.name] = HeadPrediction(label: head.labels[best], confidence: Double(p[best]),
-                                              logits: includeLogits ? z : nil)
+                                              logits: includeLogits ? z : nil, reviewThreshold: c?.review?.threshold)
         }
         return Prediction(id: id, modelVersion: version, heads: heads,
                           tokenCount: output.tokenCount, truncated: output.truncated)

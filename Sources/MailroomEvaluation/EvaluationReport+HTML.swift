@@ -26,6 +26,7 @@ extension EvaluationReport {
             }
             out += "</table>\n<h3>Confusion matrix</h3>\n<p>Rows: truth; columns: prediction; colour: share of the true class.</p>\n"
             out += Self.heatMap(m) + "\n"
+            if let c = h.confidence { out += c.html() }
         }
         return out + "</body></html>\n"
     }

@@ -23,6 +23,7 @@ extension EvaluationReport {
             out += "### Classification report\n\n```\n\(classificationReport(h.metrics))```\n\n"
             out += "### Confusion matrix (rows: truth, columns: prediction)\n\n"
             out += confusionTable(h.metrics)
+            if let c = h.confidence { out += "\n" + c.markdown() }
         }
         return out
     }

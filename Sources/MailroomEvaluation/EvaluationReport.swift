@@ -13,14 +13,18 @@ public struct HeadEvaluation: Codable, Sendable, Equatable {
     public var rowsWithoutLabel: Int
     /// Labels in the data that the model cannot predict (not among its labels), sorted.
     public var unknownLabels: [String]
+    /// Calibration error, reliability bins, precision against coverage and the review threshold's effect on these
+    /// rows (absent in reports written before Mailroom measured them).
+    public var confidence: ConfidenceFigures?
 
-    public init(name: String, metrics: ClassificationMetrics, rowsWithoutLabel: Int, unknownLabels: [String]) {
+    public init(name: String, metrics: ClassificationMetrics, rowsWithoutLabel: Int, unknownLabels: [String],
+                confidence: ConfidenceFigures? = nil) {
         self.name = name; self.metrics = metrics; self.rowsWithoutLabel = rowsWithoutLabel
-        self.unknownLabels = unknownLabels
+        self.unknownLabels = unknownLabels; self.confidence = confidence
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, metrics
+        case name, metrics, confidence
         case rowsWithoutLabel = "rows_without_label"
         case unknownLabels = "unknown_labels"
     }

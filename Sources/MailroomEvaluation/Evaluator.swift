@@ -46,10 +46,16 @@ public enum Evaluator {
 
         let start = Date()
         var profile = TrafficProfile()
+        // Per head, the confidence of each labelled row's prediction and whether it was right.
+        var confidences = [[Double]](repeating: [], count: heads.count), correct = [[Bool]](repeating: [], count: heads.count)
         let predicted = try predictedLabels(classifier: classifier, rows: rows, batchSize: batchSize) { r, output in
             let p = classifier.prediction(id: rows[r].id, output: output)
             profile.add(labels: p.heads.mapValues(\.label), confidences: p.heads.mapValues(\.confidence),
                         language: rows[r].language, modelText: rows[r].text)
+            for (h, head) in heads.enumerated() {
+                guard let truth = rows[r].labels[head.name], let guess = p.heads[head.name] else { continue }
+                confidences[h].append(guess.confidence); correct[h].append(guess.label == truth)
+            }
         }
         let seconds = Date().timeIntervalSince(start)
 
@@ -65,7 +71,9 @@ public enum Evaluator {
                 name: head.name,
                 metrics: ClassificationMetrics.compute(truth: truth, predicted: guesses, labels: head.labels),
                 rowsWithoutLabel: rows.count - truth.count,
-                unknownLabels: Set(truth).subtracting(known).sorted()))
+                unknownLabels: Set(truth).subtracting(known).sorted(),
+                confidence: ConfidenceFigures.compute(confidences: confidences[h], correct: correct[h],
+                                                      calibration: classifier.calibration?.heads[head.name])))
         }
         return (EvaluationReport(modelKind: classifier.kind, modelVersion: classifier.version, rowCount: rows.count,
                                  seconds: seconds, heads: evaluations), profile)

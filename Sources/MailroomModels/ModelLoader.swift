@@ -10,12 +10,19 @@ public enum ModelLoader {
     /// - Parameters:
     ///   - directory: a directory written by `mailroom train` (or a Mailroom transformer checkpoint).
     ///   - threads: compute threads for kinds that use them (transformer).
-    public static func load(directory: String, threads: Int = 2) throws -> any TextClassifier {
+    ///
+    /// A directory with a `calibration.json` (``ModelCalibration``) loads calibrated: its confidences are at each
+    /// head's fitted temperature and its predictions carry the review thresholds. `calibrated: false` loads the
+    /// model's raw confidences (to fit or compare a calibration).
+    public static func load(directory: String, threads: Int = 2, calibrated: Bool = true) throws -> any TextClassifier {
         let manifest = try ModelManifest.read(directory: directory)
+        let model: any TextClassifier
         switch manifest.kind {
-        case "linear": return try LinearModel.load(directory: directory)
-        case "transformer": return try TransformerClassifier.load(directory: directory, threads: threads)
+        case "linear": model = try LinearModel.load(directory: directory)
+        case "transformer": model = try TransformerClassifier.load(directory: directory, threads: threads)
         default: throw ModelError.unknownKind(manifest.kind)
         }
+        guard calibrated, let calibration = try ModelCalibration.read(directory: directory, heads: model.heads) else { return model }
+        return CalibratedClassifier(model, calibration: calibration)
     }
 }

@@ -39,6 +39,15 @@ enum Recipe {
             number("freeze_encoder") { (v: Bool) in request.transformer.freezeEncoder = v }
             if let weighting { request.transformer.classWeighting = weighting }
         }
+        // Calibration and review targets are part of the recipe: the candidate's thresholds meet the same targets.
+        number("calibration_holdout") { (v: Double) in request.calibration.holdout = v }
+        number("calibration_refit") { (v: Bool) in request.calibration.refit = v }
+        for spec in (p["review_targets"] ?? "").split(separator: ",") {
+            let kv = spec.split(separator: "=", maxSplits: 1)
+            if kv.count == 2, let t = Double(kv[1]) { request.calibration.reviewTargets[String(kv[0])] = t } else {
+                notes.append("review target \(spec) not readable; dropped")
+            }
+        }
         if ModelKind(rawValue: record.kind) == nil { notes.append("unknown kind \(record.kind); trained linear") }
         return (request, notes)
     }

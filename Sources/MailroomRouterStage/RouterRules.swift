@@ -28,6 +28,7 @@ public enum RouterRulesError: Error, CustomStringConvertible, Equatable {
 /// [thresholds]
 /// default = 0.50          # applies to heads not listed
 /// topic = 0.35
+/// from_model = yes        # a model version's own review threshold wins (derived from a precision target)
 /// [routes]                # first match wins; `*` matches any label
 /// topic = complaint -> Complaints
 /// queue = * -> {label}
@@ -39,14 +40,25 @@ public struct RouterRules: Sendable, Equatable {
     public var defaultThreshold: Double
     public var routes: [Route]
     public var fallbackQueue: String
+    /// Whether a prediction's own review threshold (``HeadPrediction/reviewThreshold``, which travels with the model
+    /// version) replaces this file's threshold for that head. `from_model = no` pins the file's thresholds.
+    public var thresholdsFromModel: Bool
 
     public init(thresholds: [String: Double] = [:], defaultThreshold: Double = 0.5, routes: [Route] = [],
-                fallbackQueue: String = "Manual Triage") {
+                fallbackQueue: String = "Manual Triage", thresholdsFromModel: Bool = true) {
         self.thresholds = thresholds; self.defaultThreshold = defaultThreshold
-        self.routes = routes; self.fallbackQueue = fallbackQueue
+        self.routes = routes; self.fallbackQueue = fallbackQueue; self.thresholdsFromModel = thresholdsFromModel
     }
 
+    /// This file's threshold for `head`.
     public func threshold(for head: String) -> Double { thresholds[head] ?? defaultThreshold }
+
+    /// The threshold that applies to `head` of this prediction: the model version's own when it has one (and the
+    /// file allows it), else this file's.
+    public func threshold(for head: String, in prediction: Prediction) -> Double {
+        if thresholdsFromModel, let t = prediction.heads[head]?.reviewThreshold { return t }
+        return threshold(for: head)
+    }
 
     /// Decides where a prediction goes.
     ///
@@ -55,12 +67,12 @@ public struct RouterRules: Sendable, Equatable {
     /// confidence is under its threshold.
     public func assign(_ prediction: Prediction) -> Assignment {
         let low = prediction.heads.keys.sorted().filter { head in
-            prediction.heads[head]!.confidence < threshold(for: head)
+            prediction.heads[head]!.confidence < threshold(for: head, in: prediction)
         }
         var queue = fallbackQueue
         for route in routes {
             guard let p = prediction.heads[route.head], route.label == "*" || route.label == p.label else { continue }
-            if p.confidence >= threshold(for: route.head) {
+            if p.confidence >= threshold(for: route.head, in: prediction) {
                 queue = route.queue == "{label}" ? p.label : route.queue
             }
             break
@@ -98,6 +110,11 @@ public struct RouterRules: Sendable, Equatable {
             let value = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
             guard !key.isEmpty, !value.isEmpty else { throw fail("expected `key = value`") }
             switch section {
+            case "thresholds" where key == "from_model":
+                guard let yes = ["yes": true, "true": true, "no": false, "false": false][value.lowercased()] else {
+                    throw fail("from_model must be yes or no, got \(value)")
+                }
+                rules.thresholdsFromModel = yes
             case "thresholds":
                 guard let t = Double(value), (0...1).contains(t) else {
                     throw fail("threshold for \(key) must be a number between 0 and 1, got \(value)")

@@ -32,10 +32,28 @@ public struct TrainingRequest: Sendable {
     public var transformer = TransformerTrainingOptions()
     /// Transformer: the encoder to start from; nil: the bundled MiniLM (``BundledEncoder/locate()``).
     public var encoder: String?
+    /// Confidence calibration and review targets (off unless `holdout > 0`; `mailroom train` turns it on).
+    public var calibration = CalibrationOptions()
 
     public init(kind: ModelKind, dataPath: String, outputDirectory: String, version: String) {
         self.kind = kind; self.dataPath = dataPath; self.outputDirectory = outputDirectory; self.version = version
     }
+}
+
+/// How a run calibrates its confidences (``ModelCalibration``): on training rows held out from a first fit, never on
+/// the validation rows.
+public struct CalibrationOptions: Sendable, Equatable {
+    /// Share of the training rows held out (by a hash of the id) to fit each head's temperature and review threshold;
+    /// 0 turns calibration off.
+    public var holdout: Double = 0
+    /// Per head, the precision the emails routed without review must reach (for example `queue: 0.95`).
+    public var reviewTargets: [String: Double] = [:]
+    /// After fitting, train the served model again on all training rows (true, twice the training time) or serve
+    /// the model fitted without the held-out rows (false).
+    public var refit = true
+    /// Fewer held-out rows than this and the run is not calibrated (with review targets: an error).
+    public var minimumRows = 30
+    public init() {}
 }
 
 /// What a caller hears while a run proceeds (for progress bars and log lines).
@@ -48,8 +66,33 @@ public enum TrainingEvent: Sendable {
     case transformer(TransformerTrainingProgress)
     /// Transformer: the run finished; which epoch was kept.
     case transformerFinished(TransformerTrainingSummary)
+    /// Calibration: the first fit holds out `heldOut` training rows (then `refit` trains on all of them again).
+    case calibrationSplit(fit: Int, heldOut: Int, refit: Bool)
+    /// Calibration is off for this run, and why.
+    case calibrationSkipped(String)
+    /// The temperatures and review thresholds fitted on the held-out rows (written as calibration.json).
+    case calibrated(ModelCalibration)
     /// The model directory is complete (weights, manifest, training.json).
     case written(directory: String)
+}
+
+/// Errors of a training run that no trainer reports.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    case calibrationTooFewRows(heldOut: Int, minimum: Int, holdout: Double)
+    case reviewTargetUnknownHead(String, heads: [String])
+    case reviewTargetOutOfRange(String, Double)
+    case reviewTargetsWithoutCalibration
+
+    public var description: String {
+        switch self {
+        case .calibrationTooFewRows(let n, let m, let f):
+            "review targets need calibration, but holding out \(f) of the training rows gives \(n) rows (at least \(m) needed); raise --calibration-holdout or add rows"
+        case .reviewTargetUnknownHead(let h, let heads): "--review-target \(h): the model has no head \(h); its heads are \(heads.joined(separator: ", "))"
+        case .reviewTargetsWithoutCalibration:
+            "review targets are derived on held-out training rows: give --calibration-holdout a share above 0 (for example 0.15)"
+        case .reviewTargetOutOfRange(let h, let t): "--review-target \(h)=\(t): a precision target lies between 0 and 1 (exclusive of 0)"
+        }
+    }
 }
 
 /// What a finished run produced.
@@ -84,44 +127,88 @@ public enum ModelTraining {
         var encoderUsed: String?
         var threads = 2
 
-        switch request.kind {
-        case .linear:
-            let o = request.linear
-            parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "class_weighting": o.classWeighting.rawValue,
-                              "buckets": "\(o.buckets)", "l2": "\(o.l2)"]) { $1 }
-            if o.naiveBayesScaling > 0 { parameters["naive_bayes"] = "\(o.naiveBayesScaling)" }
-            if let grid = o.crossValidation {
-                if !grid.penalties.isEmpty { parameters["l2_grid"] = grid.penalties.map { "\($0)" }.joined(separator: ",") }
-                if !grid.naiveBayesExponents.isEmpty {
-                    parameters["naive_bayes_grid"] = grid.naiveBayesExponents.map { "\($0)" }.joined(separator: ",")
+        /// Trains `request.kind` on `trainRows` into `out` (the calibration run's first fit, then the served model).
+        func fit(_ trainRows: [DatasetRow], into out: String) throws {
+            switch request.kind {
+            case .linear:
+                let o = request.linear
+                parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "class_weighting": o.classWeighting.rawValue,
+                                  "buckets": "\(o.buckets)", "l2": "\(o.l2)"]) { $1 }
+                if o.naiveBayesScaling > 0 { parameters["naive_bayes"] = "\(o.naiveBayesScaling)" }
+                if let grid = o.crossValidation {
+                    if !grid.penalties.isEmpty { parameters["l2_grid"] = grid.penalties.map { "\($0)" }.joined(separator: ",") }
+                    if !grid.naiveBayesExponents.isEmpty {
+                        parameters["naive_bayes_grid"] = grid.naiveBayesExponents.map { "\($0)" }.joined(separator: ",")
+                    }
+                    parameters["cv_folds"] = "\(grid.folds)"
                 }
-                parameters["cv_folds"] = "\(grid.folds)"
-            }
-            threads = o.threads
-            var chosen: [String: PenaltyChoice] = [:]
-            // Validation rows are not given to the trainer: they are scored below, after the model is saved.
-            let model = try LinearTrainer.train(rows: train, options: o, version: request.version) { p in
-                if case .penaltyChosen(let head, let choice) = p { chosen[head] = choice }
-                progress(.linear(p))
-            }
-            // What cross-validation chose per head, for the provenance record.
-            for (head, c) in chosen { parameters["cv_choice.\(head)"] = "l2=\(c.l2) naive_bayes=\(c.naiveBayes)" }
-            try model.save(to: request.outputDirectory)
+                threads = o.threads
+                var chosen: [String: PenaltyChoice] = [:]
+                // Validation rows are not given to the trainer: they are scored below, after the model is saved.
+                let model = try LinearTrainer.train(rows: trainRows, options: o, version: request.version) { p in
+                    if case .penaltyChosen(let head, let choice) = p { chosen[head] = choice }
+                    progress(.linear(p))
+                }
+                // What cross-validation chose per head, for the provenance record.
+                for (head, c) in chosen { parameters["cv_choice.\(head)"] = "l2=\(c.l2) naive_bayes=\(c.naiveBayes)" }
+                try model.save(to: out)
 
-        case .transformer:
-            let start = try request.encoder ?? BundledEncoder.locate()
-            encoderUsed = start
-            progress(.encoder(start))
-            let o = request.transformer
-            threads = o.threads
-            parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "learning_rate": "\(o.learningRate)",
-                              "batch_size": "\(o.batchSize)", "max_length": "\(o.maxLength)",
-                              "freeze_encoder": "\(o.freezeEncoder)", "class_weighting": o.classWeighting.rawValue]) { $1 }
-            let summary = try TransformerTrainer.train(encoder: start, rows: train, validation: validation, options: o,
-                                                       version: request.version, out: request.outputDirectory) {
-                progress(.transformer($0))
+            case .transformer:
+                let start = try request.encoder ?? BundledEncoder.locate()
+                encoderUsed = start
+                progress(.encoder(start))
+                let o = request.transformer
+                threads = o.threads
+                parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "learning_rate": "\(o.learningRate)",
+                                  "batch_size": "\(o.batchSize)", "max_length": "\(o.maxLength)",
+                                  "freeze_encoder": "\(o.freezeEncoder)", "class_weighting": o.classWeighting.rawValue]) { $1 }
+                let summary = try TransformerTrainer.train(encoder: start, rows: trainRows, validation: validation, options: o,
+                                                           version: request.version, out: out) {
+                    progress(.transformer($0))
+                }
+                progress(.transformerFinished(summary))
             }
-            progress(.transformerFinished(summary))
+        }
+
+        let cal = request.calibration
+        try checkReviewTargets(cal, rows: train)
+        var calibration: ModelCalibration?
+        if cal.holdout > 0 {
+            let heldOut = train.filter { StableSplit.unit($0.id + "#calibration") < cal.holdout }
+            let fitRows = train.filter { StableSplit.unit($0.id + "#calibration") >= cal.holdout }
+            if heldOut.count < cal.minimumRows || fitRows.isEmpty {
+                guard cal.reviewTargets.isEmpty else {
+                    throw TrainingError.calibrationTooFewRows(heldOut: heldOut.count, minimum: cal.minimumRows, holdout: cal.holdout)
+                }
+                progress(.calibrationSkipped("holding out \(cal.holdout) of \(train.count) training rows gives \(heldOut.count) (at least \(cal.minimumRows) needed); confidences stay uncalibrated"))
+            } else {
+                progress(.calibrationSplit(fit: fitRows.count, heldOut: heldOut.count, refit: cal.refit))
+                let first = request.outputDirectory + ".calibration"
+                try? FileManager.default.removeItem(atPath: first)
+                defer { try? FileManager.default.removeItem(atPath: first) }
+                try fit(fitRows, into: first)
+                let model = try ModelLoader.load(directory: first, threads: threads, calibrated: false)
+                calibration = try fitCalibration(model: model, rows: heldOut, targets: cal.reviewTargets)
+                progress(.calibrated(calibration!))
+                if cal.refit {
+                    try fit(train, into: request.outputDirectory)
+                } else {
+                    try? FileManager.default.removeItem(atPath: request.outputDirectory)
+                    try FileManager.default.moveItem(atPath: first, toPath: request.outputDirectory)
+                }
+            }
+            parameters["calibration_holdout"] = "\(cal.holdout)"
+            parameters["calibration_refit"] = "\(cal.refit)"
+            if !cal.reviewTargets.isEmpty {
+                parameters["review_targets"] = cal.reviewTargets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            }
+        }
+        if let calibration {
+            try calibration.write(directory: request.outputDirectory)
+        } else {
+            try fit(train, into: request.outputDirectory)
+            // An uncalibrated model must not inherit the temperatures of a model trained here before.
+            try? FileManager.default.removeItem(atPath: (request.outputDirectory as NSString).appendingPathComponent(ModelCalibration.fileName))
         }
 
         let record = TrainingRecord(kind: request.kind.rawValue, dataPath: request.dataPath,
@@ -147,6 +234,37 @@ public enum ModelTraining {
             outcome.validationReportDirectory = dir
         }
         return outcome
+    }
+
+    /// Review targets name heads of the data and lie in (0, 1].
+    static func checkReviewTargets(_ options: CalibrationOptions, rows: [DatasetRow]) throws {
+        guard options.reviewTargets.isEmpty || options.holdout > 0 else { throw TrainingError.reviewTargetsWithoutCalibration }
+        let heads = Set(rows.flatMap(\.labels.keys)).sorted()
+        for (head, target) in options.reviewTargets {
+            guard heads.contains(head) else { throw TrainingError.reviewTargetUnknownHead(head, heads: heads) }
+            guard target > 0, target <= 1 else { throw TrainingError.reviewTargetOutOfRange(head, target) }
+        }
+    }
+
+    /// Fits each head's temperature (and review threshold, where a target is given) on `rows`, which the model
+    /// was not trained on. Rows whose label the model lacks (a class absent from its training rows) are left out.
+    public static func fitCalibration(model: any TextClassifier, rows: [DatasetRow],
+                                      targets: [String: Double]) throws -> ModelCalibration {
+        var logits = [[[Float]]](repeating: [], count: model.heads.count)
+        var truth = [[Int]](repeating: [], count: model.heads.count)
+        let index = model.heads.map { head in Dictionary(head.labels.enumerated().map { ($1, $0) }) { a, _ in a } }
+        _ = try Evaluator.predictedLabels(classifier: model, rows: rows) { r, output in
+            for (h, head) in model.heads.enumerated() {
+                guard let label = rows[r].labels[head.name], let y = index[h][label], let z = output.logits[head.name] else { continue }
+                logits[h].append(z); truth[h].append(y)
+            }
+        }
+        var heads: [String: HeadCalibration] = [:]
+        for (h, head) in model.heads.enumerated() where !logits[h].isEmpty {
+            heads[head.name] = TemperatureScaling.calibrate(logits: logits[h], truth: truth[h], reviewTarget: targets[head.name])
+        }
+        return ModelCalibration(fittedOn: "\(rows.count) training rows held out from the first fit (not the validation rows)",
+                                heads: heads)
     }
 
     /// A default version string: the kind and the UTC time, e.g. `linear-20261129T051500`.

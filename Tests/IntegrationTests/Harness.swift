@@ -73,9 +73,10 @@ final class Harness: @unchecked Sendable {
     /// Samples `count` rows, trains a linear model `version` on them and makes it the registry's served version.
     /// - Returns: the registry's path.
     @discardableResult
-    func servedModel(version: String, count: Int, seed: Int, epochs: Int) throws -> String {
+    func servedModel(version: String, count: Int, seed: Int, epochs: Int, trainArguments: [String] = []) throws -> String {
         try mailroom(["sample", "--out", path("sample.jsonl"), "--count", "\(count)", "--seed", "\(seed)"])
-        try mailroom(["train", "--data", path("sample.jsonl"), "--out", path("model"), "--epochs", "\(epochs)", "--model-version", version])
+        try mailroom(["train", "--data", path("sample.jsonl"), "--out", path("model"), "--epochs", "\(epochs)", "--model-version", version]
+                     + trainArguments)
         let registry = path("registry")
         try mailroom(["registry", "register", "--registry", registry, "--model", path("model"), "--by", "itest"])
         try mailroom(["registry", "approve", version, "--registry", registry, "--by", "itest", "--reason", "test model"])

@@ -17,8 +17,12 @@ struct PipelineIntegrationTests {
         defer { h.cleanUp() }
         let api = try OpenAPIValidator(path: (Harness.repoRoot as NSString).appendingPathComponent("API/openapi.json"))
 
-        // A small model on the bundled sample data.
-        let registry = try h.servedModel(version: "itest-1", count: 1200, seed: 5, epochs: 4)
+        // A small calibrated model on the bundled sample data, with a review target on line of business.
+        let registry = try h.servedModel(version: "itest-1", count: 1200, seed: 5, epochs: 4,
+                                         trainArguments: ["--review-target", "line_of_business=0.9"])
+        let calibration = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: h.path("model/calibration.json")))) as? [String: Any]
+        let lobReview = ((calibration?["heads"] as? [String: Any])?["line_of_business"] as? [String: Any])?["review"] as? [String: Any]
+        let lobThreshold = try #require(lobReview?["threshold"] as? Double)
         let topology = try h.writeTopology(registry: registry)
         try h.mailroom(["topology", "up", topology, "--bin-dir", Harness.binDirectory])
         defer { _ = try? h.mailroom(["topology", "down", topology]) }
@@ -50,9 +54,17 @@ struct PipelineIntegrationTests {
         let predictions = ((body as? [String: Any])?["predictions"] as? [[String: Any]]) ?? []
         #expect(predictions.map { $0["id"] as? String } == emails.map { $0["id"] as? String })
         for p in predictions {
-            #expect((p["heads"] as? [String: Any])?.keys.sorted() == ["line_of_business", "queue", "topic"])
+            let heads = (p["heads"] as? [String: [String: Any]]) ?? [:]
+            #expect(heads.keys.sorted() == ["line_of_business", "queue", "topic"])
             #expect(!((p["assigned_queue"] as? String) ?? "").isEmpty)
             #expect(p["model_version"] as? String == "itest-1")
+            // The version's own threshold travels on its head and the router applies it; the other heads keep
+            // Config/router.rules' thresholds (queue 0.50, topic 0.35).
+            #expect(heads["line_of_business"]?["review_threshold"] as? Double == lobThreshold)
+            #expect(heads["queue"]?["review_threshold"] == nil)
+            let thresholds = ["line_of_business": lobThreshold, "queue": 0.50, "topic": 0.35]
+            let low = thresholds.keys.filter { ((heads[$0]?["confidence"] as? Double) ?? 0) < thresholds[$0]! }
+            #expect(p["needs_review"] as? Bool == !low.isEmpty, "\(p["id"] ?? "?"): heads under their thresholds \(low)")
         }
 
         // Asynchronous submit: 202, then every id is done at GET /v1/emails/{id} and published on PUB.

@@ -19,7 +19,10 @@ import Testing
         let html = try String(contentsOfFile: dir + "/report.html", encoding: .utf8)
         #expect(html.contains("<svg") && html.contains("rotate(-45)") && html.contains("Access &amp; Security"))
         #expect(!html.contains("<link") && !html.contains("src=") && !html.contains("https://"))   // self-contained
-        #expect(html.components(separatedBy: "<svg").count == 4)                                    // one heat map per head
+        #expect(html.components(separatedBy: "aria-label=\"confusion matrix\"").count == 4)         // one heat map per head
+        #expect(html.components(separatedBy: "aria-label=\"Reliability").count == 4)               // one reliability diagram
+        #expect(html.components(separatedBy: "aria-label=\"Precision against coverage\"").count == 4)
+        #expect(md.contains("### Confidence") && md.contains("ECE ") && md.contains("(uncalibrated)"))
         let back = try EvaluationReport.read(from: dir + "/metrics.json")
         #expect(back == report)
     }
