@@ -17,9 +17,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Only rows of this split (train or validation); default: every row.") var split: String?
     @Flag(help: "Evaluate on the raw body instead of the cleaned text.") var noClean = false
     @Option(help: "Compute threads (transformer models).") var threads: Int = 2
+    @Flag(help: "Score the model's raw softmax confidences, ignoring its calibration.json (to see what calibration changes).")
+    var uncalibrated = false
 
     func run() throws {
-        let classifier = try ModelLoader.load(directory: model, threads: threads)
+        let classifier = try ModelLoader.load(directory: model, threads: threads, calibrated: !uncalibrated)
         var rows = try JSONL.read(DatasetRow.self, from: data)
         if let split { rows = rows.filter { ($0.split ?? "train") == split } }
         guard !rows.isEmpty else { throw CLIError("no rows in \(data)\(split.map { " with split \($0)" } ?? "")") }

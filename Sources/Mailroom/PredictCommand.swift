@@ -27,10 +27,12 @@ struct PredictCommand: ParsableCommand {
         out.reserveCapacity(emails.count)
         for start in stride(from: 0, to: emails.count, by: max(1, batchSize)) {
             let batch = Array(emails[start..<min(start + batchSize, emails.count)])
-            let texts = batch.map { e in
-                noClean ? modelText(subject: e.subject, body: e.body ?? e.bodyHTML ?? "") : cleaner.prepare(e).modelInput
+            let inputs = batch.map { e in
+                noClean ? ModelInput(text: modelText(subject: e.subject, body: e.body ?? e.bodyHTML ?? ""), language: e.language,
+                                     custodianBank: e.custodianBank)
+                        : cleaner.prepare(e).input
             }
-            let results = try classifier.classify(texts)
+            let results = try classifier.classify(inputs: inputs)
             for (e, r) in zip(batch, results) { out.append(classifier.prediction(id: e.id, output: r, includeLogits: logits)) }
             bar.update(out.count)
         }

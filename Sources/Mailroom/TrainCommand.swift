@@ -34,12 +34,17 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Transformer: compute threads.") var threads: Int = 2
     @Option(help: "Transformer: resume from the trainer state in this earlier --out directory.") var resume: String?
 
+    @Option(help: "The email's structured fields the model reads besides its text, comma-separated (custodian_bank, language; an absent one is a value of its own), or none.")
+    var fields: String = "custodian_bank,language"
+
     // Calibration and review.
     @Option(help: "Share of the training rows held out to calibrate the confidences (a temperature per head) and derive review thresholds; 0: uncalibrated.")
     var calibrationHoldout: Double = 0.15
     @Option(name: .customLong("review-target"),
             help: "HEAD=PRECISION (repeatable): route a head's prediction without review only at a confidence whose precision on held-out rows reaches PRECISION, e.g. queue=0.95; the threshold travels with the model version and the router applies it.")
     var reviewTargets: [String] = []
+    @Option(help: "How review thresholds read the held-out rows: estimate (their precision reaches the target) or lower95 (its one-sided 95 % lower bound does: the target holds on new emails with about 95 % confidence, for less coverage).")
+    var reviewBound: String = "estimate"
     @Flag(help: "Calibration: serve the model fitted without the held-out rows instead of training again on all rows (half the training time).")
     var noCalibrationRefit = false
 
@@ -71,9 +76,13 @@ struct TrainCommand: ParsableCommand {
         guard (0..<1).contains(calibrationHoldout) else {
             throw CLIError("--calibration-holdout \(calibrationHoldout): expected a share from 0 up to (not including) 1, e.g. 0.15")
         }
+        request.fields = fields == "none" ? [] : fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        do { try ModelInput.validate(fields: request.fields) } catch { throw CLIError("--fields \(fields): \(error)") }
         request.calibration.holdout = calibrationHoldout
         request.calibration.refit = !noCalibrationRefit
         request.calibration.reviewTargets = try Self.parseReviewTargets(reviewTargets)
+        guard let bound = ReviewBound(rawValue: reviewBound) else { throw CLIError("--review-bound \(reviewBound): expected estimate or lower95") }
+        request.calibration.reviewBound = bound
 
         let printer = TrainingProgressPrinter(data: data, cleaned: !noClean, selectByCV: selectByCV,
                                               freezeEncoder: freezeEncoder, version: request.version)

@@ -142,7 +142,7 @@ public final class ClassifierStage: StageHandler {
         if busy { figures[StageFigures.shadowSkipped, default: 0] += Double(picked.count); return out }
         let start = Date()
         do {
-            let outputs = try shadow.model.classify(picked.map { emails[$0].modelInput })
+            let outputs = try shadow.model.classify(inputs: picked.map { emails[$0].input })
             for (i, output) in zip(picked, outputs) { out[i] = shadow.model.prediction(id: emails[i].id, output: output) }
             figures[StageFigures.shadowPredictions, default: 0] += Double(picked.count)
         } catch {
@@ -168,7 +168,7 @@ public final class ClassifierStage: StageHandler {
         guard !emails.isEmpty else { return [] }
         do {
             let start = Date()
-            let outputs = try model.classify(emails.map { $0.1.modelInput })
+            let outputs = try model.classify(inputs: emails.map { $0.1.input })
             figures[StageFigures.modelSeconds, default: 0] += Date().timeIntervalSince(start)
             figures[StageFigures.predictions, default: 0] += Double(emails.count)
             let shadows = shadowPredictions(emails.map(\.1), busy: batch.count >= maxBatch)

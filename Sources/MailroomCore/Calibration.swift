@@ -2,6 +2,14 @@
 // directory), fitted on held-out training rows, and the wrapper that applies it to any model kind.
 import Foundation
 
+/// How a review threshold is read off the held-out rows.
+public enum ReviewBound: String, Codable, Sendable, CaseIterable {
+    /// The held-out precision above the threshold reaches the target (on new rows it lands near the target, either side).
+    case estimate
+    /// Its one-sided 95 % Wilson lower bound does: the target holds on new rows with about 95 % confidence, for less coverage.
+    case lower95 = "lower95"
+}
+
 /// The review threshold of one head, derived from an operator's precision target on held-out rows.
 public struct ReviewThreshold: Codable, Sendable, Equatable {
     /// The precision the operator asked for on the emails routed without review (for example 0.95).
@@ -14,15 +22,25 @@ public struct ReviewThreshold: Codable, Sendable, Equatable {
     public var precision: Double
     /// Whether any threshold met the target on the held-out rows.
     public var reachable: Bool
+    /// How the target was read (nil in files written before the choice existed: ``ReviewBound/estimate``).
+    public var bound: ReviewBound?
 
-    public init(targetPrecision: Double, threshold: Double, coverage: Double, precision: Double, reachable: Bool) {
+    public init(targetPrecision: Double, threshold: Double, coverage: Double, precision: Double, reachable: Bool,
+                bound: ReviewBound? = .estimate) {
         self.targetPrecision = targetPrecision; self.threshold = threshold; self.coverage = coverage
-        self.precision = precision; self.reachable = reachable
+        self.precision = precision; self.reachable = reachable; self.bound = bound
     }
 
     enum CodingKeys: String, CodingKey {
-        case threshold, coverage, precision, reachable
+        case threshold, coverage, precision, reachable, bound
         case targetPrecision = "target_precision"
+    }
+
+    /// The one-sided 95 % Wilson score lower bound of a precision of `right` out of `covered`.
+    public static func wilsonLower95(right: Int, covered: Int) -> Double {
+        guard covered > 0 else { return 0 }
+        let n = Double(covered), p = Double(right) / n, z = 1.6448536269514722
+        return (p + z * z / (2 * n) - z * (p * (1 - p) / n + z * z / (4 * n * n)).squareRoot()) / (1 + z * z / n)
     }
 
     /// The threshold "above any confidence" that an unreachable target gets.
@@ -31,14 +49,25 @@ public struct ReviewThreshold: Codable, Sendable, Equatable {
     /// The lowest threshold whose covered rows (confidence ≥ threshold) reach `target` precision on these rows,
     /// that is the most coverage at the target. `confidences[i]` is the calibrated confidence of row i's predicted
     /// label and `correct[i]` whether that label was right.
-    public static func derive(target: Double, confidences: [Double], correct: [Bool]) -> ReviewThreshold {
+    /// With `bound: .lower95`, the covered rows' Wilson lower bound must reach the target instead of their precision.
+    public static func derive(target: Double, confidences: [Double], correct: [Bool],
+                              bound: ReviewBound = .estimate) -> ReviewThreshold {
         let curve = PrecisionCoverage.curve(confidences: confidences, correct: correct)
-        guard let best = curve.last(where: { $0.precision >= target }) else {
+        let n = Double(confidences.count)
+        func meets(_ p: CoveragePoint) -> Bool {
+            switch bound {
+            case .estimate: return p.precision >= target
+            case .lower95:
+                let covered = Int((p.coverage * n).rounded())
+                return wilsonLower95(right: Int((p.precision * Double(covered)).rounded()), covered: covered) >= target
+            }
+        }
+        guard let best = curve.last(where: meets) else {
             return ReviewThreshold(targetPrecision: target, threshold: everything, coverage: 0,
-                                   precision: curve.first?.precision ?? 0, reachable: false)
+                                   precision: curve.first?.precision ?? 0, reachable: false, bound: bound)
         }
         return ReviewThreshold(targetPrecision: target, threshold: best.threshold, coverage: best.coverage,
-                               precision: best.precision, reachable: true)
+                               precision: best.precision, reachable: true, bound: bound)
     }
 }
 
@@ -73,7 +102,7 @@ public struct HeadCalibration: Codable, Sendable, Equatable {
         var line = "temperature \(String(format: "%.2f", temperature)), ECE \(f(eceBefore)) → \(f(eceAfter)) on \(rows) held-out rows"
         if let r = review {
             line += r.reachable
-                ? "; review target precision \(r.targetPrecision): threshold \(f(r.threshold)), coverage \(f(r.coverage))"
+                ? "; review target precision \(r.targetPrecision)\(r.bound == .lower95 ? " (95 % lower bound)" : ""): threshold \(f(r.threshold)), coverage \(f(r.coverage))"
                 : "; review target precision \(r.targetPrecision) not reached at any threshold (best \(f(r.precision))): every email will be reviewed"
         }
         return line
@@ -159,7 +188,8 @@ public enum TemperatureScaling {
 
     /// Fits one head on held-out `logits` with true label indices `truth`; with a precision target, also derives
     /// the review threshold from the calibrated confidences.
-    public static func calibrate(logits: [[Float]], truth: [Int], reviewTarget: Double?) -> HeadCalibration {
+    public static func calibrate(logits: [[Float]], truth: [Int], reviewTarget: Double?,
+                                 bound: ReviewBound = .estimate) -> HeadCalibration {
         let t = fit(logits: logits, truth: truth)
         func confidences(_ temperature: Double) -> (conf: [Double], correct: [Bool]) {
             var conf: [Double] = [], correct: [Bool] = []
@@ -177,7 +207,7 @@ public enum TemperatureScaling {
             nllBefore: nll(logits: logits, truth: truth, temperature: 1), nllAfter: nll(logits: logits, truth: truth, temperature: t),
             eceBefore: Reliability.ece(confidences: before.conf, correct: before.correct),
             eceAfter: Reliability.ece(confidences: after.conf, correct: after.correct),
-            review: reviewTarget.map { ReviewThreshold.derive(target: $0, confidences: after.conf, correct: after.correct) })
+            review: reviewTarget.map { ReviewThreshold.derive(target: $0, confidences: after.conf, correct: after.correct, bound: bound) })
     }
 }
 
@@ -191,5 +221,6 @@ public final class CalibratedClassifier: TextClassifier {
     public var version: String { base.version }
     public var heads: [HeadSpec] { base.heads }
     public func classify(_ texts: [String]) throws -> [ModelOutput] { try base.classify(texts) }
+    public func classify(inputs: [ModelInput]) throws -> [ModelOutput] { try base.classify(inputs: inputs) }
     public func warmUp() throws { try base.warmUp() }
 }

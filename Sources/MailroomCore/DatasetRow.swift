@@ -1,21 +1,28 @@
 // DatasetRow: one line of the dataset JSONL format (see ../shared/datasets/README.md), and its reader/writer.
 import Foundation
 
-/// One labelled example: `{"id","subject","body","language","labels":{head: label},"split"}`.
+/// One labelled example: `{"id","subject","body","language","labels":{head: label},"split"}`, and optionally the
+/// email's `custodian_bank` (a structured model input; Mailroom's extension of the format).
 public struct DatasetRow: Codable, Sendable, Equatable {
     public var id: String
     public var subject: String
     public var body: String
     public var language: String?
+    public var custodianBank: String?
     /// Head name → label. A row may lack a head.
     public var labels: [String: String]
     /// `train` or `validation`; `nil` is treated as `train`.
     public var split: String?
 
     public init(id: String, subject: String, body: String, language: String? = nil,
-                labels: [String: String] = [:], split: String? = nil) {
+                labels: [String: String] = [:], split: String? = nil, custodianBank: String? = nil) {
         self.id = id; self.subject = subject; self.body = body; self.language = language
-        self.labels = labels; self.split = split
+        self.labels = labels; self.split = split; self.custodianBank = custodianBank
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, subject, body, language, labels, split
+        case custodianBank = "custodian_bank"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -24,6 +31,7 @@ public struct DatasetRow: Codable, Sendable, Equatable {
         subject = try c.decodeIfPresent(String.self, forKey: .subject) ?? ""
         body = try c.decodeIfPresent(String.self, forKey: .body) ?? ""
         language = try c.decodeIfPresent(String.self, forKey: .language)
+        custodianBank = try c.decodeIfPresent(String.self, forKey: .custodianBank)
         labels = try c.decodeIfPresent([String: String].self, forKey: .labels) ?? [:]
         split = try c.decodeIfPresent(String.self, forKey: .split)
     }

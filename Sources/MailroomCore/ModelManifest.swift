@@ -11,13 +11,15 @@ public struct ModelManifest: Codable, Sendable, Equatable {
     public var version: String
     public var heads: [HeadSpec]
     public var maxLength: Int?
+    /// Transformer: the structured fields written before the text (``ModelInput/prefixed(fields:)``); nil: none.
+    public var fields: [String]?
 
-    public init(kind: String, version: String, heads: [HeadSpec], maxLength: Int? = nil) {
-        self.kind = kind; self.version = version; self.heads = heads; self.maxLength = maxLength
+    public init(kind: String, version: String, heads: [HeadSpec], maxLength: Int? = nil, fields: [String]? = nil) {
+        self.kind = kind; self.version = version; self.heads = heads; self.maxLength = maxLength; self.fields = fields
     }
 
     enum CodingKeys: String, CodingKey {
-        case kind, version, heads
+        case kind, version, heads, fields
         case maxLength = "max_length"
     }
 
@@ -27,6 +29,7 @@ public struct ModelManifest: Codable, Sendable, Equatable {
         version = try c.decodeIfPresent(String.self, forKey: .version) ?? "unversioned"
         heads = try c.decode([HeadSpec].self, forKey: .heads)
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength)
+        fields = try c.decodeIfPresent([String].self, forKey: .fields)
     }
 
     private struct Wrapper: Decodable { var mailroom: ModelManifest? }

@@ -29,8 +29,10 @@ public protocol TextClassifier: AnyObject {
     var version: String { get }
     /// The heads, in a fixed order.
     var heads: [HeadSpec] { get }
-    /// Runs the model on a batch of model texts (see ``modelText(subject:body:)``).
+    /// Runs the model on a batch of model texts (see ``modelText(subject:body:)``), every structured field absent.
     func classify(_ texts: [String]) throws -> [ModelOutput]
+    /// Runs the model on a batch of emails with their structured fields; kinds that read no fields see the text only.
+    func classify(inputs: [ModelInput]) throws -> [ModelOutput]
     /// Runs a representative input through the model once so the first real request is not slow.
     func warmUp() throws
     /// The version's calibration (temperatures, review thresholds), nil for an uncalibrated model.
@@ -40,6 +42,7 @@ public protocol TextClassifier: AnyObject {
 extension TextClassifier {
     public func warmUp() throws { _ = try classify(["Guten Tag, bitte um Rückruf wegen meines Depots."]) }
     public var calibration: ModelCalibration? { nil }
+    public func classify(inputs: [ModelInput]) throws -> [ModelOutput] { try classify(inputs.map(\.text)) }
 
     /// Turns raw logits into the public prediction: per head the arg-max label and its softmax probability, at the
     /// head's calibrated temperature when the model has one, with the head's review threshold when it has one.

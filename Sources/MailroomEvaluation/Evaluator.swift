@@ -89,7 +89,7 @@ public enum Evaluator {
         var offset = 0
         while offset < rows.count {
             let batch = rows[offset ..< min(offset + batchSize, rows.count)]
-            let outputs = try classifier.classify(batch.map(\.text))
+            let outputs = try classifier.classify(inputs: batch.map(\.input))
             guard outputs.count == batch.count else {
                 throw EvaluationError.badModelOutput("\(outputs.count) outputs for \(batch.count) texts")
             }

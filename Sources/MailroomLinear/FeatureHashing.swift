@@ -1,5 +1,6 @@
 // FeatureHashing: turns a text into signed hashed word and character n-gram counts (no vocabulary needed).
 import Foundation
+import MailroomCore
 
 /// The feature settings a linear model was trained with; stored in config.json under `linear`.
 public struct FeatureParameters: Codable, Sendable, Equatable {
@@ -17,6 +18,11 @@ public struct FeatureParameters: Codable, Sendable, Equatable {
     public var firstLineWords: Bool
     /// Length of the first-line group's vector (the word and character groups have length 1).
     public var firstLineWeight: Double
+    /// The email's structured fields hashed as one-hot `name=value` features (``ModelInput/fieldNames``; an absent
+    /// field is the value `none`); empty for models trained on text alone.
+    public var fields: [String]
+    /// Length of the fields group's vector.
+    public var fieldWeight: Double
 
     enum CodingKeys: String, CodingKey {
         case buckets
@@ -25,6 +31,7 @@ public struct FeatureParameters: Codable, Sendable, Equatable {
         case minDocumentFrequency = "min_df"
         case sublinearTF = "sublinear_tf", lowercase
         case firstLineWords = "first_line_words", firstLineWeight = "first_line_weight"
+        case fields, fieldWeight = "field_weight"
     }
 
     public init(from decoder: any Decoder) throws {
@@ -39,6 +46,8 @@ public struct FeatureParameters: Codable, Sendable, Equatable {
         lowercase = try c.decodeIfPresent(Bool.self, forKey: .lowercase) ?? true
         firstLineWords = try c.decodeIfPresent(Bool.self, forKey: .firstLineWords) ?? false
         firstLineWeight = try c.decodeIfPresent(Double.self, forKey: .firstLineWeight) ?? 1
+        fields = try c.decodeIfPresent([String].self, forKey: .fields) ?? []
+        fieldWeight = try c.decodeIfPresent(Double.self, forKey: .fieldWeight) ?? 1
     }
 
     public init(options: LinearTrainingOptions) {
@@ -49,6 +58,8 @@ public struct FeatureParameters: Codable, Sendable, Equatable {
         sublinearTF = true; lowercase = true
         firstLineWords = options.firstLineWords
         firstLineWeight = options.firstLineWeight
+        fields = options.fields
+        fieldWeight = options.fieldWeight
     }
 }
 
@@ -60,8 +71,10 @@ struct HashedCounts {
     var char: [(bucket: UInt32, count: Float)] = []
     /// Words and word pairs of the first line (empty unless ``FeatureParameters/firstLineWords``).
     var firstLine: [(bucket: UInt32, count: Float)] = []
+    /// One hit per structured field, `name=value` (empty unless ``FeatureParameters/fields``).
+    var fields: [(bucket: UInt32, count: Float)] = []
 
-    var groups: [[(bucket: UInt32, count: Float)]] { [word, char, firstLine] }
+    var groups: [[(bucket: UInt32, count: Float)]] { [word, char, firstLine, fields] }
 }
 
 /// Signed feature hashing of word n-grams and word-bounded character n-grams.
@@ -110,6 +123,20 @@ struct FeatureHasher: Sendable {
         let z = FeatureHasher.mix(h ^ salt)
         // Low bits pick the bucket, the top bit the sign: key = bucket << 1 | negative.
         out.append(((z & mask) << 1) | (z >> 63))
+    }
+
+    /// The hashed n-gram counts of the input's text and, when the model reads fields, one hit per field.
+    func counts(_ input: ModelInput) -> HashedCounts {
+        var c = counts(input.text)
+        guard !parameters.fields.isEmpty else { return c }
+        var keys: [UInt64] = []
+        for (i, name) in parameters.fields.enumerated() {
+            var h = FeatureHasher.fnvOffset
+            for scalar in "\(name)=\(input.field(name))".unicodeScalars { h = FeatureHasher.fnv(h, scalar.value) }
+            emit(h, salt: 0x4649_454C_4400_0000 &+ UInt64(i), into: &keys)
+        }
+        c.fields = FeatureHasher.accumulate(&keys)
+        return c
     }
 
     /// The hashed n-gram counts of `text`.

@@ -1,5 +1,6 @@
 // FeatureSpace: the buckets kept at training time (document frequency ≥ min_df), their idf, and tf-idf vectors.
 import Foundation
+import MailroomCore
 
 /// A sparse row: parallel feature indices and values.
 struct SparseVector {
@@ -70,10 +71,10 @@ struct FeatureSpace: Sendable {
     /// scaled to ``FeatureParameters/firstLineWeight``), groups added.
     func vector(_ counts: HashedCounts) -> SparseVector {
         var v = SparseVector()
-        let n = counts.word.count + counts.char.count + counts.firstLine.count
+        let n = counts.word.count + counts.char.count + counts.firstLine.count + counts.fields.count
         v.indices.reserveCapacity(n)
         v.values.reserveCapacity(n)
-        let weights: [Float] = [1, 1, Float(hasher.parameters.firstLineWeight)]
+        let weights: [Float] = [1, 1, Float(hasher.parameters.firstLineWeight), Float(hasher.parameters.fieldWeight)]
         for (group, weight) in zip(counts.groups, weights) {
             let start = v.values.count
             var norm: Float = 0
@@ -92,5 +93,5 @@ struct FeatureSpace: Sendable {
         return v
     }
 
-    func vector(_ text: String) -> SparseVector { vector(hasher.counts(text)) }
+    func vector(_ input: ModelInput) -> SparseVector { vector(hasher.counts(input)) }
 }

@@ -24,10 +24,13 @@ public final class LinearModel: TextClassifier, Sendable {
     /// The manifest written under `mailroom` in config.json.
     public var manifest: ModelManifest { ModelManifest(kind: kind, version: version, heads: heads) }
 
-    /// Logits per head for each text (model texts, see ``modelText(subject:body:)``).
-    public func classify(_ texts: [String]) throws -> [ModelOutput] {
-        texts.map { text in
-            let v = space.vector(text)
+    /// Logits per head for each text (model texts, see ``modelText(subject:body:)``), every field absent.
+    public func classify(_ texts: [String]) throws -> [ModelOutput] { try classify(inputs: texts.map { ModelInput(text: $0) }) }
+
+    /// Logits per head for each email: its text's n-grams and, for a model trained with fields, its fields.
+    public func classify(inputs: [ModelInput]) throws -> [ModelOutput] {
+        inputs.map { input in
+            let v = space.vector(input)
             var logits: [String: [Float]] = [:]
             for h in headWeights { logits[h.spec.name] = h.logits(v) }
             return ModelOutput(logits: logits)

@@ -79,7 +79,7 @@ public enum LinearTrainer {
     static func features(of rows: [DatasetRow],
                          options: LinearTrainingOptions) throws(LinearError) -> (FeatureSpace, SparseRows) {
         let hasher = FeatureHasher(parameters: FeatureParameters(options: options))
-        let counts = rows.map { hasher.counts($0.text) }
+        let counts = rows.map { hasher.counts($0.input) }
         let space = try FeatureSpace.fit(hasher: hasher, counts: counts)
         var x = SparseRows()
         for c in counts { x.append(space.vector(c)) }

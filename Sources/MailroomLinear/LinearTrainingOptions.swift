@@ -20,6 +20,10 @@ public struct LinearTrainingOptions: Sendable {
     public var firstLineWeight: Double = 0.3
     /// A bucket is kept only when it occurs in at least this many training rows.
     public var minDocumentFrequency: Int = 2
+    /// Structured fields read as one-hot features (``ModelInput/fieldNames``); empty: text alone.
+    public var fields: [String] = []
+    /// Length of the fields group's vector (the word and character groups have length 1).
+    public var fieldWeight: Double = 1
     /// Most L-BFGS iterations per head (each is one or a few passes over the rows).
     public var epochs: Int = 200
     /// L2 penalty λ on the *summed* class-weighted loss: λ = 1/C of scikit-learn's `LogisticRegression`
@@ -61,6 +65,10 @@ public struct LinearTrainingOptions: Sendable {
             throw .invalidOption("naiveBayesScaling must be between 0 (off) and 4, got \(naiveBayesScaling)")
         }
         guard threads >= 1 else { throw .invalidOption("threads must be at least 1, got \(threads)") }
+        for f in fields where !ModelInput.fieldNames.contains(f) {
+            throw .invalidOption("unknown field \(f); the fields a model can read are \(ModelInput.fieldNames.joined(separator: ", "))")
+        }
+        guard fieldWeight >= 0, fieldWeight.isFinite else { throw .invalidOption("fieldWeight must be zero or positive, got \(fieldWeight)") }
         guard minDocumentFrequency >= 1 else { throw .invalidOption("minDocumentFrequency must be at least 1") }
         try crossValidation?.validate()
     }

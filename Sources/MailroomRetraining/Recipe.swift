@@ -39,9 +39,14 @@ enum Recipe {
             number("freeze_encoder") { (v: Bool) in request.transformer.freezeEncoder = v }
             if let weighting { request.transformer.classWeighting = weighting }
         }
+        // The fields the champion reads (none for a champion trained before fields existed).
+        request.fields = (p["fields"] ?? "").split(separator: ",").map(String.init)
         // Calibration and review targets are part of the recipe: the candidate's thresholds meet the same targets.
         number("calibration_holdout") { (v: Double) in request.calibration.holdout = v }
         number("calibration_refit") { (v: Bool) in request.calibration.refit = v }
+        if let b = p["review_bound"] {
+            if let bound = ReviewBound(rawValue: b) { request.calibration.reviewBound = bound } else { notes.append("review bound \(b) not readable; default kept") }
+        }
         for spec in (p["review_targets"] ?? "").split(separator: ",") {
             let kv = spec.split(separator: "=", maxSplits: 1)
             if kv.count == 2, let t = Double(kv[1]) { request.calibration.reviewTargets[String(kv[0])] = t } else {

@@ -75,7 +75,8 @@ public struct RetrainingSet: Sendable {
             return out
         }
         func row(_ c: ClosedCase, split: String) -> DatasetRow {
-            DatasetRow(id: c.id, subject: c.subject, body: c.text, language: c.language, labels: mapped(c.truth), split: split)
+            DatasetRow(id: c.id, subject: c.subject, body: c.text, language: c.language, labels: mapped(c.truth), split: split,
+                       custodianBank: c.custodianBank)
         }
         let heldOut = ordered[cut...].map { row($0.0, split: "validation") }
         let closedTrain = ordered[..<cut].map { row($0.0, split: "train") }

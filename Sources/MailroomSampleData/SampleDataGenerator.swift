@@ -144,7 +144,8 @@ public struct SampleDataGenerator {
         var splitRNG = SeededGenerator(seed: seed ^ 0x5350_4C49_5400_0000)
         return emails(count: count, seed: seed).map { s in
             DatasetRow(id: s.email.id, subject: s.email.subject, body: s.plainBody, language: s.email.language,
-                       labels: s.labels, split: splitRNG.chance(validationFraction) ? "validation" : "train")
+                       labels: s.labels, split: splitRNG.chance(validationFraction) ? "validation" : "train",
+                       custodianBank: s.email.custodianBank)
         }
     }
 }

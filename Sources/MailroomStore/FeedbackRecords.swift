@@ -19,6 +19,7 @@ public struct ClosedCase: Sendable, Equatable {
     /// The cleaned text the model read.
     public var text: String
     public var language: String?
+    public var custodianBank: String?
     /// When the store recorded the outcome (Unix ms): the case's time when `closedAt` is absent or unreadable.
     public var recordedAtUnixMs: Int64
     /// A shadow model's prediction (never routed): `assignedQueue` is empty and `needsReview` false.
@@ -27,8 +28,8 @@ public struct ClosedCase: Sendable, Equatable {
     public init(id: String, modelVersion: String, predicted: [String: String], confidence: [String: Double],
                 truth: [String: String], resolution: String?, closedAt: String?, assignedQueue: String,
                 needsReview: Bool, subject: String, text: String, language: String?, recordedAtUnixMs: Int64 = 0,
-                shadow: Bool = false) {
-        self.recordedAtUnixMs = recordedAtUnixMs; self.shadow = shadow
+                shadow: Bool = false, custodianBank: String? = nil) {
+        self.recordedAtUnixMs = recordedAtUnixMs; self.shadow = shadow; self.custodianBank = custodianBank
         self.id = id; self.modelVersion = modelVersion; self.predicted = predicted; self.confidence = confidence
         self.truth = truth; self.resolution = resolution; self.closedAt = closedAt
         self.assignedQueue = assignedQueue; self.needsReview = needsReview; self.subject = subject

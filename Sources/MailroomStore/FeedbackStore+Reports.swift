@@ -11,7 +11,7 @@ extension FeedbackStore {
     public func closedCases(modelVersion: String? = nil, includeShadow: Bool = false) throws -> [ClosedCase] {
         let served = try database.prepare("""
             SELECT p.email_id, p.model_version, p.heads_json, o.labels_json, o.resolution, o.closed_at,
-                   p.assigned_queue, p.needs_review, p.subject, p.text, p.language, o.received_at_ms
+                   p.assigned_queue, p.needs_review, p.subject, p.text, p.language, o.received_at_ms, p.custodian_bank
             FROM outcomes o JOIN predictions p ON p.email_id = o.email_id
             \(modelVersion == nil ? "" : "WHERE p.model_version = ?")
             ORDER BY p.email_id
@@ -22,7 +22,7 @@ extension FeedbackStore {
         guard includeShadow else { return cases }
         let shadows = try database.prepare("""
             SELECT s.email_id, s.model_version, s.heads_json, o.labels_json, o.resolution, o.closed_at,
-                   '', 0, coalesce(p.subject, ''), coalesce(p.text, ''), p.language, o.received_at_ms
+                   '', 0, coalesce(p.subject, ''), coalesce(p.text, ''), p.language, o.received_at_ms, p.custodian_bank
             FROM outcomes o JOIN shadow_predictions s ON s.email_id = o.email_id
             LEFT JOIN predictions p ON p.email_id = o.email_id
             \(modelVersion == nil ? "" : "WHERE s.model_version = ?")
@@ -42,7 +42,7 @@ extension FeedbackStore {
             confidence: confidence, truth: truth, resolution: row.text(at: 4),
             closedAt: row.text(at: 5), assignedQueue: row.text(at: 6) ?? "", needsReview: row.int(at: 7) != 0,
             subject: row.text(at: 8) ?? "", text: row.text(at: 9) ?? "", language: row.text(at: 10),
-            recordedAtUnixMs: row.int(at: 11), shadow: shadow)
+            recordedAtUnixMs: row.int(at: 11), shadow: shadow, custodianBank: row.text(at: 12))
     }
 
     /// Closed cases as dataset rows with the **true** labels, for retraining; ordered by id.
@@ -55,7 +55,7 @@ extension FeedbackStore {
                      "exportTrainingRows: validationFraction \(validationFraction) is outside [0, 1]; this is a bug")
         return try closedCases().map { c in
             DatasetRow(id: c.id, subject: c.subject, body: c.text, language: c.language, labels: c.truth,
-                       split: StableSplit.split(id: c.id, validationFraction: validationFraction))
+                       split: StableSplit.split(id: c.id, validationFraction: validationFraction), custodianBank: c.custodianBank)
         }
     }
 

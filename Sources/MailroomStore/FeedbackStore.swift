@@ -14,7 +14,7 @@ import MailroomCore
 /// read open their own `FeedbackStore` on the same file; WAL mode lets them read while it writes.
 public final class FeedbackStore {
     /// The schema version written to `PRAGMA user_version`.
-    public static let schemaVersion: Int64 = 2
+    public static let schemaVersion: Int64 = 3
 
     public let database: SQLiteDatabase
     private let upsertPrediction: SQLiteStatement
@@ -32,11 +32,11 @@ public final class FeedbackStore {
         database = db
         upsertPrediction = try db.prepare("""
             INSERT INTO predictions (email_id, model_version, subject, text, language, assigned_queue,
-                                     needs_review, heads_json, predicted_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                     needs_review, heads_json, predicted_at_ms, custodian_bank)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(email_id) DO UPDATE SET
               model_version = excluded.model_version, subject = excluded.subject, text = excluded.text,
-              language = excluded.language, assigned_queue = excluded.assigned_queue,
+              language = excluded.language, custodian_bank = excluded.custodian_bank, assigned_queue = excluded.assigned_queue,
               needs_review = excluded.needs_review, heads_json = excluded.heads_json,
               predicted_at_ms = excluded.predicted_at_ms
             """, operation: "record prediction")
@@ -76,7 +76,8 @@ public final class FeedbackStore {
         );
         """
 
-    /// Version 2: the predictions of a candidate run in shadow beside the served model (`mailroom registry shadow`),
+    /// Version 3: the email's custodian bank beside its language (a structured model input, so retraining sets
+    /// carry it as served). Version 2: the predictions of a candidate run in shadow beside the served model (`mailroom registry shadow`),
     /// one row per email and shadow version; joined to outcomes like the served predictions.
     static let migrations = ["""
         CREATE TABLE IF NOT EXISTS shadow_predictions (
@@ -87,6 +88,8 @@ public final class FeedbackStore {
           PRIMARY KEY (email_id, model_version)
         );
         CREATE INDEX IF NOT EXISTS shadow_predictions_by_model_version ON shadow_predictions(model_version);
+        """, """
+        ALTER TABLE predictions ADD COLUMN custodian_bank TEXT;  -- a model input: retraining rows keep it
         """]
 
     /// Records (or replaces) the routed prediction for `email.id`.
@@ -107,6 +110,7 @@ public final class FeedbackStore {
             .text(email.id), .text(assignment.prediction.modelVersion), .text(email.subject), .text(email.text),
             email.language.map { .text($0) } ?? .null, .text(assignment.assignedQueue),
             .int(assignment.needsReview ? 1 : 0), .text(FlatJSON.heads(heads)), .int(predictedAtUnixMs),
+            email.custodianBank.map { .text($0) } ?? .null,
         ])
     }
 

@@ -32,6 +32,9 @@ public struct TrainingRequest: Sendable {
     public var transformer = TransformerTrainingOptions()
     /// Transformer: the encoder to start from; nil: the bundled MiniLM (``BundledEncoder/locate()``).
     public var encoder: String?
+    /// The email's structured fields the model reads besides its text (``ModelInput/fieldNames``; `mailroom train`
+    /// reads `custodian_bank` and `language` unless told otherwise). Empty: text alone.
+    public var fields: [String] = []
     /// Confidence calibration and review targets (off unless `holdout > 0`; `mailroom train` turns it on).
     public var calibration = CalibrationOptions()
 
@@ -48,6 +51,8 @@ public struct CalibrationOptions: Sendable, Equatable {
     public var holdout: Double = 0
     /// Per head, the precision the emails routed without review must reach (for example `queue: 0.95`).
     public var reviewTargets: [String: Double] = [:]
+    /// How the thresholds read the held-out rows: their precision (default) or its 95 % lower bound.
+    public var reviewBound: ReviewBound = .estimate
     /// After fitting, train the served model again on all training rows (true, twice the training time) or serve
     /// the model fitted without the held-out rows (false).
     public var refit = true
@@ -131,7 +136,8 @@ public enum ModelTraining {
         func fit(_ trainRows: [DatasetRow], into out: String) throws {
             switch request.kind {
             case .linear:
-                let o = request.linear
+                var o = request.linear
+                o.fields = request.fields
                 parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "class_weighting": o.classWeighting.rawValue,
                                   "buckets": "\(o.buckets)", "l2": "\(o.l2)"]) { $1 }
                 if o.naiveBayesScaling > 0 { parameters["naive_bayes"] = "\(o.naiveBayesScaling)" }
@@ -157,7 +163,8 @@ public enum ModelTraining {
                 let start = try request.encoder ?? BundledEncoder.locate()
                 encoderUsed = start
                 progress(.encoder(start))
-                let o = request.transformer
+                var o = request.transformer
+                o.fields = request.fields
                 threads = o.threads
                 parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "learning_rate": "\(o.learningRate)",
                                   "batch_size": "\(o.batchSize)", "max_length": "\(o.maxLength)",
@@ -170,6 +177,8 @@ public enum ModelTraining {
             }
         }
 
+        try ModelInput.validate(fields: request.fields)
+        if !request.fields.isEmpty { parameters["fields"] = request.fields.joined(separator: ",") }
         let cal = request.calibration
         try checkReviewTargets(cal, rows: train)
         var calibration: ModelCalibration?
@@ -188,7 +197,7 @@ public enum ModelTraining {
                 defer { try? FileManager.default.removeItem(atPath: first) }
                 try fit(fitRows, into: first)
                 let model = try ModelLoader.load(directory: first, threads: threads, calibrated: false)
-                calibration = try fitCalibration(model: model, rows: heldOut, targets: cal.reviewTargets)
+                calibration = try fitCalibration(model: model, rows: heldOut, targets: cal.reviewTargets, bound: cal.reviewBound)
                 progress(.calibrated(calibration!))
                 if cal.refit {
                     try fit(train, into: request.outputDirectory)
@@ -201,6 +210,7 @@ public enum ModelTraining {
             parameters["calibration_refit"] = "\(cal.refit)"
             if !cal.reviewTargets.isEmpty {
                 parameters["review_targets"] = cal.reviewTargets.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+                parameters["review_bound"] = cal.reviewBound.rawValue
             }
         }
         if let calibration {
@@ -249,7 +259,7 @@ public enum ModelTraining {
     /// Fits each head's temperature (and review threshold, where a target is given) on `rows`, which the model
     /// was not trained on. Rows whose label the model lacks (a class absent from its training rows) are left out.
     public static func fitCalibration(model: any TextClassifier, rows: [DatasetRow],
-                                      targets: [String: Double]) throws -> ModelCalibration {
+                                      targets: [String: Double], bound: ReviewBound = .estimate) throws -> ModelCalibration {
         var logits = [[[Float]]](repeating: [], count: model.heads.count)
         var truth = [[Int]](repeating: [], count: model.heads.count)
         let index = model.heads.map { head in Dictionary(head.labels.enumerated().map { ($1, $0) }) { a, _ in a } }
@@ -261,7 +271,7 @@ public enum ModelTraining {
         }
         var heads: [String: HeadCalibration] = [:]
         for (h, head) in model.heads.enumerated() where !logits[h].isEmpty {
-            heads[head.name] = TemperatureScaling.calibrate(logits: logits[h], truth: truth[h], reviewTarget: targets[head.name])
+            heads[head.name] = TemperatureScaling.calibrate(logits: logits[h], truth: truth[h], reviewTarget: targets[head.name], bound: bound)
         }
         return ModelCalibration(fittedOn: "\(rows.count) training rows held out from the first fit (not the validation rows)",
                                 heads: heads)

@@ -20,6 +20,8 @@ public final class TransformerClassifier: TextClassifier {
     public let encoder: TransformerEncoder
     /// Tokens per sequence, `[CLS]` and `[SEP]` included.
     public let maxLength: Int
+    /// The structured fields the model was trained to read before the text (config.json `mailroom.fields`).
+    public internal(set) var fields: [String] = []
     /// Unicode scalars read per text before tokenising (bounds the cost of huge bodies).
     public var maxCharacters: Int
     /// Most tokens in one packed batch; texts are sorted by length and cut into batches of this many tokens.
@@ -51,8 +53,14 @@ public final class TransformerClassifier: TextClassifier {
         guard maxLength >= 2, maxLength <= config.maxPositions else {
             throw TransformerError.badConfig(path: directory, reason: "max_length \(maxLength) must be 2…\(config.maxPositions) (max_position_embeddings)")
         }
-        return TransformerClassifier(version: manifest.version, heads: manifest.heads, tokenizer: tokenizer,
-                                     encoder: encoder, maxLength: maxLength, classificationHeads: heads)
+        let fields = manifest.fields ?? []
+        do { try ModelInput.validate(fields: fields) } catch {
+            throw TransformerError.badConfig(path: directory, reason: "\(error)")
+        }
+        let model = TransformerClassifier(version: manifest.version, heads: manifest.heads, tokenizer: tokenizer,
+                                          encoder: encoder, maxLength: maxLength, classificationHeads: heads)
+        model.fields = fields
+        return model
     }
 
     init(version: String, heads: [HeadSpec], tokenizer: BertTokenizer, encoder: TransformerEncoder, maxLength: Int,
@@ -79,7 +87,12 @@ public final class TransformerClassifier: TextClassifier {
 
     /// Per head logits for each text (in input order), with token counts and truncation flags.
     public func classify(_ texts: [String]) throws -> [ModelOutput] {
-        try classify(encodings: texts.map(encode))
+        try classify(inputs: texts.map { ModelInput(text: $0) })
+    }
+
+    /// ``classify(_:)`` for emails with their fields: a model trained with ``fields`` reads them written before the text.
+    public func classify(inputs: [ModelInput]) throws -> [ModelOutput] {
+        try classify(encodings: inputs.map { encode($0.prefixed(fields: fields)) })
     }
 
     /// ``classify(_:)`` for already tokenised texts. Sorts by length, runs batches of at most ``tokenBudget`` tokens.

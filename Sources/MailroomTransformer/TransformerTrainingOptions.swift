@@ -32,6 +32,8 @@ public struct TransformerTrainingOptions: Sendable {
     public var validationFraction: Double = 0.1
     /// Stop after this many epochs in this run (leaving a resumable state); nil: run to `epochs`.
     public var epochLimitThisRun: Int? = nil
+    /// Structured fields written before each text (``ModelInput/prefixed(fields:)``); empty: the text alone.
+    public var fields: [String] = []
 
     public init() {}
 }

@@ -58,6 +58,7 @@ struct TransformerTrainingRun {
         guard o.epochs >= 1, o.batchSize >= 1, o.learningRate > 0, o.threads >= 1 else {
             throw TransformerTrainingError.badOption("epochs, batch size, learning rate and threads must be positive")
         }
+        do { try ModelInput.validate(fields: o.fields) } catch { throw TransformerTrainingError.badOption("\(error)") }
         let (train, valid) = split(rows, validation: validation, options: o)
         guard !train.isEmpty else { throw TransformerTrainingError.noTrainingRows }
         let resumed = try o.resumeFrom.map(readTrainerState)
@@ -66,9 +67,12 @@ struct TransformerTrainingRun {
         let classifier = try TransformerClassifier.load(directory: start, threads: o.threads)
         let heads = classifier.heads
         try checkLabels(train + valid, heads: heads)
-        let (_, configJSON) = try EncoderConfig.read(directory: start)
+        var (_, configJSON) = try EncoderConfig.read(directory: start)
+        // The fields the checkpoints read (written into every saved config.json, used for every row below).
+        classifier.fields = o.fields
+        if var m = configJSON["mailroom"] as? [String: Any] { m["fields"] = o.fields.isEmpty ? nil : o.fields; configJSON["mailroom"] = m }
 
-        let trainIds = train.map { classifier.encode($0.text).ids }
+        let trainIds = train.map { classifier.encode($0.input.prefixed(fields: o.fields)).ids }
         let maxT = max(2, trainIds.map(\.count).max() ?? 2)
         let model = TrainingModel(classifier: classifier, maxB: o.batchSize, maxT: maxT, threads: o.threads)
         let extra = try untrainedTensors(of: start, model: model)
@@ -98,7 +102,7 @@ struct TransformerTrainingRun {
         let lastEpoch = min(o.epochs, state.epochsDone + (o.epochLimitThisRun ?? o.epochs))
         return Self(options: o, version: version, out: out, start: start, classifier: classifier, model: model,
                     optimizer: optimizer, heads: heads, configJSON: configJSON, extra: extra, trainIds: trainIds,
-                    trainLabels: trainLabels, valid: valid, validEncodings: valid.map { classifier.encode($0.text) },
+                    trainLabels: trainLabels, valid: valid, validEncodings: valid.map { classifier.encode($0.input.prefixed(fields: o.fields)) },
                     classWeights: classWeights, headWeights: heads.map { o.headWeights[$0.name] ?? 1 },
                     dropout: dropoutRates(options: o, configJSON: configJSON), totalSteps: totalSteps,
                     warmupSteps: Int(o.warmupFraction * Float(totalSteps)),

@@ -67,6 +67,20 @@ struct PipelineIntegrationTests {
             #expect(p["needs_review"] as? Bool == !low.isEmpty, "\(p["id"] ?? "?"): heads under their thresholds \(low)")
         }
 
+        // The model reads the email's custodian bank (mailroom train's default fields): the same text with and
+        // without one is classified differently, through cleaner, classifier and router.
+        let twins: [[String: Any]] = [
+            ["id": "twin-1", "subject": "Frage", "body": "Bitte um Rückruf.", "language": "de", "custodian_bank": "Commerzbank"],
+            ["id": "twin-2", "subject": "Frage", "body": "Bitte um Rückruf.", "language": "de"],
+        ]
+        let (twinStatus, twinBody) = try await h.http("POST", "v1/classify", json: ["emails": twins])
+        let twinHeads = (((twinBody as? [String: Any])?["predictions"] as? [[String: Any]]) ?? []).map { $0["heads"] as? [String: [String: Any]] ?? [:] }
+        #expect(twinStatus == 200 && twinHeads.count == 2)
+        if twinHeads.count == 2 {
+            let lob = twinHeads.map { ($0["line_of_business"]?["label"] as? String ?? "", $0["line_of_business"]?["confidence"] as? Double ?? 0) }
+            #expect(lob[0] != lob[1], "line of business with and without a custodian bank: \(lob)")
+        }
+
         // Asynchronous submit: 202, then every id is done at GET /v1/emails/{id} and published on PUB.
         let asyncEmails: [[String: Any]] = (0..<10).map { ["id": "async-\($0)", "subject": "Sparplan ändern", "body": "Bitte Sparplan auf 200 EUR erhöhen. Danke"] }
         let (accepted, acceptedBody) = try await h.http("POST", "v1/emails", json: ["emails": asyncEmails])
@@ -85,7 +99,7 @@ struct PipelineIntegrationTests {
         var sequences: [Int64] = []
         var iterator = subscriber.envelopes.makeAsyncIterator()
         let deadline = Date().addingTimeInterval(10)
-        while published.count < 30 && Date() < deadline {
+        while published.count < emails.count + twins.count + asyncEmails.count && Date() < deadline {
             guard let env = await iterator.next() else { break }
             if case .routed(let r) = env.payload {
                 #expect(published.insert(r.assignment.id).inserted, "\(r.assignment.id) was published twice")

@@ -67,6 +67,28 @@ import Testing
         #expect(thinned.count == 50 && thinned.last?.coverage == 1)
     }
 
+    @Test func theLowerBoundTradesCoverageForATargetThatHoldsOnNewRows() {
+        // Wilson score interval, one-sided 95 % (z = 1.645): 95 of 100 → 0.9008; 10 of 10 → 0.7871.
+        #expect(abs(ReviewThreshold.wilsonLower95(right: 95, covered: 100) - 0.900839) < 1e-5)
+        #expect(abs(ReviewThreshold.wilsonLower95(right: 10, covered: 10) - 0.787058) < 1e-5)
+        #expect(ReviewThreshold.wilsonLower95(right: 0, covered: 0) == 0)
+
+        // 400 rows: the 300 most confident are 98 % right, the rest 70 %.
+        var conf: [Double] = [], ok: [Bool] = []
+        for i in 0..<400 {
+            conf.append(1 - Double(i) / 1000)
+            ok.append(i < 300 ? i % 50 != 7 : i % 10 < 7)
+        }
+        let estimate = ReviewThreshold.derive(target: 0.95, confidences: conf, correct: ok)
+        let lower = ReviewThreshold.derive(target: 0.95, confidences: conf, correct: ok, bound: .lower95)
+        #expect(estimate.reachable && lower.reachable && lower.bound == .lower95 && estimate.bound == .estimate)
+        #expect(lower.coverage < estimate.coverage && lower.threshold > estimate.threshold, "\(lower) vs \(estimate)")
+        let covered = Int((lower.coverage * 400).rounded())
+        #expect(ReviewThreshold.wilsonLower95(right: Int((lower.precision * Double(covered)).rounded()), covered: covered) >= 0.95)
+        #expect(!ReviewThreshold.derive(target: 0.95, confidences: [0.9, 0.8], correct: [true, true], bound: .lower95).reachable,
+                "two right answers are no evidence of 95 %")
+    }
+
     /// A model with fixed logits (the calibration wrapper's arithmetic, not a stand-in for a real model kind).
     final class FixedLogits: TextClassifier {
         let kind = "fixed", version = "fixed-1"

@@ -127,3 +127,51 @@ import Testing
         #expect(throws: LinearError.self) { try LinearModel.load(directory: dir) }
     }
 }
+
+/// Structured fields: a label only the custodian bank decides is learned from it; absent is a value of its own; a
+/// model trained without fields ignores them.
+@Suite struct LinearFieldsTests {
+    static func rows() -> [DatasetRow] {
+        let banks: [String?] = ["Alpha Bank", "Beta Bank", nil]
+        let labels = ["alpha", "beta", "direct"]
+        let words = ["bitte", "konto", "depot", "überweisung", "karte", "danke", "frage", "termin"]
+        return (0..<300).map { i in
+            // The text is noise: the label follows the custodian bank alone.
+            let text = (0..<6).map { words[($0 * 7 + i * 3 + $0 * i) % words.count] }.joined(separator: " ")
+            return DatasetRow(id: "f-\(i)", subject: "", body: text, language: i % 2 == 0 ? "de" : "en",
+                              labels: ["owner": labels[i % 3]], split: i % 5 == 0 ? "validation" : "train",
+                              custodianBank: banks[i % 3])
+        }
+    }
+
+    @Test func aModelTrainedWithTheCustodianBankReadsIt() throws {
+        let rows = Self.rows()
+        var o = quickOptions()
+        o.fields = ["custodian_bank"]
+        let model = try LinearTrainer.train(rows: rows.filter { !$0.isValidation }, options: o, version: "fields")
+        #expect(model.featureParameters.fields == ["custodian_bank"])
+        let valid = rows.filter(\.isValidation)
+        let outputs = try model.classify(inputs: valid.map(\.input))
+        let predicted = outputs.map { out in model.prediction(id: "", output: out).heads["owner"]!.label }
+        #expect(predicted == valid.map { $0.labels["owner"]! }, "the custodian bank decides, absent included")
+
+        // Saved and loaded, the fields travel in config.json.
+        let dir = temporaryDirectory("fields")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try model.save(to: dir)
+        let loaded = try LinearModel.load(directory: dir)
+        #expect(try loaded.classify(inputs: valid.map(\.input)) == outputs)
+
+        // Text alone: the same rows cannot be told apart much better than chance.
+        let textOnly = try LinearTrainer.train(rows: rows.filter { !$0.isValidation }, options: quickOptions(), version: "text")
+        #expect(textOnly.featureParameters.fields.isEmpty)
+        let blind = try textOnly.classify(inputs: valid.map(\.input))
+        #expect(blind == (try textOnly.classify(valid.map(\.text))), "a model without fields ignores them")
+        let right = zip(blind, valid).filter { textOnly.prediction(id: "", output: $0).heads["owner"]!.label == $1.labels["owner"] }.count
+        #expect(Double(right) / Double(valid.count) < 0.8)
+
+        var bad = quickOptions()
+        bad.fields = ["customer_tier"]
+        #expect { try LinearTrainer.train(rows: rows, options: bad, version: "x") } throws: { "\($0)".contains("unknown field customer_tier") }
+    }
+}

@@ -59,7 +59,7 @@ import Testing
         let trained = model.headWeights[0]
         let spec = trained.spec
         var x = SparseRows()
-        for r in train { x.append(model.space.vector(r.text)) }
+        for r in train { x.append(model.space.vector(r.input)) }
         let targets = train.map { spec.labels.firstIndex(of: $0.labels[spec.name]!)! }
         let f = model.space.featureCount, k = spec.labels.count
         let s = NaiveBayesScaling.scales(x: x, rows: Array(train.indices), targets: targets, classCount: k,

@@ -46,9 +46,33 @@ import Testing
             try db.execute("INSERT INTO outcomes (email_id, labels_json, received_at_ms) VALUES ('old', '{\"topic\":\"x\"}', 1)", operation: "old row")
         }
         let store = try FeedbackStore(path: folder.database)
-        #expect(try store.database.scalarInt("PRAGMA user_version", operation: "read") == 2)
+        #expect(try store.database.scalarInt("PRAGMA user_version", operation: "read") == FeedbackStore.schemaVersion)
         try store.record(shadow: shadow("old", version: "v2", heads: ["topic": "x"]))
         #expect(try store.counts().outcomes == 1, "rows written before the migration are kept")
+    }
+
+    @Test func aVersionTwoStoreGainsTheCustodianBankAndRetrainingRowsCarryIt() throws {
+        let folder = TempFolder()
+        do {
+            let db = try SQLiteDatabase(path: folder.database, busyTimeoutMs: 1000)
+            try db.execute(Self.feedbackV1 + FeedbackStore.migrations[0], operation: "v2 schema")
+            try db.execute("PRAGMA user_version = 2", operation: "v2")
+            try db.execute("""
+                INSERT INTO predictions (email_id, model_version, subject, text, language, assigned_queue, needs_review, heads_json, predicted_at_ms)
+                VALUES ('old', 'v1', 's', 't', 'de', 'Q', 0, '{"topic":{"label":"x","confidence":0.9}}', 1);
+                INSERT INTO outcomes (email_id, labels_json, received_at_ms) VALUES ('old', '{"topic":"x"}', 1);
+                """, operation: "v2 rows")
+        }
+        let store = try FeedbackStore(path: folder.database)
+        #expect(try store.database.scalarInt("PRAGMA user_version", operation: "read") == 3)
+        let (e, a) = routed("new", heads: ["topic": "y"])
+        var email = e
+        email.custodianBank = "Commerzbank"
+        try store.record(email: email, assignment: a)
+        try store.record(Outcome(id: "new", labels: ["topic": "y"]))
+        let cases = try store.closedCases()
+        #expect(cases.map(\.id) == ["new", "old"] && cases.map(\.custodianBank) == ["Commerzbank", nil])
+        #expect(try store.exportTrainingRows().map(\.custodianBank) == ["Commerzbank", nil])
     }
 
     @Test func aVersionOneOutboxIsMigratedAndSpoolsTheShadow() throws {
