@@ -36,6 +36,8 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "The email's structured fields the model reads besides its text, comma-separated (custodian_bank, language; an absent one is a value of its own), or none.")
     var fields: String = "custodian_bank,language"
+    @Flag(help: "Linear: let every head read the fields, instead of only those whose macro-F1 on the held-out calibration rows they raise.")
+    var noFieldSelection = false
 
     // Calibration and review.
     @Option(help: "Share of the training rows held out to calibrate the confidences (a temperature per head) and derive review thresholds; 0: uncalibrated.")
@@ -78,6 +80,7 @@ struct TrainCommand: ParsableCommand {
         }
         request.fields = fields == "none" ? [] : fields.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         do { try ModelInput.validate(fields: request.fields) } catch { throw CLIError("--fields \(fields): \(error)") }
+        request.fieldSelection = !noFieldSelection
         request.calibration.holdout = calibrationHoldout
         request.calibration.refit = !noCalibrationRefit
         request.calibration.reviewTargets = try Self.parseReviewTargets(reviewTargets)

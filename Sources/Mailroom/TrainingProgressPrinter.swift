@@ -51,6 +51,11 @@ final class TrainingProgressPrinter {
         case .calibrationSplit(let fit, let heldOut, let refit):
             note("train: calibration: a first fit on \(fit) training rows, holding out \(heldOut) to fit each head's temperature"
                  + (refit ? "; then the served model is trained on all of them" : "; that fit is the served model"))
+        case .fieldsChosen(let head, let withFields, let textAlone, let reads):
+            bar?.finish()
+            bar = nil
+            note("train \(head): macro-F1 on the held-out rows \(String(format: "%.3f", withFields)) with the fields, \(String(format: "%.3f", textAlone)) on the text alone: "
+                 + (reads ? "reads the fields" : "reads the text alone"))
         case .calibrationSkipped(let why):
             note("train: calibration skipped: \(why)")
         case .calibrated(let calibration):

@@ -28,15 +28,17 @@ public enum LinearTrainer {
         try options.validate()
         guard !rows.isEmpty else { throw .noTrainingRows }
         let specs = try heads(of: rows)
-        let (space, x) = try features(of: rows, options: options)
+        let (space, x, textOnly) = try features(of: rows, options: options)
         progress(.featuresBuilt(features: space.featureCount, rows: rows.count))
         var fitted: [HeadWeights] = []
         for (index, spec) in specs.enumerated() {
             progress(.headStarted(head: spec.name, index: index, count: specs.count))
             let head = HeadRows(spec: spec, rows: rows)
-            let setting = setting(for: head, x: x, featureCount: space.featureCount, options: options,
+            // A head that does not read the fields is fitted on rows without them: its field weights stay zero.
+            let rowsX = options.fieldHeads.map { $0.contains(spec.name) } ?? true ? x : textOnly!
+            let setting = setting(for: head, x: rowsX, featureCount: space.featureCount, options: options,
                                   progress: progress)
-            fitted.append(fit(head, x: x, featureCount: space.featureCount, setting: setting, options: options,
+            fitted.append(fit(head, x: rowsX, featureCount: space.featureCount, setting: setting, options: options,
                               progress: progress))
         }
         return LinearModel(version: version, space: space, heads: fitted)
@@ -75,15 +77,19 @@ public enum LinearTrainer {
         return specs
     }
 
-    /// Hashes every text, keeps buckets with df ≥ min_df and builds the tf-idf rows (N rows of F features).
+    /// Hashes every text, keeps buckets with df ≥ min_df and builds the tf-idf rows (N rows of F features); when
+    /// some heads do not read the fields (``LinearTrainingOptions/fieldHeads``), also the rows without them.
     static func features(of rows: [DatasetRow],
-                         options: LinearTrainingOptions) throws(LinearError) -> (FeatureSpace, SparseRows) {
+                         options: LinearTrainingOptions) throws(LinearError) -> (FeatureSpace, SparseRows, SparseRows?) {
         let hasher = FeatureHasher(parameters: FeatureParameters(options: options))
         let counts = rows.map { hasher.counts($0.input) }
         let space = try FeatureSpace.fit(hasher: hasher, counts: counts)
         var x = SparseRows()
         for c in counts { x.append(space.vector(c)) }
-        return (space, x)
+        guard options.fieldHeads != nil, !options.fields.isEmpty else { return (space, x, options.fieldHeads == nil ? nil : x) }
+        var textOnly = SparseRows()
+        for var c in counts { c.fields = []; textOnly.append(space.vector(c)) }
+        return (space, x, textOnly)
     }
 
     /// The fixed setting, or the one cross-validation on the training rows (`x` holds no validation row) chooses.

@@ -24,6 +24,9 @@ public struct LinearTrainingOptions: Sendable {
     public var fields: [String] = []
     /// Length of the fields group's vector (the word and character groups have length 1).
     public var fieldWeight: Double = 1
+    /// The heads that read the fields; nil: every head. The others are fitted on the text alone (their weights on
+    /// the field features are zero), as `mailroom train` chooses per head on held-out training rows.
+    public var fieldHeads: Set<String>? = nil
     /// Most L-BFGS iterations per head (each is one or a few passes over the rows).
     public var epochs: Int = 200
     /// L2 penalty λ on the *summed* class-weighted loss: λ = 1/C of scikit-learn's `LogisticRegression`

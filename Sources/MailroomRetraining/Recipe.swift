@@ -41,6 +41,7 @@ enum Recipe {
         }
         // The fields the champion reads (none for a champion trained before fields existed).
         request.fields = (p["fields"] ?? "").split(separator: ",").map(String.init)
+        number("field_selection") { (v: Bool) in request.fieldSelection = v }
         // Calibration and review targets are part of the recipe: the candidate's thresholds meet the same targets.
         number("calibration_holdout") { (v: Double) in request.calibration.holdout = v }
         number("calibration_refit") { (v: Bool) in request.calibration.refit = v }

@@ -35,6 +35,9 @@ public struct TrainingRequest: Sendable {
     /// The email's structured fields the model reads besides its text (``ModelInput/fieldNames``; `mailroom train`
     /// reads `custodian_bank` and `language` unless told otherwise). Empty: text alone.
     public var fields: [String] = []
+    /// Linear, with fields and calibration (refit): per head, keep the fields only where they beat the text alone on
+    /// the held-out training rows (macro-F1), so that a field never costs a head what it gains another.
+    public var fieldSelection = true
     /// Confidence calibration and review targets (off unless `holdout > 0`; `mailroom train` turns it on).
     public var calibration = CalibrationOptions()
 
@@ -71,6 +74,8 @@ public enum TrainingEvent: Sendable {
     case transformer(TransformerTrainingProgress)
     /// Transformer: the run finished; which epoch was kept.
     case transformerFinished(TransformerTrainingSummary)
+    /// Field selection: a head's macro-F1 on the held-out rows with and without the fields, and whether it reads them.
+    case fieldsChosen(head: String, withFields: Double, textAlone: Double, reads: Bool)
     /// Calibration: the first fit holds out `heldOut` training rows (then `refit` trains on all of them again).
     case calibrationSplit(fit: Int, heldOut: Int, refit: Bool)
     /// Calibration is off for this run, and why.
@@ -132,12 +137,14 @@ public enum ModelTraining {
         var encoderUsed: String?
         var threads = 2
 
-        /// Trains `request.kind` on `trainRows` into `out` (the calibration run's first fit, then the served model).
-        func fit(_ trainRows: [DatasetRow], into out: String) throws {
+        /// Trains `request.kind` on `trainRows` into `out` (the calibration run's first fit, then the served model),
+        /// reading `fields` (linear: only in `fieldHeads`, nil: every head).
+        func fit(_ trainRows: [DatasetRow], into out: String, fields: [String]? = nil, fieldHeads: Set<String>? = nil) throws {
             switch request.kind {
             case .linear:
                 var o = request.linear
-                o.fields = request.fields
+                o.fields = fields ?? request.fields
+                o.fieldHeads = fieldHeads
                 parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "class_weighting": o.classWeighting.rawValue,
                                   "buckets": "\(o.buckets)", "l2": "\(o.l2)"]) { $1 }
                 if o.naiveBayesScaling > 0 { parameters["naive_bayes"] = "\(o.naiveBayesScaling)" }
@@ -164,7 +171,7 @@ public enum ModelTraining {
                 encoderUsed = start
                 progress(.encoder(start))
                 var o = request.transformer
-                o.fields = request.fields
+                o.fields = fields ?? request.fields
                 threads = o.threads
                 parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "learning_rate": "\(o.learningRate)",
                                   "batch_size": "\(o.batchSize)", "max_length": "\(o.maxLength)",
@@ -178,7 +185,10 @@ public enum ModelTraining {
         }
 
         try ModelInput.validate(fields: request.fields)
-        if !request.fields.isEmpty { parameters["fields"] = request.fields.joined(separator: ",") }
+        if !request.fields.isEmpty {
+            parameters["fields"] = request.fields.joined(separator: ",")
+            parameters["field_selection"] = "\(request.fieldSelection)"
+        }
         let cal = request.calibration
         try checkReviewTargets(cal, rows: train)
         var calibration: ModelCalibration?
@@ -197,10 +207,32 @@ public enum ModelTraining {
                 defer { try? FileManager.default.removeItem(atPath: first) }
                 try fit(fitRows, into: first)
                 let model = try ModelLoader.load(directory: first, threads: threads, calibrated: false)
-                calibration = try fitCalibration(model: model, rows: heldOut, targets: cal.reviewTargets, bound: cal.reviewBound)
-                progress(.calibrated(calibration!))
+                var fitted = try fitCalibration(model: model, rows: heldOut, targets: cal.reviewTargets, bound: cal.reviewBound)
+                var fieldHeads: Set<String>?
+                if request.kind == .linear, !request.fields.isEmpty, request.fieldSelection, cal.refit {
+                    // The same first fit on the text alone; per head, the fields stay where they win on held-out rows.
+                    let text = first + ".text"
+                    defer { try? FileManager.default.removeItem(atPath: text) }
+                    try fit(fitRows, into: text, fields: [])
+                    let textModel = try ModelLoader.load(directory: text, threads: threads, calibrated: false)
+                    let withFields = try Evaluator.evaluate(classifier: model, rows: heldOut)
+                    let textAlone = try Evaluator.evaluate(classifier: textModel, rows: heldOut)
+                    let textCalibration = try fitCalibration(model: textModel, rows: heldOut, targets: cal.reviewTargets,
+                                                             bound: cal.reviewBound)
+                    var reads: Set<String> = []
+                    for head in model.heads.map(\.name) {
+                        guard let a = withFields[head: head]?.metrics.macro.f1, let b = textAlone[head: head]?.metrics.macro.f1 else { continue }
+                        if a > b { reads.insert(head) } else { fitted.heads[head] = textCalibration.heads[head] }
+                        progress(.fieldsChosen(head: head, withFields: a, textAlone: b, reads: a > b))
+                        parameters["field_choice.\(head)"] = String(format: "fields %.4f, text alone %.4f on %d held-out rows", a, b, heldOut.count)
+                    }
+                    fieldHeads = reads
+                    parameters["field_heads"] = reads.isEmpty ? "none" : reads.sorted().joined(separator: ",")
+                }
+                calibration = fitted
+                progress(.calibrated(fitted))
                 if cal.refit {
-                    try fit(train, into: request.outputDirectory)
+                    try fit(train, into: request.outputDirectory, fieldHeads: fieldHeads)
                 } else {
                     try? FileManager.default.removeItem(atPath: request.outputDirectory)
                     try FileManager.default.moveItem(atPath: first, toPath: request.outputDirectory)

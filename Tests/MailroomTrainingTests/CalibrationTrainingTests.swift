@@ -122,3 +122,52 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: "\(request.outputDirectory)/\(ModelCalibration.fileName)"))
     }
 }
+
+/// Field selection: each head reads the structured fields only where they beat the text alone on the held-out rows.
+@Suite struct FieldSelectionTests {
+    /// `owner` follows the custodian bank alone; `kind` follows a word of the text alone.
+    static func rows() -> [DatasetRow] {
+        let banks: [String?] = ["Alpha Bank", "Beta Bank", nil]
+        let owners = ["alpha", "beta", "direct"]
+        let kinds = [("karte", "cards"), ("depot", "securities"), ("kredit", "loans"), ("konto", "accounts")]
+        let filler = ["bitte", "danke", "frage", "termin", "heute", "morgen", "gerne", "schnell"]
+        var rng = SeededGenerator(seed: 9)
+        return (0..<600).map { i in
+            // Random filler and kind, drawn independently of the custodian bank.
+            let k = kinds[Int.random(in: 0..<4, using: &rng)]
+            let text = (0..<3).map { _ in filler[Int.random(in: 0..<8, using: &rng)] }.joined(separator: " ") + " \(k.0)"
+            return DatasetRow(id: "s-\(i)", subject: "", body: text, language: "de",
+                              labels: ["owner": owners[i % 3], "kind": k.1], split: i % 6 == 0 ? "validation" : "train",
+                              custodianBank: banks[i % 3])
+        }
+    }
+
+    @Test func eachHeadReadsTheFieldsOnlyWhereTheyHelp() throws {
+        let dir = try ModelTrainingTests.scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let rows = Self.rows()
+        var request = try CalibrationTrainingTests.request(rows: rows, in: dir, version: "fields-1")
+        request.fields = ["custodian_bank", "language"]
+        request.calibration.holdout = 0.25
+        var chosen: [String: Bool] = [:]
+        let outcome = try ModelTraining.run(request) { if case .fieldsChosen(let h, _, _, let reads) = $0 { chosen[h] = reads } }
+        print("field choices: \(outcome.record.parameters.filter { $0.key.hasPrefix("field") })")
+        #expect(chosen == ["owner": true, "kind": false], "owner needs the custodian bank; kind is read off the text")
+        #expect(outcome.record.parameters["field_heads"] == "owner" && outcome.record.parameters["fields"] == "custodian_bank,language")
+        #expect(outcome.record.parameters["field_choice.kind"]?.contains("held-out rows") == true)
+        let report = try #require(outcome.validationReport)
+        #expect(report[head: "owner"]!.metrics.accuracy == 1 && report[head: "kind"]!.metrics.accuracy == 1)
+
+        // The text-alone head's weights on the field features are zero: another custodian bank changes nothing there.
+        let model = try ModelLoader.load(directory: outcome.directory)
+        let a = try model.classify(inputs: [ModelInput(text: "bitte depot heute", language: "de", custodianBank: "Alpha Bank")])[0]
+        let b = try model.classify(inputs: [ModelInput(text: "bitte depot heute", language: "en", custodianBank: nil)])[0]
+        #expect(a.logits["kind"] == b.logits["kind"] && a.logits["owner"] != b.logits["owner"])
+
+        // Without selection every head reads them.
+        request.fieldSelection = false
+        var asked = false
+        let all = try ModelTraining.run(request) { if case .fieldsChosen = $0 { asked = true } }
+        #expect(!asked && all.record.parameters["field_heads"] == nil)
+    }
+}
