@@ -14,11 +14,14 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Input JSONL: emails or dataset rows (id, subject, body and/or body_html).") var input: String
     @Option(help: "Output JSONL file.") var output: String
     @Flag(help: "Add each head's raw logits.") var logits = false
+    @Option(help: "Add each head's N strongest evidence items (linear: the word n-grams and fields that raised the label's logit most; at most 20). They quote the email: keep the output as you keep the emails.")
+    var evidence: Int = 0
     @Flag(help: "Classify the raw body instead of the cleaned text.") var noClean = false
     @Option(help: "Emails per model call.") var batchSize: Int = 32
     @Option(help: "Compute threads (transformer models).") var threads: Int = 2
 
     func run() throws {
+        guard (0...20).contains(evidence) else { throw CLIError("--evidence \(evidence): expected 0 (off) to 20 items per head") }
         let classifier = try ModelLoader.load(directory: model, threads: threads)
         let emails = try JSONL.read(Email.self, from: input)
         let cleaner = EmailCleaner()
@@ -33,7 +36,9 @@ struct PredictCommand: ParsableCommand {
                         : cleaner.prepare(e).input
             }
             let results = try classifier.classify(inputs: inputs)
-            for (e, r) in zip(batch, results) { out.append(classifier.prediction(id: e.id, output: r, includeLogits: logits)) }
+            for ((e, input), r) in zip(zip(batch, inputs), results) {
+                out.append(classifier.prediction(id: e.id, input: input, output: r, includeLogits: logits, evidence: evidence))
+            }
             bar.update(out.count)
         }
         bar.finish()

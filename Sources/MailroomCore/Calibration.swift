@@ -223,4 +223,7 @@ public final class CalibratedClassifier: TextClassifier {
     public func classify(_ texts: [String]) throws -> [ModelOutput] { try base.classify(texts) }
     public func classify(inputs: [ModelInput]) throws -> [ModelOutput] { try base.classify(inputs: inputs) }
     public func warmUp() throws { try base.warmUp() }
+    public func evidence(for input: ModelInput, head: String, label: String, top: Int) -> [EvidenceItem]? {
+        base.evidence(for: input, head: head, label: label, top: top)
+    }
 }

@@ -44,14 +44,29 @@ public struct HeadPrediction: Codable, Sendable, Equatable {
     /// The model version's own review threshold for this head (derived from a precision target at training); the
     /// router prefers it to its rules file's threshold.
     public var reviewThreshold: Double?
-    public init(label: String, confidence: Double, logits: [Float]? = nil, reviewThreshold: Double? = nil) {
+    /// Why the model chose the label, only when asked for (`mailroom predict --evidence N`): the features that
+    /// pushed its logit up most. Holds words of the email: never logged.
+    public var evidence: [EvidenceItem]?
+    public init(label: String, confidence: Double, logits: [Float]? = nil, reviewThreshold: Double? = nil,
+                evidence: [EvidenceItem]? = nil) {
         self.label = label; self.confidence = confidence; self.logits = logits; self.reviewThreshold = reviewThreshold
+        self.evidence = evidence
     }
 
     enum CodingKeys: String, CodingKey {
-        case label, confidence, logits
+        case label, confidence, logits, evidence
         case reviewThreshold = "review_threshold"
     }
+}
+
+/// One feature's share of a predicted label's logit.
+public struct EvidenceItem: Codable, Sendable, Equatable {
+    /// The feature as a person reads it: a word n-gram (`depot übertragen`), `first line: …`, a field
+    /// (`custodian_bank=commerzbank`), or `(character n-grams)` for their sum.
+    public var feature: String
+    /// Its contribution to the label's logit (feature value × weight).
+    public var weight: Double
+    public init(feature: String, weight: Double) { self.feature = feature; self.weight = weight }
 }
 
 /// The classifier's output for one email.

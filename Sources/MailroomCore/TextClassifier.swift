@@ -37,12 +37,25 @@ public protocol TextClassifier: AnyObject {
     func warmUp() throws
     /// The version's calibration (temperatures, review thresholds), nil for an uncalibrated model.
     var calibration: ModelCalibration? { get }
+    /// The `top` features that raised `label`'s logit of `head` most for this input, largest first; nil when the kind
+    /// cannot say (only the linear kind can for now).
+    func evidence(for input: ModelInput, head: String, label: String, top: Int) -> [EvidenceItem]?
 }
 
 extension TextClassifier {
     public func warmUp() throws { _ = try classify(["Guten Tag, bitte um Rückruf wegen meines Depots."]) }
     public var calibration: ModelCalibration? { nil }
     public func classify(inputs: [ModelInput]) throws -> [ModelOutput] { try classify(inputs.map(\.text)) }
+    public func evidence(for input: ModelInput, head: String, label: String, top: Int) -> [EvidenceItem]? { nil }
+
+    /// ``prediction(id:output:includeLogits:)`` with each head's `top` evidence items where the kind has them.
+    public func prediction(id: String, input: ModelInput, output: ModelOutput, includeLogits: Bool = false,
+                           evidence top: Int) -> Prediction {
+        var p = prediction(id: id, output: output, includeLogits: includeLogits)
+        guard top > 0 else { return p }
+        for (head, h) in p.heads { p.heads[head]?.evidence = evidence(for: input, head: head, label: h.label, top: top) }
+        return p
+    }
 
     /// Turns raw logits into the public prediction: per head the arg-max label and its softmax probability, at the
     /// head's calibrated temperature when the model has one, with the head's review threshold when it has one.

@@ -129,14 +129,22 @@ struct FeatureHasher: Sendable {
     func counts(_ input: ModelInput) -> HashedCounts {
         var c = counts(input.text)
         guard !parameters.fields.isEmpty else { return c }
-        var keys: [UInt64] = []
-        for (i, name) in parameters.fields.enumerated() {
-            var h = FeatureHasher.fnvOffset
-            for scalar in "\(name)=\(input.field(name))".unicodeScalars { h = FeatureHasher.fnv(h, scalar.value) }
-            emit(h, salt: 0x4649_454C_4400_0000 &+ UInt64(i), into: &keys)
-        }
+        var keys = fieldKeys(input).map(\.key)
         c.fields = FeatureHasher.accumulate(&keys)
         return c
+    }
+
+    /// One signed key per structured field the model reads, with its feature name `name=value`.
+    func fieldKeys(_ input: ModelInput) -> [(name: String, key: UInt64)] {
+        var keys: [UInt64] = []
+        return parameters.fields.enumerated().map { i, name in
+            let feature = "\(name)=\(input.field(name))"
+            var h = FeatureHasher.fnvOffset
+            for scalar in feature.unicodeScalars { h = FeatureHasher.fnv(h, scalar.value) }
+            keys.removeAll(keepingCapacity: true)
+            emit(h, salt: 0x4649_454C_4400_0000 &+ UInt64(i), into: &keys)
+            return (feature, keys[0])
+        }
     }
 
     /// The hashed n-gram counts of `text`.
@@ -147,41 +155,16 @@ struct FeatureHasher: Sendable {
         wordKeys.reserveCapacity(scalars.count / 2)
         charKeys.reserveCapacity(scalars.count * 4)
 
-        // Word n-grams: hash each token, then combine neighbours.
-        var tokens: [UInt64] = []
-        var firstLineTokens: Int?
-        var i = 0
-        while i < scalars.count {
-            if firstLineTokens == nil && scalars[i].value == 10 { firstLineTokens = tokens.count }
-            guard FeatureHasher.isWordScalar(scalars[i]) else { i += 1; continue }
-            var h = FeatureHasher.fnvOffset
-            let start = i
-            while i < scalars.count && FeatureHasher.isWordScalar(scalars[i]) {
-                h = FeatureHasher.fnv(h, scalars[i].value); i += 1
-            }
-            if i - start >= 2 { tokens.append(FeatureHasher.mix(h)) }
-        }
-        for n in parameters.wordNGramMin...parameters.wordNGramMax where tokens.count >= n {
-            let salt = 0x5752_4400_0000_0000 &+ UInt64(n)
-            for s in 0...(tokens.count - n) {
-                var h = tokens[s]
-                for t in 1..<n { h = FeatureHasher.mix(h &* 31 ^ tokens[s + t]) }
-                emit(h, salt: salt, into: &wordKeys)
-            }
-        }
-
+        // Word n-grams and the first line's words and pairs.
+        let words = wordTokens(scalars)
         var firstLineKeys: [UInt64] = []
-        if parameters.firstLineWords {
-            let count = firstLineTokens ?? tokens.count
-            for s in 0..<count {
-                emit(tokens[s], salt: 0x4649_5253_5400_0001, into: &firstLineKeys)
-                if s + 1 < count { emit(FeatureHasher.mix(tokens[s] &* 31 ^ tokens[s + 1]), salt: 0x4649_5253_5400_0002, into: &firstLineKeys) }
-            }
+        for k in self.wordKeys(words.hashes, firstLine: words.firstLine) {
+            if k.firstLine { firstLineKeys.append(k.key) } else { wordKeys.append(k.key) }
         }
 
         // Character n-grams inside " token ".
         var padded: [UInt32] = []
-        i = 0
+        var i = 0
         while i < scalars.count {
             guard !FeatureHasher.isSpace(scalars[i]) else { i += 1; continue }
             padded.removeAll(keepingCapacity: true)
@@ -205,6 +188,66 @@ struct FeatureHasher: Sendable {
         }
         return HashedCounts(word: FeatureHasher.accumulate(&wordKeys), char: FeatureHasher.accumulate(&charKeys),
                             firstLine: FeatureHasher.accumulate(&firstLineKeys))
+    }
+
+    /// Word tokens: runs of two or more word scalars, each token's hash and scalar range; `firstLine`: how many
+    /// tokens come before the first newline.
+    func wordTokens(_ scalars: [Unicode.Scalar]) -> (hashes: [UInt64], ranges: [Range<Int>], firstLine: Int) {
+        var hashes: [UInt64] = [], ranges: [Range<Int>] = []
+        var firstLine: Int?
+        var i = 0
+        while i < scalars.count {
+            if firstLine == nil && scalars[i].value == 10 { firstLine = hashes.count }
+            guard FeatureHasher.isWordScalar(scalars[i]) else { i += 1; continue }
+            var h = FeatureHasher.fnvOffset
+            let start = i
+            while i < scalars.count && FeatureHasher.isWordScalar(scalars[i]) {
+                h = FeatureHasher.fnv(h, scalars[i].value); i += 1
+            }
+            if i - start >= 2 { hashes.append(FeatureHasher.mix(h)); ranges.append(start..<i) }
+        }
+        return (hashes, ranges, firstLine ?? hashes.count)
+    }
+
+    /// The signed keys of the word n-grams (tokens `start ..< start + n`) and, with ``FeatureParameters/firstLineWords``,
+    /// of the first line's words and word pairs (`firstLine` true): the one place these hashes are made.
+    func wordKeys(_ tokens: [UInt64], firstLine: Int) -> [(key: UInt64, start: Int, n: Int, firstLine: Bool)] {
+        var out: [(key: UInt64, start: Int, n: Int, firstLine: Bool)] = []
+        var one: [UInt64] = []
+        func add(_ h: UInt64, salt: UInt64, start: Int, n: Int, first: Bool) {
+            one.removeAll(keepingCapacity: true)
+            emit(h, salt: salt, into: &one)
+            out.append((one[0], start, n, first))
+        }
+        for n in parameters.wordNGramMin...parameters.wordNGramMax where tokens.count >= n {
+            let salt = 0x5752_4400_0000_0000 &+ UInt64(n)
+            for s in 0...(tokens.count - n) {
+                var h = tokens[s]
+                for t in 1..<n { h = FeatureHasher.mix(h &* 31 ^ tokens[s + t]) }
+                add(h, salt: salt, start: s, n: n, first: false)
+            }
+        }
+        if parameters.firstLineWords {
+            for s in 0..<firstLine {
+                add(tokens[s], salt: 0x4649_5253_5400_0001, start: s, n: 1, first: true)
+                if s + 1 < firstLine { add(FeatureHasher.mix(tokens[s] &* 31 ^ tokens[s + 1]), salt: 0x4649_5253_5400_0002, start: s, n: 2, first: true) }
+            }
+        }
+        return out
+    }
+
+    /// Every named feature of `input` and its hashing bucket: word n-grams as their words (`depot übertragen`), the
+    /// first line's as `subject: …`, fields as `custodian_bank=…`. Character n-grams are not named.
+    func namedFeatures(_ input: ModelInput) -> [(name: String, bucket: UInt32)] {
+        let scalars = Array((parameters.lowercase ? input.text.lowercased() : input.text).unicodeScalars)
+        let words = wordTokens(scalars)
+        func word(_ t: Int) -> String { String(String.UnicodeScalarView(scalars[words.ranges[t]])) }
+        var out = wordKeys(words.hashes, firstLine: words.firstLine).map { k in
+            let name = (k.start ..< k.start + k.n).map(word).joined(separator: " ")
+            return (name: k.firstLine ? "first line: " + name : name, bucket: UInt32(truncatingIfNeeded: k.key >> 1))
+        }
+        for f in fieldKeys(input) { out.append((f.name, UInt32(truncatingIfNeeded: f.key >> 1))) }
+        return out
     }
 
     /// Sorts keys and sums the signed hits per bucket; drops buckets whose hits cancel out.

@@ -41,6 +41,12 @@ struct FeatureSpace: Sendable {
 
     var featureCount: Int { buckets.count }
 
+    /// The compact index of a hashing bucket, nil when training did not keep it.
+    func compactIndex(_ bucket: UInt32) -> Int? {
+        let j = index[Int(bucket)]
+        return j < 0 ? nil : Int(j)
+    }
+
 
     init(hasher: FeatureHasher, buckets: [UInt32], idf: [Float]) {
         precondition(buckets.count == idf.count, "FeatureSpace: buckets and idf differ in length; this is a bug")

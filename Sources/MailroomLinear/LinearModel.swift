@@ -27,6 +27,25 @@ public final class LinearModel: TextClassifier, Sendable {
     /// Logits per head for each text (model texts, see ``modelText(subject:body:)``), every field absent.
     public func classify(_ texts: [String]) throws -> [ModelOutput] { try classify(inputs: texts.map { ModelInput(text: $0) }) }
 
+    /// The features that raised `label`'s logit most: each kept feature's value × its weight for the label, named by
+    /// the word n-grams and fields that hash to it; the character n-grams' contributions are summed as one item.
+    public func evidence(for input: ModelInput, head: String, label: String, top: Int) -> [EvidenceItem]? {
+        guard let h = headWeights.first(where: { $0.spec.name == head }), let c = h.spec.labels.firstIndex(of: label) else { return nil }
+        let v = space.vector(input)
+        var names: [Int: [String]] = [:]
+        for f in space.hasher.namedFeatures(input) {
+            guard let j = space.compactIndex(f.bucket) else { continue }
+            if !(names[j]?.contains(f.name) ?? false) { names[j, default: []].append(f.name) }
+        }
+        var items: [EvidenceItem] = [], characters = 0.0
+        for (j, x) in zip(v.indices, v.values) {
+            let w = Double(x) * Double(h.weights[Int(j) * h.classCount + c])
+            if let n = names[Int(j)] { items.append(EvidenceItem(feature: n.joined(separator: " / "), weight: w)) } else { characters += w }
+        }
+        if characters != 0 { items.append(EvidenceItem(feature: "(character n-grams)", weight: characters)) }
+        return Array(items.filter { $0.weight > 0 }.sorted { $0.weight > $1.weight }.prefix(max(0, top)))
+    }
+
     /// Logits per head for each email: its text's n-grams and, for a model trained with fields, its fields.
     public func classify(inputs: [ModelInput]) throws -> [ModelOutput] {
         inputs.map { input in

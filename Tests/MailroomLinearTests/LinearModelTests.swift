@@ -144,6 +144,20 @@ import Testing
         }
     }
 
+    @Test func evidenceNamesTheWordsThatDecided() throws {
+        // Topic words of the generated data: a depot transfer is decided by its words, the subject's among them.
+        let input = ModelInput(text: "Depotübertrag\nBitte übertragen Sie mein Depot zur Sparkasse.", language: "de")
+        let out = try sharedModel.classify(inputs: [input])[0]
+        let p = sharedModel.prediction(id: "d", input: input, output: out, evidence: 8)
+        let topic = try #require(p.heads["topic"])
+        let features = (topic.evidence ?? []).map(\.feature)
+        #expect(!features.isEmpty && features.count <= 8)
+        #expect(features.contains { $0.contains("depot") || $0.contains("übertragen") || $0.contains("depotübertrag") }, "\(topic.label): \(features)")
+        let json = String(decoding: try JSONEncoder().encode(topic), as: UTF8.self)
+        #expect(json.contains("\"evidence\""))
+        #expect(!String(decoding: try JSONEncoder().encode(sharedModel.prediction(id: "d", output: out).heads["topic"]!), as: UTF8.self).contains("evidence"))
+    }
+
     @Test func aModelTrainedWithTheCustodianBankReadsIt() throws {
         let rows = Self.rows()
         var o = quickOptions()
@@ -169,6 +183,16 @@ import Testing
         #expect(blind == (try textOnly.classify(valid.map(\.text))), "a model without fields ignores them")
         let right = zip(blind, valid).filter { textOnly.prediction(id: "", output: $0).heads["owner"]!.label == $1.labels["owner"] }.count
         #expect(Double(right) / Double(valid.count) < 0.8)
+
+        // Evidence names what decided: here the custodian bank, for the label it predicts.
+        let alpha = ModelInput(text: "bitte konto depot", language: "de", custodianBank: "Alpha Bank")
+        let why = try #require(model.evidence(for: alpha, head: "owner", label: "alpha", top: 3))
+        #expect(why.first?.feature == "custodian_bank=alpha bank" && why.count <= 3 && why.allSatisfy { $0.weight > 0 })
+        #expect(zip(why, why.dropFirst()).allSatisfy { $0.weight >= $1.weight }, "largest first")
+        let p = model.prediction(id: "e", input: alpha, output: try model.classify(inputs: [alpha])[0], evidence: 2)
+        #expect(p.heads["owner"]?.evidence?.count ?? 0 >= 1 && p.heads["owner"]?.evidence?.count ?? 0 <= 2)
+        #expect(model.prediction(id: "e", input: alpha, output: try model.classify(inputs: [alpha])[0], evidence: 0).heads["owner"]?.evidence == nil)
+        #expect(model.evidence(for: alpha, head: "owner", label: "no-such-label", top: 3) == nil)
 
         var bad = quickOptions()
         bad.fields = ["customer_tier"]
