@@ -188,7 +188,9 @@ private func record(_ id: String, _ state: SupervisorState?) -> InstanceRecord? 
             services: [.init(service: SupervisorService(supervisor), successTerminationBehavior: .gracefullyShutdownGroup)],
             gracefulShutdownSignals: [.sigterm, .sigint], logger: quietLogger))
         let running = Task { try await group.run() }
-        let pid = try #require(await pollAsync(timeout: 120) { record("sleeper-0", readState(run)).flatMap { $0.state == .running ? $0.pid : nil } })
+        // The group runs on the cooperative pool, which the suite's CPU-bound synchronous tests (training, evaluation)
+        // can hold for minutes on a 2-core machine: wait long enough for the sleeper to start, however busy.
+        let pid = try #require(await pollAsync(timeout: 600) { record("sleeper-0", readState(run)).flatMap { $0.state == .running ? $0.pid : nil } })
         let termAndIntBits: UInt64 = (1 << (UInt64(SIGTERM) - 1)) | (1 << (UInt64(SIGINT) - 1))
         // The supervisor process handles them (libdispatch replaces SIG_IGN with its own handler) and the
         // test runner's threads block them; the child must start with both at their defaults, unblocked.
