@@ -26,38 +26,29 @@ public final class GatewayMetrics: Sendable {
 
     /// Adds `by` to the counter `family{labels}`; label values are escaped as the text format requires.
     public func count(_ family: String, labels: [String: String] = [:], by: Double = 1) {
-        let name = Self.series(family, labels)
+        update(\.counters, Self.series(family, labels)) { $0 = ($0 ?? 0) + by }
+    }
+
+    /// Applies `change` to the series `name` of one table (counters or gauges) under the lock; a new series past
+    /// ``maxSeries`` is dropped and counted instead.
+    private func update(_ table: WritableKeyPath<State, [String: Double]>, _ name: String, _ change: (inout Double?) -> Void) {
         state.withLock { s in
-            if s.counters[name] == nil && s.counters.count + s.gauges.count >= Self.maxSeries {
+            if s[keyPath: table][name] == nil && s.counters.count + s.gauges.count >= Self.maxSeries {
                 s.counters["mailroom_gateway_metric_series_dropped_total", default: 0] += 1
                 return
             }
-            s.counters[name, default: 0] += by
+            change(&s[keyPath: table][name])
         }
     }
 
     public func set(_ family: String, labels: [String: String] = [:], _ value: Double) {
-        let name = Self.series(family, labels)
-        state.withLock { s in
-            if s.gauges[name] == nil && s.counters.count + s.gauges.count >= Self.maxSeries {
-                s.counters["mailroom_gateway_metric_series_dropped_total", default: 0] += 1
-                return
-            }
-            s.gauges[name] = value
-        }
+        update(\.gauges, Self.series(family, labels)) { $0 = value }
     }
 
     /// Sets the counter `family{labels}` to `value`: a cumulative count another process keeps (a stage's heartbeat
     /// figures), exported as a counter (it restarts from zero when that process does, as Prometheus expects).
     public func setCounter(_ family: String, labels: [String: String] = [:], _ value: Double) {
-        let name = Self.series(family, labels)
-        state.withLock { s in
-            if s.counters[name] == nil && s.counters.count + s.gauges.count >= Self.maxSeries {
-                s.counters["mailroom_gateway_metric_series_dropped_total", default: 0] += 1
-                return
-            }
-            s.counters[name] = value
-        }
+        update(\.counters, Self.series(family, labels)) { $0 = value }
     }
 
     /// Help text of every family the gateway exports (the stages' heartbeat figures included): `promtool check
