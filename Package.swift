@@ -40,6 +40,8 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ"),
         .systemLibrary(name: "COpenBLAS"),
         .systemLibrary(name: "CSQLite"),
+        // Mailroom's own int8/bf16 GEMM kernels (intrinsics per function target, dispatched on cpuid at run time).
+        .target(name: "CMailroomKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
         // Libraries: all logic lives here.
         .target(name: "MailroomCore", swiftSettings: settings),
@@ -57,7 +59,7 @@ let package = Package(
         .target(name: "MailroomSampleData", dependencies: ["MailroomCore"], swiftSettings: settings),
         .target(name: "MailroomTokenizer", swiftSettings: numericSettings),
         .target(name: "MailroomTransformer",
-                dependencies: ["COpenBLAS", "MailroomCore", "MailroomEvaluation", "MailroomTokenizer"],
+                dependencies: ["COpenBLAS", "CMailroomKernels", "MailroomCore", "MailroomEvaluation", "MailroomTokenizer"],
                 swiftSettings: numericSettings),
         .target(name: "MailroomModels",
                 dependencies: ["MailroomCore", "MailroomLinear", "MailroomTransformer"],
@@ -87,7 +89,7 @@ let package = Package(
         // One library per stage: each process links only what its stage needs (only the classifier links a model).
         .target(name: "MailroomCleanerStage", dependencies: ["MailroomRuntime", "MailroomCleaner"], swiftSettings: settings),
         .target(name: "MailroomClassifierStage",
-                dependencies: ["MailroomRuntime", "MailroomModels", "MailroomRegistry"], swiftSettings: settings),
+                dependencies: ["MailroomRuntime", "MailroomModels", "MailroomRegistry", "MailroomTransformer"], swiftSettings: settings),
         .target(name: "MailroomRouterStage", dependencies: ["MailroomRuntime", "MailroomStore"], swiftSettings: settings),
         .target(name: "MailroomFeedbackStage",
                 dependencies: ["MailroomRuntime", "MailroomStore", .product(name: "Hummingbird", package: "hummingbird"),

@@ -9,8 +9,15 @@ import MailroomTransformer
 // OpenBLAS picks its kernels when it loads: restart once with the best kernels for this CPU if it would not.
 BLASRuntime.reexecWithBetterKernelsIfNeeded()
 
-await StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "max-batch", "threads"],
-                    usage: "--pull ENDPOINT --push ROUTER_ENDPOINTS (--model DIR | --registry DIR) [--max-batch 32] [--threads 2]") { options, logger in
+await StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "max-batch", "threads", "precision"],
+                    usage: "--pull ENDPOINT --push ROUTER_ENDPOINTS (--model DIR | --registry DIR) [--max-batch 32] [--threads 2] [--precision fp32|int8|bf16]") { options, logger in
+    var precision: Precision?
+    if let p = options.string("precision"), !p.isEmpty {
+        guard let v = Precision(rawValue: p) else {
+            throw OptionsError.invalid(flag: "precision", value: p, expected: "fp32, int8 or bf16 (default: as the checkpoint says)")
+        }
+        precision = v
+    }
     let source: ModelSource
     if let registry = options.string("registry"), !registry.isEmpty {
         source = .registry(registry)
@@ -18,6 +25,6 @@ await StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "m
         source = .directory(try options.required("model"))
     }
     let stage = ClassifierStage(source: source, maxBatch: try options.int("max-batch", default: 32),
-                                threads: try options.int("threads", default: 2), logger: logger)
+                                threads: try options.int("threads", default: 2), precision: precision, logger: logger)
     return (stage, [.router: .push(options.list("push"))])
 }

@@ -12,6 +12,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Comma-separated sequence lengths (tokens).") var lengths: String = "64,128,256"
     @Option(help: "Seconds to measure each point.") var seconds: Double = 3
     @Option(help: "Compute threads.") var threads: Int = 2
+    @Option(help: "What the Linear layers run at: fp32, int8 or bf16 (default: as the checkpoint says). MAILROOM_KERNEL=avx2|avx-vnni|avx512-vnni|amx-int8|avx512-bf16|amx-bf16 forces a kernel.")
+    var precision: Precision?
 
     func run() throws {
         func ints(_ s: String, _ flag: String) throws -> [Int] {
@@ -19,8 +21,8 @@ struct BenchCommand: ParsableCommand {
             guard !v.isEmpty, v.allSatisfy({ $0 > 0 }) else { throw CLIError("--\(flag) \(s): expected positive integers separated by commas") }
             return v
         }
-        let classifier = try TransformerClassifier.load(directory: model, threads: threads)
-        note("bench: \(model), \(threads) threads, OpenBLAS kernels \(BLASRuntime.coreName)")
+        let classifier = try TransformerClassifier.load(directory: model, threads: threads, precision: precision)
+        note("bench: \(model), \(threads) threads, OpenBLAS kernels \(BLASRuntime.coreName), Linear layers \(classifier.encoder.quantization.summary); CPU kernels available: \(KernelPath.supported.map(\.rawValue).joined(separator: ", "))")
         print("batch  length  sequences/s  tokens/s  ms/batch")
         let bench = InferenceBenchmark(batchSizes: try ints(batchSizes, "batch-sizes"), lengths: try ints(lengths, "lengths"),
                                        seconds: seconds, fullLastLayer: false)
@@ -29,3 +31,5 @@ struct BenchCommand: ParsableCommand {
         }
     }
 }
+
+extension Precision: ExpressibleByArgument {}

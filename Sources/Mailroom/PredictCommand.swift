@@ -4,6 +4,7 @@ import Foundation
 import MailroomCleaner
 import MailroomCore
 import MailroomModels
+import MailroomTransformer
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,10 +20,15 @@ struct PredictCommand: ParsableCommand {
     @Flag(help: "Classify the raw body instead of the cleaned text.") var noClean = false
     @Option(help: "Emails per model call.") var batchSize: Int = 32
     @Option(help: "Compute threads (transformer models).") var threads: Int = 2
+    @Option(help: "What a transformer's Linear layers run at: fp32, int8 or bf16 (default: as the checkpoint says). Each prediction records it.")
+    var precision: Precision?
 
     func run() throws {
         guard (0...20).contains(evidence) else { throw CLIError("--evidence \(evidence): expected 0 (off) to 20 items per head") }
-        let classifier = try ModelLoader.load(directory: model, threads: threads)
+        let classifier = try ModelLoader.load(directory: model, threads: threads, precision: precision)
+        if let t = (classifier as? CalibratedClassifier)?.base as? TransformerClassifier ?? classifier as? TransformerClassifier {
+            note("predict: \(t.encoder.quantization.summary)")
+        }
         let emails = try JSONL.read(Email.self, from: input)
         let cleaner = EmailCleaner()
         let bar = ProgressReporter(label: "predict", total: emails.count, unit: "emails")

@@ -6,6 +6,7 @@ import Foundation
 import Logging
 import MailroomCore
 import MailroomModels
+import MailroomTransformer
 import MailroomRegistry
 import MailroomRuntime
 import MailroomTransport
@@ -30,6 +31,8 @@ public final class ClassifierStage: StageHandler {
     public let maxBatch: Int
     private let source: ModelSource
     private let threads: Int
+    /// What transformer models run at (nil: as each checkpoint says).
+    private let precision: Precision?
     private let logger: Logger
     private var model: (any TextClassifier)?
     /// The registry version being served, and when the serving file was last checked.
@@ -52,8 +55,10 @@ public final class ClassifierStage: StageHandler {
     /// - Parameters:
     ///   - source: a model directory, or a registry whose served version is followed.
     ///   - maxBatch: most emails per model call (bounded in-flight work).
-    public init(source: ModelSource, maxBatch: Int = 32, threads: Int = 2, logger: Logger) {
-        self.source = source; self.maxBatch = maxBatch; self.threads = threads; self.logger = logger
+    ///   - precision: what a transformer's Linear layers run at (`--precision`; nil: as the checkpoint says).
+    public init(source: ModelSource, maxBatch: Int = 32, threads: Int = 2, precision: Precision? = nil, logger: Logger) {
+        self.source = source; self.maxBatch = maxBatch; self.threads = threads; self.precision = precision
+        self.logger = logger
     }
 
     public var readiness: StageReadiness {
@@ -80,9 +85,10 @@ public final class ClassifierStage: StageHandler {
 
     private func load(_ directory: String) throws -> any TextClassifier {
         let start = Date()
-        let m = try ModelLoader.load(directory: directory, threads: threads)
+        let m = try ModelLoader.load(directory: directory, threads: threads, precision: precision)
         try m.warmUp()
         logger.info("model loaded", metadata: ["kind": "\(m.kind)", "model.version": "\(m.version)",
+                                               "precision": "\(m.precision ?? "n/a")",
                                                "seconds": "\(String(format: "%.2f", Date().timeIntervalSince(start)))"])
         return m
     }

@@ -77,15 +77,17 @@ public struct Prediction: Codable, Sendable, Equatable {
     /// Tokens the model read (transformer models), and whether the text was cut to `max_length`.
     public var tokenCount: Int?
     public var truncated: Bool?
+    /// The arithmetic the model ran at (`fp32`, `int8`, `bf16`; transformer models).
+    public var precision: String?
 
     public init(id: String, modelVersion: String, heads: [String: HeadPrediction],
-                tokenCount: Int? = nil, truncated: Bool? = nil) {
+                tokenCount: Int? = nil, truncated: Bool? = nil, precision: String? = nil) {
         self.id = id; self.modelVersion = modelVersion; self.heads = heads
-        self.tokenCount = tokenCount; self.truncated = truncated
+        self.tokenCount = tokenCount; self.truncated = truncated; self.precision = precision
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, heads, truncated
+        case id, heads, truncated, precision
         case modelVersion = "model_version"
         case tokenCount = "token_count"
     }

@@ -40,11 +40,15 @@ public protocol TextClassifier: AnyObject {
     /// The `top` features that raised `label`'s logit of `head` most for this input, largest first; nil when the kind
     /// cannot say (only the linear kind can for now).
     func evidence(for input: ModelInput, head: String, label: String, top: Int) -> [EvidenceItem]?
+    /// The arithmetic the model computes at (`fp32`, `int8`, `bf16`), recorded with each prediction; nil for kinds
+    /// with no choice (linear).
+    var precision: String? { get }
 }
 
 extension TextClassifier {
     public func warmUp() throws { _ = try classify(["Guten Tag, bitte um Rückruf wegen meines Depots."]) }
     public var calibration: ModelCalibration? { nil }
+    public var precision: String? { nil }
     public func classify(inputs: [ModelInput]) throws -> [ModelOutput] { try classify(inputs.map(\.text)) }
     public func evidence(for input: ModelInput, head: String, label: String, top: Int) -> [EvidenceItem]? { nil }
 
@@ -72,7 +76,7 @@ extension TextClassifier {
                                               logits: includeLogits ? z : nil, reviewThreshold: c?.review?.threshold)
         }
         return Prediction(id: id, modelVersion: version, heads: heads,
-                          tokenCount: output.tokenCount, truncated: output.truncated)
+                          tokenCount: output.tokenCount, truncated: output.truncated, precision: precision)
     }
 }
 

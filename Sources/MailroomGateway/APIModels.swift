@@ -24,15 +24,17 @@ public struct EmailResult: Codable, Sendable, Equatable {
     public var needsReview: Bool
     public var tokenCount: Int?
     public var truncated: Bool?
+    /// The arithmetic the model ran at (`fp32`, `int8`, `bf16`; transformer models).
+    public var precision: String?
 
     public init(_ a: Assignment) {
         id = a.id; modelVersion = a.prediction.modelVersion; heads = a.prediction.heads
         assignedQueue = a.assignedQueue; needsReview = a.needsReview
-        tokenCount = a.prediction.tokenCount; truncated = a.prediction.truncated
+        tokenCount = a.prediction.tokenCount; truncated = a.prediction.truncated; precision = a.prediction.precision
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, heads, truncated
+        case id, heads, truncated, precision
         case modelVersion = "model_version"
         case assignedQueue = "assigned_queue"
         case needsReview = "needs_review"

@@ -14,12 +14,15 @@ public enum ModelLoader {
     /// A directory with a `calibration.json` (``ModelCalibration``) loads calibrated: its confidences are at each
     /// head's fitted temperature and its predictions carry the review thresholds. `calibrated: false` loads the
     /// model's raw confidences (to fit or compare a calibration).
-    public static func load(directory: String, threads: Int = 2, calibrated: Bool = true) throws -> any TextClassifier {
+    /// `precision`: what a transformer's Linear layers run at (nil: as its checkpoint says; see
+    /// ``TransformerClassifier/load(directory:threads:precision:)``); kinds without the choice ignore it.
+    public static func load(directory: String, threads: Int = 2, calibrated: Bool = true,
+                            precision: Precision? = nil) throws -> any TextClassifier {
         let manifest = try ModelManifest.read(directory: directory)
         let model: any TextClassifier
         switch manifest.kind {
         case "linear": model = try LinearModel.load(directory: directory)
-        case "transformer": model = try TransformerClassifier.load(directory: directory, threads: threads)
+        case "transformer": model = try TransformerClassifier.load(directory: directory, threads: threads, precision: precision)
         default: throw ModelError.unknownKind(manifest.kind)
         }
         guard calibrated, let calibration = try ModelCalibration.read(directory: directory, heads: model.heads) else { return model }

@@ -14,6 +14,8 @@ struct Attention {
     let outWeight: UnsafeMutablePointer<Float>  // (C, C)
     let outBias: UnsafeMutablePointer<Float>    // (C), added by the block's fused bias + LayerNorm
     let C: Int, NH: Int, HS: Int
+    /// The two projections packed for the int8/bf16 kernels (nil: fp32 OpenBLAS); see ``QuantizationPlan``.
+    var qkvPacked: PackedLinear? = nil, outPacked: PackedLinear? = nil
 
     /// HF module names of q, k, v and the output projection per family.
     static func keys(_ f: EncoderFamily) -> (q: String, k: String, v: String, out: String) {
@@ -41,7 +43,7 @@ struct Attention {
         let N = offsets.last!
         // qkv (N, 3C) = b + x (N, C) · W_qkv (3C, C)ᵀ
         fillRows(qkv, qkvBias, N: N, M: 3 * C)
-        matmulForward(qkv, x, qkvWeight, N: N, K: C, M: 3 * C, accumulate: true)
+        linearForward(qkv, x, qkvWeight, qkvPacked, N: N, K: C, M: 3 * C, accumulate: true, threads: threads)
         // One (sequence, head) pair per task, split over `threads` workers, each with its own (Tmax, Tmax) scores
         // and OpenBLAS on one thread inside (the small GEMMs parallelise better across pairs than within one).
         let scale = 1 / Float(HS).squareRoot()
@@ -66,7 +68,7 @@ struct Attention {
         }
         if threads > 1 { setBLASThreads(threads) }
         // x (N, C) += att (N, C) · W_out (C, C)ᵀ
-        matmulForward(x, att, outWeight, N: N, K: C, M: C, accumulate: true)
+        linearForward(x, att, outWeight, outPacked, N: N, K: C, M: C, accumulate: true, threads: threads)
     }
 
     /// The last layer when only each sequence's first token is needed: keys and values for all N tokens,
@@ -74,14 +76,22 @@ struct Attention {
     /// xCLS (B, C) += Attention(x)[first tokens] · W_outᵀ, without the output bias; xCLS holds the first
     /// tokens' rows of x (N, C); qCLS (B, C) and attCLS (B, C) are scratch.
     func forwardFirstTokens(_ x: FloatPtr, xCLS: FloatPtr, offsets: [Int], qkv: FloatPtr,
-                            qCLS: FloatPtr, attCLS: FloatPtr, scores: FloatPtr) {
+                            qCLS: FloatPtr, attCLS: FloatPtr, scores: FloatPtr, threads: Int) {
         let N = offsets.last!, B = offsets.count - 1
         // k, v (N, 2C) = b + x (N, C) · W_kv (2C, C)ᵀ, written into columns C..<3C of qkv (N, 3C)
         fillRows(qkv + C, qkvBias + C, N: N, M: 2 * C, ld: 3 * C)
-        matmulForward(qkv + C, x, qkvWeight + C * C, N: N, K: C, M: 2 * C, ldOut: 3 * C, accumulate: true)
+        if let p = qkvPacked {
+            p.forward(qkv, x, N: N, ldOut: 3 * C, accumulate: true, rows: C..<(3 * C), threads: threads)
+        } else {
+            matmulForward(qkv + C, x, qkvWeight + C * C, N: N, K: C, M: 2 * C, ldOut: 3 * C, accumulate: true)
+        }
         // q (B, C) = b + xCLS (B, C) · W_q (C, C)ᵀ
         fillRows(qCLS, qkvBias, N: B, M: C)
-        matmulForward(qCLS, xCLS, qkvWeight, N: B, K: C, M: C, accumulate: true)
+        if let p = qkvPacked {
+            p.forward(qCLS, xCLS, N: B, ldOut: C, accumulate: true, rows: 0..<C, threads: threads)
+        } else {
+            matmulForward(qCLS, xCLS, qkvWeight, N: B, K: C, M: C, accumulate: true)
+        }
         let scale = 1 / Float(HS).squareRoot()
         for s in 0..<B {
             let o = offsets[s], T = offsets[s + 1] - o
@@ -97,6 +107,6 @@ struct Attention {
             }
         }
         // xCLS (B, C) += attCLS (B, C) · W_out (C, C)ᵀ
-        matmulForward(xCLS, attCLS, outWeight, N: B, K: C, M: C, accumulate: true)
+        linearForward(xCLS, attCLS, outWeight, outPacked, N: B, K: C, M: C, accumulate: true, threads: threads)
     }
 }

@@ -10,6 +10,8 @@ struct FeedForward {
     let lin2Bias: UnsafeMutablePointer<Float>    // (C), added by the block's fused bias + LayerNorm
     let C: Int, H: Int
     let activation: Activation
+    /// lin1 and lin2 packed for the int8/bf16 kernels (nil: fp32 OpenBLAS); see ``QuantizationPlan``.
+    var lin1Packed: PackedLinear? = nil, lin2Packed: PackedLinear? = nil
 
     static func keys(_ f: EncoderFamily) -> (lin1: String, lin2: String) {
         switch f {
@@ -31,13 +33,13 @@ struct FeedForward {
     func forward(_ x: FloatPtr, hidden: FloatPtr, N: Int, threads: Int) {
         // hidden (N, H) = b1 + x (N, C) · W1 (H, C)ᵀ
         fillRows(hidden, lin1Bias, N: N, M: H)
-        matmulForward(hidden, x, lin1Weight, N: N, K: C, M: H, accumulate: true)
+        linearForward(hidden, x, lin1Weight, lin1Packed, N: N, K: C, M: H, accumulate: true, threads: threads)
         // hidden = act(hidden), split over threads (GELU is the biggest elementwise pass)
         let hp = SendablePointer(hidden), (H, act) = (self.H, activation)
         parallelChunks(N, threads: threads) { rows in
             biasActivation(hp.p + rows.lowerBound * H, nil, N: rows.count, M: H, activation: act)
         }
         // x (N, C) += hidden (N, H) · W2 (C, H)ᵀ
-        matmulForward(x, hidden, lin2Weight, N: N, K: H, M: C, accumulate: true)
+        linearForward(x, hidden, lin2Weight, lin2Packed, N: N, K: H, M: C, accumulate: true, threads: threads)
     }
 }

@@ -5,8 +5,8 @@
 
 /// One encoder layer; HF keys under `encoder.layer.{i}.` (BERT) or `transformer.layer.{i}.` (DistilBERT).
 struct TransformerBlock {
-    let attention: Attention
-    let ffn: FeedForward
+    var attention: Attention
+    var ffn: FeedForward
     let ln1Weight: UnsafeMutablePointer<Float>, ln1Bias: UnsafeMutablePointer<Float>  // (C), after attention
     let ln2Weight: UnsafeMutablePointer<Float>, ln2Bias: UnsafeMutablePointer<Float>  // (C), after the FFN
     let C: Int, eps: Float
@@ -40,7 +40,7 @@ struct TransformerBlock {
         let B = offsets.count - 1
         for s in 0..<B { (xCLS + s * C).update(from: x + offsets[s] * C, count: C) }
         attention.forwardFirstTokens(x, xCLS: xCLS, offsets: offsets, qkv: a.qkv,
-                                     qCLS: a.qCLS, attCLS: a.attCLS, scores: a.scores)
+                                     qCLS: a.qCLS, attCLS: a.attCLS, scores: a.scores, threads: threads)
         layerNorm(xCLS, attention.outBias, ln1Weight, ln1Bias, N: B, threads: 1)
         ffn.forward(xCLS, hidden: a.hidden, N: B, threads: threads)
         layerNorm(xCLS, ffn.lin2Bias, ln2Weight, ln2Bias, N: B, threads: 1)

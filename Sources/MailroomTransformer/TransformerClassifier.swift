@@ -34,14 +34,20 @@ public final class TransformerClassifier: TextClassifier {
     ///   - directory: holds config.json (the encoder's HF config plus a `mailroom` object), model.safetensors and
     ///     tokenizer.json or vocab.txt (+ tokenizer_config.json).
     ///   - threads: OpenBLAS and elementwise threads.
-    public static func load(directory: String, threads: Int = 2) throws -> TransformerClassifier {
+    ///   - precision: what the encoder's Linear layers run at; nil: what config.json's `quantization` block says
+    ///     (its `scheme`, fp32 layers and activation scales), fp32 without one. A given precision keeps the block's
+    ///     fp32 layers and scales.
+    public static func load(directory: String, threads: Int = 2, precision: Precision? = nil) throws -> TransformerClassifier {
         let manifest = try ModelManifest.read(directory: directory)
         guard manifest.kind == "transformer" else { throw ModelError.unknownKind(manifest.kind) }
-        let (config, _) = try EncoderConfig.read(directory: directory)
+        let (config, json) = try EncoderConfig.read(directory: directory)
+        var plan = try QuantizationPlan.read(configJSON: json, path: directory) ?? QuantizationPlan(precision: .fp32)
+        if let precision { plan.precision = precision }
         let path = (directory as NSString).appendingPathComponent("model.safetensors")
         guard FileManager.default.fileExists(atPath: path) else { throw TransformerError.missingFile(path) }
         let loader = try ParameterLoader(path: path, family: config.family)
         let encoder = try TransformerEncoder(config: config, loader: loader, threads: threads)
+        try encoder.apply(plan)
         let heads = try manifest.heads.map {
             try ClassificationHead.load(from: loader, name: $0.name, labels: $0.labels.count, C: config.hiddenSize)
         }
@@ -70,6 +76,9 @@ public final class TransformerClassifier: TextClassifier {
         maxCharacters = max(4096, maxLength * 64)
         tokenBudget = max(2048, maxLength * 8)
     }
+
+    /// The precision predictions are computed at (`fp32`, `int8`, `bf16`; see ``TransformerEncoder/quantization``).
+    public var precision: String? { encoder.quantization.effective.rawValue }
 
     /// OpenBLAS and elementwise threads.
     public var threads: Int {

@@ -11,7 +11,9 @@ import Foundation
 public final class TransformerEncoder {
     public let config: EncoderConfig
     let embeddings: Embeddings
-    let layers: [TransformerBlock]
+    var layers: [TransformerBlock]
+    /// How the Linear layers run now (fp32 until ``apply(_:)``).
+    public internal(set) var quantization = QuantizationState()
     let store: ParameterStore
     let activations: Activations
     /// Threads for OpenBLAS and the elementwise passes.
@@ -30,12 +32,15 @@ public final class TransformerEncoder {
     static func modules(from source: some TensorSource, config: EncoderConfig) throws
         -> (embeddings: Embeddings, layers: [TransformerBlock]) {
         let embeddings = try Embeddings.load(from: source, prefix: "embeddings.", config: config)
-        let layerPrefix = config.family == .bert ? "encoder.layer." : "transformer.layer."
+        let layerPrefix = layerPrefix(config.family)
         let layers = try (0..<config.numLayers).map {
             try TransformerBlock.load(from: source, prefix: "\(layerPrefix)\($0).", config: config)
         }
         return (embeddings, layers)
     }
+
+    /// HF prefix of the blocks: `encoder.layer.` (BERT) or `transformer.layer.` (DistilBERT).
+    static func layerPrefix(_ f: EncoderFamily) -> String { f == .bert ? "encoder.layer." : "transformer.layer." }
 
     /// Loads a bare encoder directory (config.json + model.safetensors), e.g. the bundled MiniLM.
     public static func load(directory: String, threads: Int = 2) throws -> TransformerEncoder {

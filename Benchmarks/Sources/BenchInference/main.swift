@@ -1,6 +1,6 @@
 // BenchInference: the Mailroom side of Benchmarks/bench-inference (built in release by that script).
 // Usage: BenchInference --encoder DIR [--threads 2] [--batch-sizes 1,8,32] [--lengths 64,128,256] [--seconds 3]
-//        [--full-last-layer]
+//        [--full-last-layer] [--precision fp32|int8|bf16]
 // Prints one JSON line per point, then one with weight / activation bytes and the process's peak RSS.
 import Foundation
 import MailroomTransformer
@@ -28,13 +28,18 @@ guard let dir = options["--encoder"] else { fatalError("--encoder DIR is require
 let name = options["--name"] ?? (dir as NSString).lastPathComponent
 let rssBefore = peakRSS()
 let encoder = try TransformerEncoder.load(directory: dir, threads: Int(options["--threads"] ?? "2") ?? 2)
+let precisionName = options["--precision"] ?? "fp32"
+guard let precision = Precision(rawValue: precisionName) else { fatalError("--precision must be fp32, int8 or bf16") }
+try encoder.apply(QuantizationPlan(precision: precision))
+let kernels = encoder.quantization.summary
 let bench = InferenceBenchmark(batchSizes: ints(options["--batch-sizes"], "1,8,32"), lengths: ints(options["--lengths"], "64,128,256"),
                                seconds: Double(options["--seconds"] ?? "3") ?? 3,
                                fullLastLayer: flags.contains("--full-last-layer"))
-let runtime = flags.contains("--full-last-layer") ? "mailroom-full" : "mailroom"
+let runtime = (flags.contains("--full-last-layer") ? "mailroom-full" : "mailroom")
+    + (precision == .fp32 ? "" : "-\(precision)")
 _ = try bench.run(encoder: encoder) { p in
     print(line: "{\"runtime\":\"\(runtime)\",\"model\":\"\(name)\",\"batch\":\(p.batchSize),\"length\":\(p.length),"
-          + "\"seq_per_s\":\(p.sequencesPerSecond),\"tokens_per_s\":\(p.tokensPerSecond),\"latency_ms\":\(p.secondsPerBatch * 1000)}")
+          + "\"seq_per_s\":\(p.sequencesPerSecond),\"tokens_per_s\":\(p.tokensPerSecond),\"latency_ms\":\(p.secondsPerBatch * 1000),\"kernels\":\"\(kernels)\"}")
 }
 print(line: "{\"runtime\":\"\(runtime)\",\"model\":\"\(name)\",\"memory\":true,\"weights_bytes\":\(encoder.parameterBytes),"
       + "\"activation_bytes\":\(encoder.activationBytes),\"blas_core\":\"\(BLASRuntime.coreName)\",\"peak_rss_bytes\":\(peakRSS()),\"rss_before_load\":\(rssBefore)}")
