@@ -220,6 +220,7 @@ public final class CalibratedClassifier: TextClassifier {
     public var kind: String { base.kind }
     public var version: String { base.version }
     public var heads: [HeadSpec] { base.heads }
+    public var precision: String? { base.precision }
     public func classify(_ texts: [String]) throws -> [ModelOutput] { try base.classify(texts) }
     public func classify(inputs: [ModelInput]) throws -> [ModelOutput] { try base.classify(inputs: inputs) }
     public func warmUp() throws { try base.warmUp() }

@@ -129,7 +129,7 @@ import Testing
                 let zx = x.logits[head.name]!, zy = y.logits[head.name]!
                 worst = max(worst, maxAbsDiff(zx, zy)); range = max(range, (zx.max()! - zx.min()!))
                 let ax = zx.indices.max { zx[$0] < zx[$1] }!, ay = zy.indices.max { zy[$0] < zy[$1] }!
-                // A flip only counts where fp32 itself is decided (the margin exceeds twice the error seen).
+                // Reported, not asserted: the fixtures' random heads have near-tied labels.
                 total += 1
                 if ax != ay { flips += 1 }
             }
@@ -145,6 +145,9 @@ import Testing
         let out = try model.classify(["Bitte um Rückruf"])[0]
         let p = model.prediction(id: "x", output: out)
         #expect(p.precision == model.precision && p.precision != nil)
+        // A calibrated model (what ModelLoader serves) records the base model's precision too.
+        let calibrated = CalibratedClassifier(model, calibration: ModelCalibration(fittedOn: "test", heads: [:]))
+        #expect(calibrated.prediction(id: "x", output: out).precision == model.precision)
         #expect(throws: TransformerError.self) { try model.encoder.apply(QuantizationPlan(precision: .int8, fp32Layers: ["nope.layer"])) }
         let names = model.encoder.linearNames
         #expect(names.count == 4 * model.encoder.config.numLayers && names[0].hasSuffix("attention.qkv"))
