@@ -12,6 +12,24 @@ for (rt, model, b, l), r in sorted(pts.items(), key=lambda kv: (kv[0][1], kv[0][
     ratio = lambda p: f"{r['seq_per_s'] / p['seq_per_s']:.2f}x" if p else "–"
     print(f"| {model} | {b} | {l} | {f(r['seq_per_s'])} | {r['tokens_per_s']:.0f} | {f(pt and pt['seq_per_s'])} | "
           f"{f(ort and ort['seq_per_s'])} | {ratio(ort)} | {ratio(pt)} | {r['latency_ms']:.1f} | {f(ort and ort['latency_ms'])} |")
+narrow = [k for k in pts if k[0] in ("mailroom-int8", "mailroom-bf16")]
+if narrow:  # the precision table: Mailroom fp32 / int8 / bf16 against ONNX Runtime fp32 and its dynamic int8
+    for r in rows:
+        if r.get("machine"):
+            print(f"\nMachine: {r['cpu']}, {r['cores']} cores, flags {' '.join(r['flags'])}, load average {r['load_average']:.2f} "
+                  f"at start, OPENBLAS_CORETYPE {r['openblas_coretype']}, ONNX Runtime {r['onnxruntime']}")
+    kern = {k[0]: pts[k].get("kernels", "?") for k in pts if k[0].startswith("mailroom")}
+    print("Kernels: " + "; ".join(f"{rt}: {kv}" for rt, kv in sorted(kern.items())))
+    print("\n| model | batch | length | Mailroom fp32 | Mailroom int8 | Mailroom bf16 | ORT fp32 | ORT int8 | int8 / fp32 | int8 / ORT fp32 | int8 / ORT int8 | bf16 / fp32 |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for (rt, model, b, l), r in sorted(pts.items(), key=lambda kv: (kv[0][1], kv[0][3], kv[0][2])):
+        if rt != "mailroom": continue
+        g = lambda name: (pts.get((name, model, b, l)) or {}).get("seq_per_s")
+        i8, bf, o, oi = g("mailroom-int8"), g("mailroom-bf16"), g("onnxruntime"), g("onnxruntime-int8")
+        f = lambda x: f"{x:.1f}" if x else "–"
+        q = lambda x, y: f"{x / y:.2f}x" if x and y else "–"
+        print(f"| {model} | {b} | {l} | {f(r['seq_per_s'])} | {f(i8)} | {f(bf)} | {f(o)} | {f(oi)} | {q(i8, r['seq_per_s'])} | "
+              f"{q(i8, o)} | {q(i8, oi)} | {q(bf, r['seq_per_s'])} |")
 full = [r for k, r in pts.items() if k[0] == "mailroom-full"]
 for r in full:
     ort = pts.get(("onnxruntime", r["model"], r["batch"], r["length"]))

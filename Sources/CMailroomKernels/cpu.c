@@ -2,6 +2,7 @@
 #include "kernels_internal.h"
 #include <cpuid.h>
 #include <stdatomic.h>
+#include <stdlib.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -48,6 +49,15 @@ static int detect(void) {
     return f;
 }
 
+int mr_vector_width(void) {
+    int f = detect();
+    int best = (f & F_AVX512) ? 16 : (f & F_AVX2) ? 8 : 1;
+    // MAILROOM_VECTOR_WIDTH=8 or 1 narrows it (to measure what an AVX2-only or older CPU would run); wider is ignored.
+    const char *env = getenv("MAILROOM_VECTOR_WIDTH");
+    int want = env ? atoi(env) : 0;
+    return (want == 8 || want == 1) && want < best ? want : best;
+}
+
 int mr_path_supported(mr_path path) {
     int f = detect();
     switch (path) {
@@ -78,5 +88,9 @@ const char *mr_path_name(mr_path path) {
 int mr_path_is_int8(mr_path path) { return path <= MR_PATH_AMX_INT8; }
 
 int mr_path_unsigned_activations(mr_path path) {
-    return path == MR_PATH_AVX_VNNI || path == MR_PATH_AVX512_VNNI || path == MR_PATH_AMX_INT8;
+    return path == MR_PATH_AVX2 || path == MR_PATH_AVX_VNNI || path == MR_PATH_AVX512_VNNI || path == MR_PATH_AMX_INT8;
+}
+
+int mr_path_weight_max(mr_path path) {
+    return path == MR_PATH_AVX2 ? 63 : 127;
 }

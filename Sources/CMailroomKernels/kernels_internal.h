@@ -16,7 +16,7 @@ void mr_s8_gemm_reference(const uint8_t *a, const float *ascale, int N, int KP, 
                           const int32_t *colsum, const float *wscale, int m0, int m1, float *out, int ldo,
                           int accumulate, int offset);
 void mr_s8_gemm_avx2(const uint8_t *a, const float *ascale, int N, int KP, const int8_t *packed,
-                     const float *wscale, int m0, int m1, float *out, int ldo, int accumulate);
+                     const int32_t *colsum, const float *wscale, int m0, int m1, float *out, int ldo, int accumulate);
 void mr_s8_gemm_avx_vnni(const uint8_t *a, const float *ascale, int N, int KP, const int8_t *packed,
                          const int32_t *colsum, const float *wscale, int m0, int m1, float *out, int ldo, int accumulate);
 void mr_s8_gemm_avx512_vnni(const uint8_t *a, const float *ascale, int N, int KP, const int8_t *packed,

@@ -93,7 +93,7 @@ int mr_s8_gemm(mr_path path, const uint8_t *a, const float *ascale, int N, int K
         mr_s8_gemm_reference(a, ascale, N, KP, packed, colsum, wscale, m0, m1, out, ldo, accumulate, 0);
         return 0;
     case MR_PATH_AVX2:
-        mr_s8_gemm_avx2(a, ascale, N, KP, packed, wscale, m0, m1, out, ldo, accumulate);
+        mr_s8_gemm_avx2(a, ascale, N, KP, packed, colsum, wscale, m0, m1, out, ldo, accumulate);
         return 0;
     case MR_PATH_AVX_VNNI:
         mr_s8_gemm_avx_vnni(a, ascale, N, KP, packed, colsum, wscale, m0, m1, out, ldo, accumulate);

@@ -5,6 +5,7 @@ import MailroomCleaner
 import MailroomCore
 import MailroomEvaluation
 import MailroomModels
+import MailroomTransformer
 
 struct EvaluateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -19,9 +20,11 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Compute threads (transformer models).") var threads: Int = 2
     @Flag(help: "Score the model's raw softmax confidences, ignoring its calibration.json (to see what calibration changes).")
     var uncalibrated = false
+    @Option(help: "What a transformer's Linear layers run at: fp32, int8 or bf16 (default: as the checkpoint says), to compare the quality of each.")
+    var precision: Precision?
 
     func run() throws {
-        let classifier = try ModelLoader.load(directory: model, threads: threads, calibrated: !uncalibrated)
+        let classifier = try ModelLoader.load(directory: model, threads: threads, calibrated: !uncalibrated, precision: precision)
         var rows = try JSONL.read(DatasetRow.self, from: data)
         if let split { rows = rows.filter { ($0.split ?? "train") == split } }
         guard !rows.isEmpty else { throw CLIError("no rows in \(data)\(split.map { " with split \($0)" } ?? "")") }
@@ -29,7 +32,7 @@ struct EvaluateCommand: ParsableCommand {
             let cleaner = EmailCleaner()
             rows = rows.map { cleaner.prepare($0) }
         }
-        note("evaluate: \(rows.count) rows with \(classifier.kind) model \(classifier.version)")
+        note("evaluate: \(rows.count) rows with \(classifier.kind) model \(classifier.version)" + (classifier.precision.map { " at \($0)" } ?? ""))
         let result = try Evaluator.evaluate(classifier: classifier, rows: rows, batchSize: 64)
         try result.write(to: report)
         print(result.summaryTable())

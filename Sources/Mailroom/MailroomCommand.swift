@@ -18,7 +18,7 @@ struct MailroomCommand: AsyncParsableCommand {
         abstract: "Mailroom: email triage for client-success teams.",
         subcommands: [
             TrainCommand.self, PredictCommand.self, EvaluateCommand.self, CleanCommand.self, SampleCommand.self,
-            TokenizeCommand.self, BenchCommand.self, FeedbackCommand.self, RegistryCommand.self, TopologyCommand.self, JournalCommand.self, APIKeyCommand.self, CurveCommand.self, RetrainCommand.self, DemoCommand.self,
+            TokenizeCommand.self, BenchCommand.self, FeedbackCommand.self, RegistryCommand.self, TopologyCommand.self, QuantizeCommand.self, JournalCommand.self, APIKeyCommand.self, CurveCommand.self, RetrainCommand.self, DemoCommand.self,
         ])
 }
 

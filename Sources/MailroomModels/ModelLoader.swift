@@ -15,14 +15,18 @@ public enum ModelLoader {
     /// head's fitted temperature and its predictions carry the review thresholds. `calibrated: false` loads the
     /// model's raw confidences (to fit or compare a calibration).
     /// `precision`: what a transformer's Linear layers run at (nil: as its checkpoint says; see
-    /// ``TransformerClassifier/load(directory:threads:precision:)``); kinds without the choice ignore it.
+    /// ``TransformerClassifier/load(directory:threads:precision:releaseFP32Weights:)``; an int8 or bf16 model
+    /// releases the fp32 copies of its packed layers, since a loaded model is never re-packed); kinds without the
+    /// choice ignore it.
     public static func load(directory: String, threads: Int = 2, calibrated: Bool = true,
                             precision: Precision? = nil) throws -> any TextClassifier {
         let manifest = try ModelManifest.read(directory: directory)
         let model: any TextClassifier
         switch manifest.kind {
         case "linear": model = try LinearModel.load(directory: directory)
-        case "transformer": model = try TransformerClassifier.load(directory: directory, threads: threads, precision: precision)
+        // Served models are never re-packed: an int8 / bf16 model drops its fp32 copies of the packed layers.
+        case "transformer": model = try TransformerClassifier.load(directory: directory, threads: threads, precision: precision,
+                                                                   releaseFP32Weights: true)
         default: throw ModelError.unknownKind(manifest.kind)
         }
         guard calibrated, let calibration = try ModelCalibration.read(directory: directory, heads: model.heads) else { return model }

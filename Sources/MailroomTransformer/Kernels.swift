@@ -3,6 +3,7 @@
 //
 // Key: N = tokens in the packed batch, K = input features, M = output features, C = hidden size.
 // Weights stay in PyTorch's (out, in) layout, so every Linear is `out (N, M) = in (N, K) · W (M, K)ᵀ`.
+import CMailroomKernels
 import COpenBLAS
 import Foundation
 
@@ -65,6 +66,10 @@ func addInto(_ x: FloatPtr, _ y: UnsafePointer<Float>, count: Int) {
 
 /// `x (N, M) = act(x + bias)`, in place (bias nil: `act(x)`); the epilogue of the first feed-forward Linear.
 func biasActivation(_ x: FloatPtr, _ bias: UnsafePointer<Float>?, N: Int, M: Int, activation: Activation) {
+    if activation == .gelu {  // the biggest elementwise pass: in C on the CPU's widest vectors (elementwise.c)
+        mr_bias_gelu_rows(x, bias, Int32(N), Int32(M), 0)
+        return
+    }
     for n in 0..<N {
         let row = x + n * M
         var i = 0
@@ -140,31 +145,8 @@ func residualLayerNorm(_ x: FloatPtr, _ y: UnsafePointer<Float>?, _ bias: Unsafe
 
 /// Softmax of each of the `N` rows of `x (N, M)` (row stride `ld`), in place.
 func softmaxRows(_ x: FloatPtr, N: Int, M: Int, ld: Int) {
-    for n in 0..<N {
-        let row = x + n * ld
-        var mx = Vec(repeating: -.greatestFiniteMagnitude)
-        var i = 0
-        while i + lanes <= M { let v = vload(row + i); mx = mx.replacing(with: v, where: v .> mx); i += lanes }
-        var m = mx.max()
-        while i < M { m = max(m, row[i]); i += 1 }
-        let mv = Vec(repeating: m)
-        var acc = Vec(repeating: 0)
-        i = 0
-        while i + lanes <= M { let e = exp16(vload(row + i) - mv); vstore(e, row + i); acc += e; i += lanes }
-        var s = acc.sum()
-        // The tail (< lanes) as one vector (spare lanes hold the max: e⁰, never stored), not one exp16 per element:
-        // under -O each of those was an out-of-line exp16 call (+12 % instructions for the fixture encoder).
-        let tail = M - i
-        if tail > 0 {
-            let e = exp16(vloadTail(row + i, count: tail, fill: m) - mv)
-            vstoreTail(e, row + i, count: tail)
-            for j in 0..<tail { s += e[j] }
-        }
-        let inv = Vec(repeating: 1 / s)
-        i = 0
-        while i + lanes <= M { vstore(vload(row + i) * inv, row + i); i += lanes }
-        while i < M { row[i] *= inv[0]; i += 1 }
-    }
+    // In C (CMailroomKernels/elementwise.c) on the CPU's widest vectors: Swift's SIMD16 compiles to 4-lane SSE here.
+    mr_softmax_rows(x, Int32(N), Int32(M), Int32(ld), 0)
 }
 
 // ----------------------------------------------------------------------------------------------------------------

@@ -42,6 +42,8 @@ public enum KernelPath: String, Sendable, CaseIterable, CustomStringConvertible 
     /// The precision it computes (the reference serves both; it reports int8).
     public var precision: Precision { self == .avx512BF16 || self == .amxBF16 ? .bf16 : .int8 }
     var unsignedActivations: Bool { mr_path_unsigned_activations(c) != 0 }
+    /// The int8 weight range the path reads: ±63 on AVX2 (7-bit weights keep its int16 step exact), else ±127.
+    var weightMax: Int { Int(mr_path_weight_max(c)) }
 
     /// The paths of `precision`, fastest first (the plain-C reference is never chosen for serving).
     public static func preference(for precision: Precision) -> [KernelPath] {
@@ -75,23 +77,25 @@ public enum KernelPath: String, Sendable, CaseIterable, CustomStringConvertible 
     public static var supported: [KernelPath] { allCases.filter(\.isSupported) }
 }
 
-/// The per-output-channel symmetric int8 form of an (M, K) weight: q[m, k] = round(w[m, k] / s[m]) in [-127, 127],
-/// s[m] = max_k |w[m, k]| / 127 (1 for an all-zero row).
+/// The per-output-channel symmetric int8 form of an (M, K) weight: q[m, k] = round(w[m, k] / s[m]) in [-Q, Q],
+/// s[m] = max_k |w[m, k]| / Q (1 for an all-zero row); Q = 127, or 63 for the AVX2 path.
 struct Int8Weight {
     var values: [Int8]
     var scales: [Float]
 
     init(values: [Int8], scales: [Float]) { self.values = values; self.scales = scales }
 
-    init(quantizing w: UnsafePointer<Float>, M: Int, K: Int) {
+    init(quantizing w: UnsafePointer<Float>, M: Int, K: Int, max q: Int = 127) {
+        precondition((1...127).contains(q), "int8 weight range ±\(q); this is a bug")
         var values = [Int8](repeating: 0, count: M * K), scales = [Float](repeating: 1, count: M)
+        let Q = Float(q)
         for m in 0..<M {
             let row = w + m * K
             var mx: Float = 0
             for k in 0..<K { mx = max(mx, abs(row[k])) }
-            let s: Float = mx > 0 ? mx / 127 : 1
+            let s: Float = mx > 0 ? mx / Q : 1
             scales[m] = s
-            for k in 0..<K { values[m * K + k] = Int8(max(-127, min(127, (row[k] / s).rounded(.toNearestOrEven)))) }
+            for k in 0..<K { values[m * K + k] = Int8(max(-Q, min(Q, (row[k] / s).rounded(.toNearestOrEven)))) }
         }
         self.values = values; self.scales = scales
     }
@@ -109,13 +113,17 @@ final class PackedLinear: @unchecked Sendable {
 
     /// int8 or bf16 (the reference path computes either).
     let precision: Precision
+    /// Calibration (``TransformerQuantizer/calibrate``): while true, int8 forward passes with dynamic scales record
+    /// the largest |activation| they quantized in ``observedAbsMax``. Set by one thread between forward passes.
+    var observing = false
+    private(set) var observedAbsMax: Float = 0
     /// Bytes of the packed weights (what this layer costs in memory besides its fp32 copy).
     var bytes: Int { precision == .int8 ? mr_s8_packed_bytes(Int32(M), Int32(K)) : mr_bf16_packed_bytes(Int32(M), Int32(K)) }
 
-    /// Packs the fp32 weight `w (M, K)` for `path` (int8: quantized per output channel first). `precision` is
-    /// the path's own; only the reference path takes either.
+    /// Packs the fp32 weight `w (M, K)` for `path` (int8: quantized per output channel first, to ±`weightMax`,
+    /// by default the path's own range). `precision` is the path's own; only the reference path takes either.
     init(weight w: UnsafePointer<Float>, M: Int, K: Int, path: KernelPath, precision: Precision? = nil,
-         activationScale: Float? = nil) {
+         activationScale: Float? = nil, weightMax: Int? = nil) {
         let precision = precision ?? path.precision
         precondition(M > 0 && K > 0 && path.isSupported && precision != .fp32 && (path == .reference || precision == path.precision),
                      "packing \(M)×\(K) for \(path) at \(precision); this is a bug")
@@ -124,7 +132,7 @@ final class PackedLinear: @unchecked Sendable {
         colsum = .allocate(capacity: Mp); colsum.initialize(repeating: 0, count: Mp)
         wscale = .allocate(capacity: Mp); wscale.initialize(repeating: 1, count: Mp)
         if precision == .int8 {
-            let q = Int8Weight(quantizing: w, M: M, K: K)
+            let q = Int8Weight(quantizing: w, M: M, K: K, max: min(weightMax ?? path.weightMax, path.weightMax))
             let n = mr_s8_packed_bytes(Int32(M), Int32(K))
             packed = .allocate(byteCount: n, alignment: 64)
             q.values.withUnsafeBufferPointer { mr_s8_pack($0.baseAddress!, Int32(M), Int32(K), packed.assumingMemoryBound(to: Int8.self), colsum) }
@@ -167,13 +175,18 @@ final class PackedLinear: @unchecked Sendable {
         let o = SendablePointer(out), me = self
         if precision == .int8 {
             let KP = Int(mr_s8_padded_k(Int32(K)))
-            let q = UnsafeMutablePointer<UInt8>.allocate(capacity: N * KP), s = FloatPtr.allocate(capacity: N)
-            defer { q.deallocate(); s.deallocate() }
+            let buffer = ScratchPool.shared.take(bytes: N * KP + 4 * N + 64)
+            defer { ScratchPool.shared.give(buffer) }
+            let s = buffer.pointer.bindMemory(to: Float.self, capacity: N)
+            let q = (buffer.pointer + (4 * N + 63) / 64 * 64).bindMemory(to: UInt8.self, capacity: N * KP)
             let qp = SendablePointer(q), sp = SendablePointer(s), ip = SendablePointer(UnsafeMutablePointer(mutating: inp))
             let (K, fixed, offset) = (K, activationScale ?? 0, path.unsignedActivations ? Int32(1) : 0)
             parallelChunks(N, threads: threads) { r in
                 mr_s8_quantize_rows(ip.p + r.lowerBound * ldIn, Int32(r.count), Int32(K), Int32(ldIn), fixed, offset,
                                     qp.p + r.lowerBound * KP, sp.p + r.lowerBound)
+            }
+            if observing && activationScale == nil {  // a row's dynamic scale is its max |x| / 127
+                for n in 0..<N { observedAbsMax = max(observedAbsMax, s[n] * 127) }
             }
             parallelChunks(blocks, threads: threads) { b in
                 let m0 = rows.lowerBound + 16 * b.lowerBound, m1 = min(rows.upperBound, rows.lowerBound + 16 * b.upperBound)
@@ -183,8 +196,9 @@ final class PackedLinear: @unchecked Sendable {
             }
         } else {
             let KP = Int(mr_bf16_padded_k(Int32(K)))
-            let a = UnsafeMutablePointer<UInt16>.allocate(capacity: N * KP)
-            defer { a.deallocate() }
+            let buffer = ScratchPool.shared.take(bytes: 2 * N * KP)
+            defer { ScratchPool.shared.give(buffer) }
+            let a = buffer.pointer.bindMemory(to: UInt16.self, capacity: N * KP)
             let ap = SendablePointer(a), ip = SendablePointer(UnsafeMutablePointer(mutating: inp)), K = K
             parallelChunks(N, threads: threads) { r in
                 mr_bf16_convert_rows(ip.p + r.lowerBound * ldIn, Int32(r.count), Int32(K), Int32(ldIn), ap.p + r.lowerBound * KP)
@@ -196,6 +210,38 @@ final class PackedLinear: @unchecked Sendable {
                 precondition(rc == 0, "bf16 kernel \(me.path) failed (out of memory?)")
             }
         }
+    }
+}
+
+/// Reused buffers for the quantized (or bf16) activations of ``PackedLinear/forward``: a fresh multi-megabyte
+/// allocation per call cost page faults and zeroing on every Linear of every batch. Any thread may take one; a
+/// buffer is used by one call at a time and given back after it.
+final class ScratchPool: @unchecked Sendable {
+    static let shared = ScratchPool()
+    struct Buffer { let pointer: UnsafeMutableRawPointer, bytes: Int }
+    private var free: [Buffer] = []
+    private let lock = NSLock()
+    /// Buffers kept for reuse (more are freed when given back): enough for a few encoders running at once.
+    private let keep = 8
+
+    /// A 64-byte-aligned buffer of at least `bytes` (contents undefined).
+    func take(bytes: Int) -> Buffer {
+        lock.lock()
+        if let i = free.firstIndex(where: { $0.bytes >= bytes }) {
+            let b = free.remove(at: i); lock.unlock(); return b
+        }
+        lock.unlock()
+        let size = max(bytes, 1 << 16)
+        return Buffer(pointer: .allocate(byteCount: size, alignment: 64), bytes: size)
+    }
+
+    func give(_ b: Buffer) {
+        lock.lock()
+        free.append(b)
+        var dropped: [Buffer] = []
+        if free.count > keep { free.sort { $0.bytes > $1.bytes }; dropped = Array(free.suffix(from: keep)); free.removeLast(free.count - keep) }
+        lock.unlock()
+        for d in dropped { d.pointer.deallocate() }
     }
 }
 

@@ -5,16 +5,17 @@
 // (float16, bfloat16), so loading never holds the whole file and the weights twice.
 import Foundation
 
-/// Element types Mailroom reads (`F32`, `F16`, `BF16`) or skips (everything else, e.g. `I64` position ids).
+/// Element types Mailroom reads (`F32`, `F16`, `BF16`; `I8` with a `<key>_scale` tensor, as `mailroom quantize`
+/// writes) or skips (everything else, e.g. `I64` position ids).
 public enum SafetensorsDType: String, Sendable {
-    case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8", bool = "BOOL"
+    case f32 = "F32", f16 = "F16", bf16 = "BF16", f64 = "F64", i64 = "I64", i32 = "I32", u8 = "U8", i8 = "I8", bool = "BOOL"
 
     public var byteSize: Int {
         switch self {
         case .f64, .i64: 8
         case .f32, .i32: 4
         case .f16, .bf16: 2
-        case .u8, .bool: 1
+        case .u8, .i8, .bool: 1
         }
     }
     public var isFloat: Bool { self == .f32 || self == .f16 || self == .bf16 }
@@ -41,7 +42,7 @@ public enum SafetensorsError: Error, CustomStringConvertible, Equatable {
         case .unreadable(let p): "cannot open \(p); is the checkpoint complete?"
         case .badHeader(let p, let r): "\(p) is not a valid safetensors file (\(r)); re-save it with safetensors' save_file"
         case .missingTensor(let p, let k): "\(p) has no tensor \"\(k)\""
-        case .notFloat(let k, let d): "tensor \"\(k)\" has dtype \(d); only F32, F16 and BF16 can be read as floats"
+        case .notFloat(let k, let d): "tensor \"\(k)\" has dtype \(d); only F32, F16, BF16 and I8 with a per-row \"\(k)_scale\" F32 tensor can be read as floats"
         }
     }
 }
@@ -92,10 +93,36 @@ public final class SafetensorsReader {
 
     deinit { close(fd) }
 
-    /// Reads tensor `key` as float32 into `out` (`entries[key].count` floats), converting F16/BF16.
+    /// Whether `key` can be read as floats: F32/F16/BF16, or I8 with a `<key>_scale` F32 tensor of one scale per
+    /// row (first dimension).
+    public func isFloatReadable(_ key: String) -> Bool {
+        guard let e = entries[key] else { return false }
+        if e.dtype.isFloat { return true }
+        guard e.dtype == .i8, let s = entries[key + "_scale"], s.dtype == .f32, let rows = e.shape.first else { return false }
+        return s.shape == [rows]
+    }
+
+    /// Whether `key` is the scale tensor of an I8 tensor (read together with it, not on its own).
+    public func isScale(_ key: String) -> Bool {
+        key.hasSuffix("_scale") && entries[String(key.dropLast(6))]?.dtype == .i8
+    }
+
+    /// Reads tensor `key` as float32 into `out` (`entries[key].count` floats), converting F16/BF16 and dequantizing
+    /// I8 (`q[r, ·] · scale[r]`, the scales from `<key>_scale`).
     public func read(_ key: String, into out: UnsafeMutablePointer<Float>) throws {
         guard let e = entries[key] else { throw SafetensorsError.missingTensor(path: path, key: key) }
         switch e.dtype {
+        case .i8:
+            guard isFloatReadable(key), let rows = e.shape.first, rows > 0 else {
+                throw SafetensorsError.notFloat(key: key, dtype: e.dtype.rawValue)
+            }
+            var q = [Int8](repeating: 0, count: e.count)
+            try q.withUnsafeMutableBytes { try readBytes($0.baseAddress!, count: e.end - e.begin, at: e.begin) }
+            let scales = try floats(key + "_scale"), cols = e.count / rows
+            for r in 0..<rows {
+                let s = scales[r]
+                for c in 0..<cols { out[r * cols + c] = Float(q[r * cols + c]) * s }
+            }
         case .f32:
             try readBytes(UnsafeMutableRawPointer(out), count: e.end - e.begin, at: e.begin)
         case .f16, .bf16:
@@ -129,15 +156,39 @@ public final class SafetensorsReader {
     }
 }
 
-/// Writes float32 tensors as a safetensors file (keys sorted, header padded to 8 bytes, as the Python library does).
+/// Writes tensors (F32, BF16 or I8) as a safetensors file (keys sorted, header padded to 8 bytes, as the Python
+/// library does).
 public enum SafetensorsWriter {
-    /// One tensor to write: its shape and row-major float32 values.
+    /// One tensor to write: its shape, dtype and row-major little-endian bytes.
     public struct Tensor: Sendable {
         public var shape: [Int]
-        public var values: [Float]
+        public var dtype: SafetensorsDType
+        var bytes: [UInt8]
+
         public init(shape: [Int], values: [Float]) {
             precondition(shape.reduce(1, *) == values.count, "tensor shape \(shape) does not match \(values.count) values")
-            self.shape = shape; self.values = values
+            self.shape = shape; dtype = .f32
+            bytes = values.withUnsafeBytes { Array($0) }
+        }
+
+        /// An I8 tensor (write its per-row scales as an F32 `<key>_scale` tensor beside it).
+        public init(shape: [Int], int8 values: [Int8]) {
+            precondition(shape.reduce(1, *) == values.count, "tensor shape \(shape) does not match \(values.count) values")
+            self.shape = shape; dtype = .i8
+            bytes = values.map { UInt8(bitPattern: $0) }
+        }
+
+        /// A BF16 tensor from bf16 bit patterns.
+        public init(shape: [Int], bf16 values: [UInt16]) {
+            precondition(shape.reduce(1, *) == values.count, "tensor shape \(shape) does not match \(values.count) values")
+            self.shape = shape; dtype = .bf16
+            bytes = values.map(\.littleEndian).withUnsafeBytes { Array($0) }
+        }
+
+        /// The values as float32 (an F32 tensor only).
+        public var values: [Float] {
+            precondition(dtype == .f32, "values of a \(dtype.rawValue) tensor; this is a bug")
+            return bytes.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
     }
 
@@ -148,8 +199,8 @@ public enum SafetensorsWriter {
         var offset = 0
         for k in keys {
             let t = tensors[k]!
-            let bytes = t.values.count * 4
-            header += ",\(jsonString(k)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
+            let bytes = t.bytes.count
+            header += ",\(jsonString(k)):{\"dtype\":\"\(t.dtype.rawValue)\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
                 + "\"data_offsets\":[\(offset),\(offset + bytes)]}"
             offset += bytes
         }
@@ -159,7 +210,7 @@ public enum SafetensorsWriter {
         var data = Data(capacity: 8 + headerBytes.count + offset)
         withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(contentsOf: headerBytes)
-        for k in keys { tensors[k]!.values.withUnsafeBytes { data.append(contentsOf: $0) } }
+        for k in keys { data.append(contentsOf: tensors[k]!.bytes) }
         guard FileManager.default.createFile(atPath: path, contents: data) else { throw SafetensorsError.unreadable(path) }
     }
 

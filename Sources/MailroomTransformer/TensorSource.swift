@@ -27,12 +27,12 @@ final class ParameterLoader: TensorSource {
     /// The encoder prefix found in this file ("" or "distilbert." / "bert.").
     let encoderPrefix: String
 
-    /// Opens `path`, sizing the store for every float tensor in it, and picks the encoder prefix whose
+    /// Opens `path`, sizing the store for every float tensor in it (I8 tensors with scales are dequantized), and picks the encoder prefix whose
     /// `embeddings.word_embeddings.weight` exists.
     init(path: String, family: EncoderFamily) throws {
         let reader = try SafetensorsReader(path: path)
         var total = 0
-        for e in reader.entries.values where e.dtype.isFloat { total += e.count }
+        for (k, e) in reader.entries where reader.isFloatReadable(k) { total += e.count }
         let candidates = ["", family.rawValue + "."]
         let probe = "embeddings.word_embeddings.weight"
         guard let p = candidates.first(where: { reader.entries[$0 + probe] != nil }) else {

@@ -26,7 +26,7 @@ public enum TransformerCheckpoint {
         let reader = try SafetensorsReader(path: (encoder as NSString).appendingPathComponent("model.safetensors"))
         var tensors: [String: SafetensorsWriter.Tensor] = [:]
         let taskPrefix = config.family.rawValue + "."
-        for (key, entry) in reader.entries where entry.dtype.isFloat {
+        for (key, entry) in reader.entries where reader.isFloatReadable(key) {
             let name = key.hasPrefix(taskPrefix) ? String(key.dropFirst(taskPrefix.count)) : key
             guard ["embeddings.", "encoder.", "transformer.", "pooler."].contains(where: name.hasPrefix) else { continue }
             tensors[name] = SafetensorsWriter.Tensor(shape: entry.shape, values: try reader.floats(key))

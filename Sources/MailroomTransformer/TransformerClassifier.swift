@@ -37,7 +37,10 @@ public final class TransformerClassifier: TextClassifier {
     ///   - precision: what the encoder's Linear layers run at; nil: what config.json's `quantization` block says
     ///     (its `scheme`, fp32 layers and activation scales), fp32 without one. A given precision keeps the block's
     ///     fp32 layers and scales.
-    public static func load(directory: String, threads: Int = 2, precision: Precision? = nil) throws -> TransformerClassifier {
+    ///   - releaseFP32Weights: when the layers run narrow, hand their fp32 copies back to the OS after packing
+    ///     (``TransformerEncoder/releasePackedFP32Weights()``): less memory, but the model cannot be re-packed.
+    public static func load(directory: String, threads: Int = 2, precision: Precision? = nil,
+                            releaseFP32Weights: Bool = false) throws -> TransformerClassifier {
         let manifest = try ModelManifest.read(directory: directory)
         guard manifest.kind == "transformer" else { throw ModelError.unknownKind(manifest.kind) }
         let (config, json) = try EncoderConfig.read(directory: directory)
@@ -48,6 +51,7 @@ public final class TransformerClassifier: TextClassifier {
         let loader = try ParameterLoader(path: path, family: config.family)
         let encoder = try TransformerEncoder(config: config, loader: loader, threads: threads)
         try encoder.apply(plan)
+        if releaseFP32Weights { encoder.releasePackedFP32Weights() }
         let heads = try manifest.heads.map {
             try ClassificationHead.load(from: loader, name: $0.name, labels: $0.labels.count, C: config.hiddenSize)
         }

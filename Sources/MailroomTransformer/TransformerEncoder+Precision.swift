@@ -1,6 +1,9 @@
 // TransformerEncoder+Precision: running the encoder's Linear layers at int8 or bf16 (``QuantizationPlan``), and
 // naming them (the names `mailroom quantize` reports per-layer error under and keeps in fp32 on request).
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What to run the encoder's Linear layers at.
 public struct QuantizationPlan: Sendable, Equatable, Codable {
@@ -69,13 +72,63 @@ extension TransformerEncoder {
         return (0..<layers.count).flatMap { i in ["\(p)\(i).attention.qkv", "\(p)\(i).\(a.out)", "\(p)\(i).\(f.lin1)", "\(p)\(i).\(f.lin2)"] }
     }
 
+    /// The packed layers by ``linearNames`` name, in forward order (nil where the layer runs fp32).
+    var packedLayers: [(name: String, layer: PackedLinear?)] {
+        let names = linearNames
+        return layers.indices.flatMap { i in
+            let l = layers[i]
+            return zip(names[(4 * i)..<(4 * i + 4)], [l.attention.qkvPacked, l.attention.outPacked, l.ffn.lin1Packed, l.ffn.lin2Packed])
+                .map { (name: $0, layer: $1) }
+        }
+    }
+
+    /// The HF weight keys (base-model names, without a task prefix) behind each Linear name: the fused qkv is the
+    /// q, k and v projections.
+    public var linearWeightKeys: [String: [String]] {
+        let p = Self.layerPrefix(config.family), a = Attention.keys(config.family), f = FeedForward.keys(config.family)
+        var keys: [String: [String]] = [:]
+        for i in layers.indices {
+            keys["\(p)\(i).attention.qkv"] = [a.q, a.k, a.v].map { "\(p)\(i).\($0).weight" }
+            for m in [a.out, f.lin1, f.lin2] { keys["\(p)\(i).\(m)"] = ["\(p)\(i).\(m).weight"] }
+        }
+        return keys
+    }
+
+    /// Hands the fp32 copies of the packed Linear weights back to the OS (`madvise(MADV_DONTNEED)` on the whole
+    /// pages they cover), so a model serving int8 or bf16 holds those layers once, packed. Layers that run fp32
+    /// keep theirs. Afterwards ``apply(_:)`` is refused: load the checkpoint again to change precision.
+    /// Returns the bytes released (0 when nothing is packed).
+    @discardableResult
+    public func releasePackedFP32Weights() -> Int {
+        let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+        var released = 0
+        func release(_ p: UnsafeMutablePointer<Float>, count: Int) {
+            let start = (Int(bitPattern: p) + page - 1) / page * page
+            let end = (Int(bitPattern: p + count)) / page * page
+            guard end > start, madvise(UnsafeMutableRawPointer(bitPattern: start), end - start, MADV_DONTNEED) == 0 else { return }
+            released += end - start
+        }
+        let C = config.hiddenSize, H = config.intermediateSize
+        for l in layers {
+            if l.attention.qkvPacked != nil { release(l.attention.qkvWeight, count: 3 * C * C) }
+            if l.attention.outPacked != nil { release(l.attention.outWeight, count: C * C) }
+            if l.ffn.lin1Packed != nil { release(l.ffn.lin1Weight, count: H * C) }
+            if l.ffn.lin2Packed != nil { release(l.ffn.lin2Weight, count: C * H) }
+        }
+        if released > 0 { fp32WeightsReleased = true }
+        return released
+    }
+
     /// Packs the Linear layers for `plan` (from the fp32 weights, so it can be applied again with another plan).
     /// A plan naming an unknown layer is refused; a CPU with no kernel for the precision runs fp32, and
     /// ``quantization`` says so.
     public func apply(_ plan: QuantizationPlan) throws {
+        guard !fp32WeightsReleased else {
+            throw TransformerError.invalidInput("this model's fp32 Linear weights were released after packing (releasePackedFP32Weights); load the checkpoint again to run it at another precision")
+        }
         let names = linearNames, known = Set(names)
         for n in plan.fp32Layers + plan.activationScales.keys.sorted() where !known.contains(n) {
-            throw TransformerError.invalidInput("\(n) is not a Linear layer of this encoder; its layers are \(names.first!) … \(names.last!) (see `mailroom quantize --report`)")
+            throw TransformerError.invalidInput("\(n) is not a Linear layer of this encoder; its layers are \(names.first!) … \(names.last!) (`mailroom quantize --calibrate` reports each by name)")
         }
         for (n, s) in plan.activationScales where !(s > 0 && s.isFinite) {
             throw TransformerError.invalidInput("the activation scale of \(n) is \(s); it must be a positive number")

@@ -14,6 +14,8 @@ public final class TransformerEncoder {
     var layers: [TransformerBlock]
     /// How the Linear layers run now (fp32 until ``apply(_:)``).
     public internal(set) var quantization = QuantizationState()
+    /// Set by ``releasePackedFP32Weights()``: the packed layers' fp32 weights are gone (zero pages).
+    var fp32WeightsReleased = false
     let store: ParameterStore
     let activations: Activations
     /// Threads for OpenBLAS and the elementwise passes.

@@ -152,7 +152,7 @@ struct TransformerTrainingRun {
         let named = Set(model.namedTensors().map(\.key))
         let prefix = model.config.family.rawValue + "."
         var extra: [String: SafetensorsWriter.Tensor] = [:]
-        for (key, e) in reader.entries where e.dtype.isFloat && !named.contains(key) && !key.hasPrefix("heads.") {
+        for (key, e) in reader.entries where reader.isFloatReadable(key) && !named.contains(key) && !key.hasPrefix("heads.") {
             let k = key.hasPrefix(prefix) ? String(key.dropFirst(prefix.count)) : key
             if !named.contains(k) { extra[k] = .init(shape: e.shape, values: try reader.floats(key)) }
         }

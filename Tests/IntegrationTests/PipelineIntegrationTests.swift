@@ -255,6 +255,25 @@ struct PipelineIntegrationTests {
             if !servedAgain { try await Task.sleep(for: .milliseconds(250)) }
         }
         #expect(servedAgain, "rollback should serve the previous version again")
+        #expect(tp["precision"] as? String == "fp32")
+
+        // Its int8 copy (`mailroom quantize`), promoted like any version, serves at int8 where the CPU has an int8
+        // kernel (every x86-64 CPU with AVX2), and every prediction says so.
+        try h.mailroom(["quantize", "--model", h.path("tf"), "--out", h.path("tf-int8"), "--scheme", "int8"])
+        try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("tf-int8"), "--by", "itest"])
+        try h.mailroom(["registry", "approve", "tiny-tf-1-int8", "--registry", registry, "--by", "itest"])
+        try h.mailroom(["registry", "promote", "tiny-tf-1-int8", "--registry", registry])
+        var int8Prediction: [String: Any]?
+        for round in 0..<40 where int8Prediction == nil {
+            let (_, b) = try await h.http("POST", "v1/classify", json: ["emails": [["id": "q-\(round)", "body": "Bitte mein Depot übertragen, danke!"]]])
+            let p = ((b as? [String: Any])?["predictions"] as? [[String: Any]])?.first
+            if p?["model_version"] as? String == "tiny-tf-1-int8" { int8Prediction = p } else { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let qp = try #require(int8Prediction, "the promoted int8 copy never served")
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        let hasAVX2 = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }?.split(separator: " ").contains("avx2") ?? false
+        #expect(qp["precision"] as? String == (hasAVX2 ? "int8" : "fp32"))
+        #expect((qp["heads"] as? [String: Any])?.keys.sorted() == ["line_of_business", "queue", "topic"])
 
         // Metrics are exposed in the Prometheus format.
         let (m, metrics) = try await h.http("GET", "metrics")

@@ -52,12 +52,18 @@ import Testing
         for (i, (N, K, M, rows)) in Self.shapes.enumerated() {
             let c = Case(N: N, K: K, M: M, seed: UInt64(i + 1))
             for accumulate in [false, true] {
-                // The reference computes the same integers (int8) or the same bf16 products (bf16) in plain C.
-                let ref: [Float] = c.w.withUnsafeBufferPointer { w in
-                    let p = PackedLinear(weight: w.baseAddress!, M: M, K: K, path: .reference, precision: precision)
-                    return Self.run(p, c, N: N, K: K, M: M, rows: rows, accumulate: accumulate, threads: 1)
+                // The reference computes the same integers (int8, with the path's weight range) or the same bf16
+                // products (bf16) in plain C.
+                func reference(weightMax: Int) -> [Float] {
+                    c.w.withUnsafeBufferPointer { w in
+                        let p = PackedLinear(weight: w.baseAddress!, M: M, K: K, path: .reference, precision: precision,
+                                             weightMax: weightMax)
+                        return Self.run(p, c, N: N, K: K, M: M, rows: rows, accumulate: accumulate, threads: 1)
+                    }
                 }
+                let refs = Dictionary(uniqueKeysWithValues: Set(paths.map(\.weightMax)).map { ($0, reference(weightMax: $0)) })
                 for path in paths {
+                    let ref = refs[path.weightMax]!
                     for threads in [1, 2] {
                         let got: [Float] = c.w.withUnsafeBufferPointer { w in
                             let p = PackedLinear(weight: w.baseAddress!, M: M, K: K, path: path)

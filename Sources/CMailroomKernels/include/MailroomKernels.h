@@ -22,7 +22,7 @@ extern "C" {
 /// The instruction-set paths. `MR_PATH_REFERENCE` is plain C (the tests' reference; any CPU).
 typedef enum {
     MR_PATH_REFERENCE = 0,
-    MR_PATH_AVX2 = 1,          // int8: vpmaddubsw + vpmaddwd (sign trick, no saturation)
+    MR_PATH_AVX2 = 1,          // int8: vpmaddubsw + vpmaddwd (7-bit weights, no saturation)
     MR_PATH_AVX_VNNI = 2,      // int8: VEX vpdpbusd on 256-bit registers
     MR_PATH_AVX512_VNNI = 3,   // int8: EVEX vpdpbusd on 512-bit registers
     MR_PATH_AMX_INT8 = 4,      // int8: AMX tdpbusd tiles
@@ -37,8 +37,11 @@ int mr_path_supported(mr_path path);
 const char *mr_path_name(mr_path path);
 /// 1 for int8 paths, 0 for bf16 paths.
 int mr_path_is_int8(mr_path path);
-/// 1 when `path` reads activations offset by +128 (unsigned: VNNI and AMX), 0 when signed (AVX2, reference).
+/// 1 when `path` reads activations offset by +128 (unsigned: AVX2, VNNI and AMX), 0 when signed (reference).
 int mr_path_unsigned_activations(mr_path path);
+/// The largest |weight| `path`'s packing may hold: 63 for AVX2 (vpmaddubsw adds two u8 × s8 products in int16,
+/// which 2 · 255 · 63 cannot overflow), 127 for every other path.
+int mr_path_weight_max(mr_path path);
 
 // ---- int8 -------------------------------------------------------------------------------------------------------
 
@@ -46,7 +49,7 @@ int mr_path_unsigned_activations(mr_path path);
 int mr_s8_padded_k(int K);
 /// Bytes of the packed weights of an (M, K) matrix.
 size_t mr_s8_packed_bytes(int M, int K);
-/// Packs `w (M, K)` (row-major int8, values in [-127, 127]) into `packed` (mr_s8_packed_bytes) and writes
+/// Packs `w (M, K)` (row-major int8, values within ±mr_path_weight_max of the path that will read it) into `packed` (mr_s8_packed_bytes) and writes
 /// `colsum (M)` = Σ_k w[m, k] (the correction for unsigned activations).
 void mr_s8_pack(const int8_t *w, int M, int K, int8_t *packed, int32_t *colsum);
 
@@ -77,6 +80,16 @@ void mr_bf16_convert_rows(const float *x, int N, int K, int ldx, uint16_t *out);
 /// when `path` is not a bf16 path this CPU supports.
 int mr_bf16_gemm(mr_path path, const uint16_t *a, int N, int K, const uint16_t *packed, int M,
                  int m0, int m1, float *out, int ldo, int accumulate);
+
+// ---- elementwise passes (fp32) -----------------------------------------------------------------------------------
+/// Floats per vector of the widest elementwise path this CPU has: 16 (AVX-512), 8 (AVX2 + FMA) or 1 (plain C);
+/// the environment variable MAILROOM_VECTOR_WIDTH=8 or 1 narrows it.
+int mr_vector_width(void);
+/// x (N, M) = GELU(x + bias) in place (erf form; `bias` may be NULL). `width` 16, 8 or 1 picks a path (for tests;
+/// a width this CPU lacks runs the widest it has), 0 the widest.
+void mr_bias_gelu_rows(float *x, const float *bias, int N, int M, int width);
+/// Softmax of each of the N rows of x (M values, row stride `ld`) in place. `width` as for mr_bias_gelu_rows.
+void mr_softmax_rows(float *x, int N, int M, int ld, int width);
 
 /// fp32 → bf16, round to nearest even (NaN stays NaN).
 uint16_t mr_bf16_from_float(float x);
