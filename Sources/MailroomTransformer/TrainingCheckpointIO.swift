@@ -76,10 +76,13 @@ extension TrainingModel {
     }
 }
 
+/// The folder of a training output directory that holds the resume state (optimizer moments, step, history).
+let trainerStateFolder = "trainer_state"
+
 /// Reads trainer_state/state.json from `path` (an output directory or its trainer_state folder); returns the
 /// state folder and the file.
 func readTrainerState(_ path: String) throws -> (String, TrainerStateFile) {
-    let candidates = [(path as NSString).appendingPathComponent("trainer_state"), path]
+    let candidates = [(path as NSString).appendingPathComponent(trainerStateFolder), path]
     for dir in candidates {
         let p = (dir as NSString).appendingPathComponent("state.json")
         guard let data = FileManager.default.contents(atPath: p) else { continue }

@@ -123,7 +123,8 @@ public enum TransformerQuantizer {
 
     /// Writes the quantized checkpoint of the fp32 checkpoint `directory` to `out`: the Linear weights of `plan`'s
     /// narrow layers as I8 + `<key>_scale` (int8) or BF16 (bf16), every other tensor as F32, config.json with the
-    /// `quantization` block (and `version` as the model version when given), every other file copied.
+    /// `quantization` block (and `version` as the model version when given), every other file copied except the
+    /// training run's resume state.
     /// Returns the bytes of the new and the original model.safetensors.
     @discardableResult
     public static func write(model directory: String, plan: QuantizationPlan, version: String? = nil,
@@ -174,7 +175,10 @@ public enum TransformerQuantizer {
         }
 
         try fm.createDirectory(at: dst, withIntermediateDirectories: true)
-        for f in try fm.contentsOfDirectory(atPath: src.path) where !["model.safetensors", "config.json", "quantization-report.json"].contains(f) {
+        // Not copied: the files written anew, and the fp32 run's resume state (optimizer moments, about 3× the
+        // weights), which a served copy has no use for.
+        let skip: Set = ["model.safetensors", "config.json", "quantization-report.json", trainerStateFolder]
+        for f in try fm.contentsOfDirectory(atPath: src.path) where !skip.contains(f) {
             let to = dst.appendingPathComponent(f)
             if fm.fileExists(atPath: to.path) { try fm.removeItem(at: to) }
             try fm.copyItem(at: src.appendingPathComponent(f), to: to)

@@ -42,7 +42,7 @@ struct TransformerTrainingRun {
     let runStart = Date()
     var stepsThisRun = 0
 
-    var stateDirectory: String { (out as NSString).appendingPathComponent("trainer_state") }
+    var stateDirectory: String { (out as NSString).appendingPathComponent(trainerStateFolder) }
 
     var summary: TransformerTrainingSummary {
         TransformerTrainingSummary(checkpoint: out, bestEpoch: state.bestEpoch, bestMeanMacroF1: state.bestMeanMacroF1,

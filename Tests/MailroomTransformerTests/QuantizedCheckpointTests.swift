@@ -68,6 +68,20 @@ import Testing
         #expect(try TransformerClassifier.load(directory: out, threads: 1, precision: .fp32).precision == "fp32")
     }
 
+    /// The copy takes the tokenizer and the other files, not the fp32 run's resume state.
+    @Test func copiesTheFilesButNotTheTrainerState() throws {
+        let src = Self.scratch("src"), out = Self.scratch("copy")
+        defer { try? FileManager.default.removeItem(atPath: src); try? FileManager.default.removeItem(atPath: out) }
+        try FileManager.default.copyItem(atPath: Self.fixture, toPath: src)
+        try FileManager.default.createDirectory(atPath: src + "/" + trainerStateFolder, withIntermediateDirectories: true)
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: src + "/" + trainerStateFolder + "/state.json"))
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: src + "/validation_report.json"))
+        try TransformerQuantizer.write(model: src, plan: QuantizationPlan(precision: .bf16), out: out)
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: out))
+        #expect(files.isSuperset(of: ["config.json", "model.safetensors", "tokenizer.json", "validation_report.json"]))
+        #expect(!files.contains(trainerStateFolder))
+    }
+
     /// bf16 writes BF16 Linear weights; a layer kept fp32 stays F32 in the file and runs fp32.
     @Test func bf16CheckpointKeepsNamedLayersFP32() throws {
         let out = Self.scratch("bf16")
