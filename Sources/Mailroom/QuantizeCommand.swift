@@ -63,18 +63,17 @@ struct QuantizeCommand: ParsableCommand {
             let inputs = emails.prefix(calibrationRows).map { cleaner.prepare($0).input }
             note("quantize: calibrating on \(inputs.count) of \(emails.count) rows of \(calibrate)")
             let scales = scheme == .int8 ? try TransformerQuantizer.calibrate(model, inputs: inputs) : [:]
-            let bar = ProgressReporter(label: "quantize: per-layer error", total: names.count - keep.count + 2, unit: "runs")
+            let runs = names.count - keep.count + (scheme == .int8 ? 2 : 1)  // each narrow layer alone, then the whole plan
+            let bar = ProgressReporter(label: "quantize: per-layer error", total: runs, unit: "runs")
             let report = try TransformerQuantizer.report(model, inputs: inputs, plan: plan, staticScales: scales) { done, _ in
                 bar.update(done)
             }
             bar.finish()
-            print(Self.table(report))
+            print(report.table)
+            if activations == "static" { plan.activationScales = scales }
+            plan = report.keepingWorst(keepWorst, in: plan)
             let worst = report.mostSensitive(keepWorst).map(\.layer)
-            if !worst.isEmpty {
-                plan.fp32Layers = keep + worst.filter { !keep.contains($0) }
-                note("quantize: keeping in fp32 the \(worst.count) most sensitive: \(worst.joined(separator: ", "))")
-            }
-            if activations == "static" { plan.activationScales = scales.filter { !plan.fp32Layers.contains($0.key) } }
+            if !worst.isEmpty { note("quantize: keeping in fp32 the \(worst.count) most sensitive: \(worst.joined(separator: ", "))") }
             try write(model: model, plan: plan, report: report)
         } else {
             try write(model: model, plan: plan, report: nil)
@@ -92,20 +91,5 @@ struct QuantizeCommand: ParsableCommand {
         let copy = try TransformerClassifier.load(directory: out, threads: threads)
         let mb = { (b: Int) in String(format: "%.1f MB", Double(b) / 1_000_000) }
         note("quantize: wrote \(out) (version \(version)): model.safetensors \(mb(sizes.written)), was \(mb(sizes.original)); loads as \(copy.encoder.quantization.summary)")
-    }
-
-    /// The report as a table, worst layer first.
-    static func table(_ r: QuantizationReport) -> String {
-        func f(_ x: Float) -> String { String(format: "%.4f", x) }
-        var lines = ["\(r.scheme) on \(r.kernel), \(r.texts) texts: logit error against fp32",
-                     "| layer (alone at \(r.scheme)) | max abs | mean abs | top-label flips |", "|---|---|---|---|"]
-        lines.append("| all layers, dynamic activation scales | \(f(r.all.maxAbsLogitError)) | \(f(r.all.meanAbsLogitError)) | \(r.all.flips) |")
-        if let s = r.allStatic {
-            lines.append("| all layers, static activation scales | \(f(s.maxAbsLogitError)) | \(f(s.meanAbsLogitError)) | \(s.flips) |")
-        }
-        for l in r.mostSensitive(r.layers.count) {
-            lines.append("| \(l.layer) | \(f(l.maxAbsLogitError)) | \(f(l.meanAbsLogitError)) | \(l.flips) |")
-        }
-        return lines.joined(separator: "\n")
     }
 }

@@ -32,7 +32,7 @@ final class ParameterLoader: TensorSource {
     init(path: String, family: EncoderFamily) throws {
         let reader = try SafetensorsReader(path: path)
         var total = 0
-        for (k, e) in reader.entries where reader.isFloatReadable(k) { total += e.count }
+        for (k, e) in reader.entries where reader.isFloatReadable(k) && !reader.isScale(k) { total += e.count }
         let candidates = ["", family.rawValue + "."]
         let probe = "embeddings.word_embeddings.weight"
         guard let p = candidates.first(where: { reader.entries[$0 + probe] != nil }) else {

@@ -67,9 +67,16 @@ public struct QuantizationState: Sendable, Equatable {
 extension TransformerEncoder {
     /// The Linear layers in forward order, one name each: `<layer prefix><i>.attention.qkv` (the fused q, k, v
     /// projection), then the output projection and the two feed-forward Linears under their HF module names.
-    public var linearNames: [String] {
-        let p = Self.layerPrefix(config.family), a = Attention.keys(config.family), f = FeedForward.keys(config.family)
-        return (0..<layers.count).flatMap { i in ["\(p)\(i).attention.qkv", "\(p)\(i).\(a.out)", "\(p)\(i).\(f.lin1)", "\(p)\(i).\(f.lin2)"] }
+    public var linearNames: [String] { Self.linearWeightKeys(config).map(\.name) }
+
+    /// ``linearNames`` with the HF weight keys behind each (base-model names, without a task prefix; the fused qkv
+    /// is the q, k and v projections), from the config alone (no weights needed).
+    static func linearWeightKeys(_ config: EncoderConfig) -> [(name: String, keys: [String])] {
+        let p = layerPrefix(config.family), a = Attention.keys(config.family), f = FeedForward.keys(config.family)
+        return (0..<config.numLayers).flatMap { i -> [(name: String, keys: [String])] in
+            [("\(p)\(i).attention.qkv", [a.q, a.k, a.v].map { "\(p)\(i).\($0).weight" })]
+                + [a.out, f.lin1, f.lin2].map { m in ("\(p)\(i).\(m)", ["\(p)\(i).\(m).weight"]) }
+        }
     }
 
     /// The packed layers by ``linearNames`` name, in forward order (nil where the layer runs fp32).
@@ -80,18 +87,6 @@ extension TransformerEncoder {
             return zip(names[(4 * i)..<(4 * i + 4)], [l.attention.qkvPacked, l.attention.outPacked, l.ffn.lin1Packed, l.ffn.lin2Packed])
                 .map { (name: $0, layer: $1) }
         }
-    }
-
-    /// The HF weight keys (base-model names, without a task prefix) behind each Linear name: the fused qkv is the
-    /// q, k and v projections.
-    public var linearWeightKeys: [String: [String]] {
-        let p = Self.layerPrefix(config.family), a = Attention.keys(config.family), f = FeedForward.keys(config.family)
-        var keys: [String: [String]] = [:]
-        for i in layers.indices {
-            keys["\(p)\(i).attention.qkv"] = [a.q, a.k, a.v].map { "\(p)\(i).\($0).weight" }
-            for m in [a.out, f.lin1, f.lin2] { keys["\(p)\(i).\(m)"] = ["\(p)\(i).\(m).weight"] }
-        }
-        return keys
     }
 
     /// Hands the fp32 copies of the packed Linear weights back to the OS (`madvise(MADV_DONTNEED)` on the whole

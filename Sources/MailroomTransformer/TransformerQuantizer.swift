@@ -47,6 +47,30 @@ public struct QuantizationReport: Sendable, Codable, Equatable {
     public func mostSensitive(_ count: Int) -> [LayerError] {
         Array(layers.sorted { $0.maxAbsLogitError > $1.maxAbsLogitError }.prefix(count))
     }
+
+    /// `plan` with the `count` most sensitive layers (``mostSensitive(_:)``) also kept in fp32, and no static
+    /// activation scale for any fp32 layer.
+    public func keepingWorst(_ count: Int, in plan: QuantizationPlan) -> QuantizationPlan {
+        var p = plan
+        for l in mostSensitive(count) where !p.fp32Layers.contains(l.layer) { p.fp32Layers.append(l.layer) }
+        p.activationScales = p.activationScales.filter { !p.fp32Layers.contains($0.key) }
+        return p
+    }
+
+    /// The report as a Markdown table: the whole plan first (dynamic, then static scales), then each layer alone,
+    /// worst first.
+    public var table: String {
+        func f(_ x: Float) -> String { String(format: "%.4f", x) }
+        func row(_ name: String, _ e: LayerError) -> String {
+            "| \(name) | \(f(e.maxAbsLogitError)) | \(f(e.meanAbsLogitError)) | \(e.flips) |"
+        }
+        var lines = ["\(scheme) on \(kernel), \(texts) texts: logit error against fp32",
+                     "| layer (alone at \(scheme)) | max abs | mean abs | top-label flips |", "|---|---|---|---|",
+                     row("all layers, dynamic activation scales", all)]
+        if let allStatic { lines.append(row("all layers, static activation scales", allStatic)) }
+        lines += mostSensitive(layers.count).map { row($0.layer, $0) }
+        return lines.joined(separator: "\n")
+    }
 }
 
 public enum TransformerQuantizer {
@@ -139,15 +163,11 @@ public enum TransformerQuantizer {
         }
         let modelPath = src.appendingPathComponent("model.safetensors").path
         guard fm.fileExists(atPath: modelPath) else { throw TransformerError.missingFile(modelPath) }
-        // The layer names and weight keys come from the encoder's own structure (a tiny load checks the file, too).
-        let encoder = try TransformerEncoder(config: config, loader: try ParameterLoader(path: modelPath, family: config.family), threads: 1)
-        let names = encoder.linearNames
+        let layers = TransformerEncoder.linearWeightKeys(config), names = layers.map(\.name)
         for n in plan.fp32Layers + plan.activationScales.keys.sorted() where !names.contains(n) {
             throw TransformerError.invalidInput("\(n) is not a Linear layer of this encoder; its layers are \(names.first!) … \(names.last!)")
         }
-        let keyMap = encoder.linearWeightKeys
-        var narrowKeys = Set<String>()
-        for n in names where !plan.fp32Layers.contains(n) { narrowKeys.formUnion(keyMap[n] ?? []) }
+        let narrowKeys = Set(layers.filter { !plan.fp32Layers.contains($0.name) }.flatMap(\.keys))
 
         let reader = try SafetensorsReader(path: modelPath)
         let taskPrefix = config.family.rawValue + "."

@@ -52,18 +52,6 @@ func f1(_ truth: [String], _ guess: [String], _ labels: [String]) -> Double {
     ClassificationMetrics.compute(truth: truth, predicted: guess, labels: labels).macro.f1
 }
 
-/// Paired bootstrap 95 % interval of macro-F1(b) − macro-F1(a).
-func interval(_ truth: [String], _ a: [String], _ b: [String], _ labels: [String], resamples: Int = 1000) -> (Double, Double) {
-    var rng = SeededGenerator(seed: 2026), diffs: [Double] = []
-    for _ in 0..<resamples {
-        var t: [String] = [], pa: [String] = [], pb: [String] = []
-        for _ in truth.indices { let i = rng.int(below: truth.count); t.append(truth[i]); pa.append(a[i]); pb.append(b[i]) }
-        diffs.append(f1(t, pb, labels) - f1(t, pa, labels))
-    }
-    diffs.sort()
-    return (diffs[Int(0.025 * Double(resamples))], diffs[Int(0.975 * Double(resamples)) - 1])
-}
-
 print("model \(args[1]), \(rows.count) validation rows of \(args[2]), \(threads) threads")
 for run in runs where kernels[run] != nil {
     print(String(format: "%@: %@, %.1f s for the rows (%.1f rows/s)", run.name, kernels[run]!, seconds[run]!, Double(rows.count) / seconds[run]!))
@@ -77,7 +65,8 @@ for h in heads.indices {
     let b = f1(truth, base, all)
     for run in runs.dropFirst() {
         guard let g = by[run] else { continue }
-        let v = f1(truth, g, all), (lo, hi) = interval(truth, base, g, all)
+        let v = f1(truth, g, all)
+        let (lo, hi) = PairedBootstrap.macroF1Difference(truth: truth, baseline: base, candidate: g, labels: all)
         let same = Double(zip(g, base).filter { $0 == $1 }.count) / Double(g.count)
         print(String(format: "| %@ | %d | %.4f | %@ | %.4f | %+.2f | [%+.2f, %+.2f] | %.2f %% |", heads[h].name, truth.count, b,
                      run.name, v, 100 * (v - b), 100 * lo, 100 * hi, 100 * same))

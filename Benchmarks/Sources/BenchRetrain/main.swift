@@ -108,20 +108,10 @@ for seed in 0..<seeds {
 }
 
 /// Paired bootstrap 95 % interval of macro-F1(served) − macro-F1(baseline) over the pooled rows.
-func interval(_ m: MonthRows, head: String, resamples: Int = 1000) -> (Double, Double) {
-    let truth = m.truth[head]!, a = m.baseline[head]!, b = m.served[head]!
-    let labels = Array(m.labels[head]!).sorted()
-    var rng = SeededGenerator(seed: 2026)
-    var diffs: [Double] = []
-    for _ in 0..<resamples {
-        var t: [String] = [], pa: [String] = [], pb: [String] = []
-        t.reserveCapacity(truth.count); pa.reserveCapacity(truth.count); pb.reserveCapacity(truth.count)
-        for _ in truth.indices { let i = rng.int(below: truth.count); t.append(truth[i]); pa.append(a[i]); pb.append(b[i]) }
-        diffs.append(ClassificationMetrics.compute(truth: t, predicted: pb, labels: labels).macro.f1
-                     - ClassificationMetrics.compute(truth: t, predicted: pa, labels: labels).macro.f1)
-    }
-    diffs.sort()
-    return (diffs[Int(0.025 * Double(resamples))], diffs[Int(0.975 * Double(resamples)) - 1])
+func interval(_ m: MonthRows, head: String) -> (Double, Double) {
+    let b = PairedBootstrap.macroF1Difference(truth: m.truth[head]!, baseline: m.baseline[head]!, candidate: m.served[head]!,
+                                              labels: Array(m.labels[head]!).sorted())
+    return (b.lower, b.upper)
 }
 
 print("simulated months: \(seeds) seeds, history \(historyCount) rows, \(perMonth) emails a month, topic mix drifting, agents' new topic from month \(relabelFrom)")
