@@ -13,10 +13,17 @@ struct TrainCommand: ParsableCommand {
 
     @Option(help: "Dataset JSONL file (see ../shared/datasets/README.md for the format).") var data: String
     @Option(help: "Output model directory (created; an existing model there is replaced).") var out: String
-    @Option(help: "Model kind: linear or transformer.") var kind: String = "linear"
+    @Option(help: "Model kind: linear, transformer, hybrid (both, blended per head on held-out training rows) or auto (cross-validation on the training rows picks one of those three).")
+    var kind: String = "linear"
+    @Option(help: "--kind auto: folds of the training rows.") var autoFolds: Int = 3
+    @Option(help: "--kind auto: at most this many training rows take part in the cross-validation (a stable sample; bounds the folds' transformer runs); 0: all.")
+    var autoRows: Int = 0
+    @Option(help: "--kind auto: the kinds compared, comma-separated.") var autoKinds: String = "linear,transformer,hybrid"
+    @Option(help: "--kind auto: a costlier kind (transformer over linear, hybrid over both) is chosen only when its mean macro-F1 leads by more than this.")
+    var autoTolerance: Double = 0
     @Option(name: .customLong("model-version"), help: "Version string recorded in every prediction (default: kind + UTC time).")
     var modelVersion: String?
-    @Option(help: "Training epochs (linear: the most L-BFGS iterations per head; transformer: passes over the data).") var epochs: Int?
+    @Option(help: "Training epochs (linear: the most L-BFGS iterations per head; transformer: passes over the data; hybrid and auto: the transformer's passes).") var epochs: Int?
     @Option(help: "Random seed (training is deterministic for a seed).") var seed: UInt64 = 0
     @Option(help: "Class weighting: balanced or none (default: balanced for linear, none for transformer).") var classWeighting: String?
     @Flag(help: "Train on the raw body instead of the cleaned text the pipeline serves.") var noClean = false
@@ -51,22 +58,31 @@ struct TrainCommand: ParsableCommand {
     var noCalibrationRefit = false
 
     func run() throws {
-        guard let modelKind = ModelKind(rawValue: kind) else { throw CLIError("--kind \(kind): expected linear or transformer") }
+        let auto = kind == "auto"
+        guard let modelKind = auto ? .linear : ModelKind(rawValue: kind) else {
+            throw CLIError("--kind \(kind): expected linear, transformer, hybrid or auto")
+        }
         var request = TrainingRequest(kind: modelKind, dataPath: data, outputDirectory: out,
-                                      version: modelVersion ?? ModelTraining.defaultVersion(kind: modelKind))
+                                      version: modelVersion ?? ModelTraining.defaultVersion(prefix: kind))
         request.clean = !noClean
         request.linear.seed = seed
-        if let epochs { request.linear.epochs = epochs; request.transformer.epochs = epochs }
+        // --epochs means what it means for the kind; a hybrid's (and --kind auto's) are the transformer's passes, the
+        // linear part keeping its default iterations.
+        if let epochs {
+            if modelKind == .linear && !auto { request.linear.epochs = epochs }
+            request.transformer.epochs = epochs
+        }
         if selectByCV {
             guard modelKind == .linear else { throw CLIError("--select-by-cv applies to --kind linear only") }
             request.linear.crossValidation = .standard
         }
-        let weighting = classWeighting ?? (modelKind == .linear ? "balanced" : "none")
-        guard let classes = ClassWeighting(rawValue: weighting) else {
-            throw CLIError("--class-weighting \(weighting): expected balanced or none")
+        // Each kind's own default (a hybrid's parts and --kind auto's candidates too): balanced for linear, none for
+        // transformer.
+        for w in [classWeighting].compactMap({ $0 }) where ClassWeighting(rawValue: w) == nil {
+            throw CLIError("--class-weighting \(w): expected balanced or none")
         }
-        request.linear.classWeighting = classes
-        request.transformer.classWeighting = classes
+        request.linear.classWeighting = ClassWeighting(rawValue: classWeighting ?? "balanced")!
+        request.transformer.classWeighting = ClassWeighting(rawValue: classWeighting ?? "none")!
         request.transformer.seed = seed
         request.transformer.learningRate = learningRate
         request.transformer.batchSize = batchSize
@@ -89,7 +105,22 @@ struct TrainCommand: ParsableCommand {
 
         let printer = TrainingProgressPrinter(data: data, cleaned: !noClean, selectByCV: selectByCV,
                                               freezeEncoder: freezeEncoder, version: request.version)
-        let outcome = try ModelTraining.run(request) { printer.show($0) }
+        let outcome: TrainingOutcome
+        if auto {
+            var options = KindSelectionOptions()
+            options.folds = autoFolds
+            options.maxRows = autoRows > 0 ? autoRows : nil
+            options.tolerance = autoTolerance
+            options.kinds = try autoKinds.split(separator: ",").map { name in
+                let n = name.trimmingCharacters(in: .whitespaces)
+                guard let k = ModelKind(rawValue: n) else { throw CLIError("--auto-kinds: \(n) is not a kind (linear, transformer, hybrid)") }
+                return k
+            }
+            guard !options.kinds.isEmpty else { throw CLIError("--auto-kinds: name at least one kind") }
+            outcome = try KindSelection.train(request, options: options) { printer.show($0) }.outcome
+        } else {
+            outcome = try ModelTraining.run(request) { printer.show($0) }
+        }
         if let report = outcome.validationReport, let dir = outcome.validationReportDirectory {
             print(report.summaryTable())
             for head in report.heads {

@@ -22,6 +22,8 @@ final class TrainingProgressPrinter {
                      + "on the training rows (several fits per head before its final fit)")
             }
         case .encoder(let start):
+            bar?.finish()   // a hybrid's linear part trained just before
+            bar = nil
             note("train: transformer from \(start)\(freezeEncoder ? " (encoder frozen)" : "")")
         case .linear(.featuresBuilt(let features, let rows)):
             note("train: \(features) features kept from \(rows) training rows")
@@ -56,6 +58,22 @@ final class TrainingProgressPrinter {
             bar = nil
             note("train \(head): macro-F1 on the held-out rows \(String(format: "%.3f", withFields)) with the fields, \(String(format: "%.3f", textAlone)) on the text alone: "
                  + (reads ? "reads the fields" : "reads the text alone"))
+        case .selecting(let fold, let folds, let kind):
+            bar?.finish()
+            bar = nil
+            note("train auto: fold \(fold)/\(folds): training \(kind.rawValue) on the other folds")
+        case .selected(let choice):
+            bar?.finish()
+            bar = nil
+            for s in choice.scores {
+                let heads = s.heads.keys.sorted().map { "\($0) " + String(format: "%.3f ± %.3f", s.heads[$0]!, s.spread[$0]!) }
+                note("train auto: \(s.kind.rawValue) mean macro-F1 " + String(format: "%.4f (", s.mean) + heads.joined(separator: ", ") + ")")
+            }
+            note("train auto: chose \(choice.chosen.rawValue): \(choice.reason)")
+        case .blended(let head, let b):
+            bar?.finish()
+            bar = nil
+            note("train \(head): blend on \(b.heldOutRows) held-out rows: macro-F1 linear \(String(format: "%.3f", b.linearMacroF1)), transformer \(String(format: "%.3f", b.transformerMacroF1)), hybrid \(String(format: "%.3f", b.blendMacroF1)) at linear weight \(String(format: "%.2f", b.linearWeight))")
         case .calibrationSkipped(let why):
             note("train: calibration skipped: \(why)")
         case .calibrated(let calibration):

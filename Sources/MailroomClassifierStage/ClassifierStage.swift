@@ -180,7 +180,10 @@ public final class ClassifierStage: StageHandler {
             let shadows = shadowPredictions(emails.map(\.1), busy: batch.count >= maxBatch)
             return zip(zip(emails, outputs), shadows).map { pair, shadow in
                 let (item, out) = pair
-                let prediction = model.prediction(id: item.1.id, output: out)
+                // Evidence only where the email asked for it (it quotes the email: it goes to the caller, never a log).
+                let top = min(Email.maxEvidence, max(0, item.1.evidence ?? 0))
+                let prediction = top > 0 ? model.prediction(id: item.1.id, input: item.1.input, output: out, evidence: top)
+                                         : model.prediction(id: item.1.id, output: out)
                 return StageOutput(.router, item.0.forwarding(.classified(Classified(email: item.1, prediction: prediction,
                                                                                       shadow: shadow))))
             }

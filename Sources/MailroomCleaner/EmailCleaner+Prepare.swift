@@ -9,7 +9,8 @@ extension EmailCleaner {
         let result = clean(text: email.body, html: email.bodyHTML, subject: email.subject)
         return CleanedEmail(id: email.id, subject: email.subject, text: Self.keepingSomething(result, original: email.body), language: email.language,
                             custodianBank: email.custodianBank,
-                            removed: result.removed.map { RemovedPart(kind: $0.kind.rawValue, length: $0.text.count) })
+                            removed: result.removed.map { RemovedPart(kind: $0.kind.rawValue, length: $0.text.count) },
+                            evidence: email.evidence)
     }
 
     /// Cleans a dataset row's body in place (labels and split untouched).

@@ -15,15 +15,21 @@ public struct Email: Codable, Sendable, Equatable {
     public var custodianBank: String?
     public var receivedAt: String?
     public var language: String?
+    /// Opt-in: each head's prediction carries its `evidence` strongest items (1…``maxEvidence``); nil or 0: none.
+    /// They quote the email, so they go back to the caller only, never to a log.
+    public var evidence: Int?
+    /// The most evidence items a head may carry.
+    public static let maxEvidence = 20
 
     public init(id: String, subject: String = "", body: String? = nil, bodyHTML: String? = nil,
-                custodianBank: String? = nil, receivedAt: String? = nil, language: String? = nil) {
+                custodianBank: String? = nil, receivedAt: String? = nil, language: String? = nil, evidence: Int? = nil) {
         self.id = id; self.subject = subject; self.body = body; self.bodyHTML = bodyHTML
         self.custodianBank = custodianBank; self.receivedAt = receivedAt; self.language = language
+        self.evidence = evidence
     }
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case id, subject, body, language
+        case id, subject, body, language, evidence
         case bodyHTML = "body_html"
         case custodianBank = "custodian_bank"
         case receivedAt = "received_at"
@@ -39,6 +45,7 @@ public struct Email: Codable, Sendable, Equatable {
         custodianBank = try c.decodeOptional(String.self, forKey: .custodianBank, strictIn: decoder)
         receivedAt = try c.decodeOptional(String.self, forKey: .receivedAt, strictIn: decoder)
         language = try c.decodeOptional(String.self, forKey: .language, strictIn: decoder)
+        evidence = try c.decodeOptional(Int.self, forKey: .evidence, strictIn: decoder)
     }
 }
 

@@ -19,18 +19,20 @@ public struct CleanedEmail: Codable, Sendable, Equatable {
     public var language: String?
     public var custodianBank: String?
     public var removed: [RemovedPart]
+    /// The email's opt-in evidence count (``Email/evidence``), for the classifier.
+    public var evidence: Int?
 
     public init(id: String, subject: String, text: String, language: String? = nil,
-                custodianBank: String? = nil, removed: [RemovedPart] = []) {
+                custodianBank: String? = nil, removed: [RemovedPart] = [], evidence: Int? = nil) {
         self.id = id; self.subject = subject; self.text = text; self.language = language
-        self.custodianBank = custodianBank; self.removed = removed
+        self.custodianBank = custodianBank; self.removed = removed; self.evidence = evidence
     }
 
     /// The model text of this email (see ``modelText(subject:body:)``).
     public var modelInput: String { modelText(subject: subject, body: text) }
 
     enum CodingKeys: String, CodingKey {
-        case id, subject, text, language, removed
+        case id, subject, text, language, removed, evidence
         case custodianBank = "custodian_bank"
     }
 }
@@ -44,8 +46,8 @@ public struct HeadPrediction: Codable, Sendable, Equatable {
     /// The model version's own review threshold for this head (derived from a precision target at training); the
     /// router prefers it to its rules file's threshold.
     public var reviewThreshold: Double?
-    /// Why the model chose the label, only when asked for (`mailroom predict --evidence N`): the features that
-    /// pushed its logit up most. Holds words of the email: never logged.
+    /// Why the model chose the label, only when asked for (`mailroom predict --evidence N`, the API's `evidence`):
+    /// the features that pushed its logit up most. Holds words of the email: never logged.
     public var evidence: [EvidenceItem]?
     public init(label: String, confidence: Double, logits: [Float]? = nil, reviewThreshold: Double? = nil,
                 evidence: [EvidenceItem]? = nil) {

@@ -63,6 +63,9 @@ public enum FieldLimits {
         if let bank = e.custodianBank { try check(bank, "\(at).custodian_bank", maximum: custodianBankLength, plain: true) }
         if let time = e.receivedAt { try check(time, "\(at).received_at", maximum: timeLength, plain: true) }
         if let language = e.language { try checkLanguage(language, "\(at).language") }
+        if let n = e.evidence, !(0...Email.maxEvidence).contains(n) {
+            throw GatewayError.validation("\(at).evidence is \(n): ask for 0 (none) to \(Email.maxEvidence) evidence items per head")
+        }
         guard !e.subject.isEmpty || !(e.body ?? "").isEmpty || !(e.bodyHTML ?? "").isEmpty else {
             throw GatewayError.validation("\(at) has no subject, body or body_html: an email needs at least one")
         }

@@ -27,6 +27,8 @@ public enum ModelLoader {
         // Served models are never re-packed: an int8 / bf16 model drops its fp32 copies of the packed layers.
         case "transformer": model = try TransformerClassifier.load(directory: directory, threads: threads, precision: precision,
                                                                    releaseFP32Weights: true)
+        case "hybrid": model = try HybridClassifier.load(directory: directory, threads: threads, precision: precision,
+                                                         releaseFP32Weights: true)
         default: throw ModelError.unknownKind(manifest.kind)
         }
         guard calibrated, let calibration = try ModelCalibration.read(directory: directory, heads: model.heads) else { return model }

@@ -20,24 +20,29 @@ enum Recipe {
             guard let text = p[key] else { return }
             if let v = T(text) { apply(v) } else { notes.append("parameter \(key)=\(text) not readable; default kept") }
         }
-        let weighting = p["class_weighting"].flatMap(ClassWeighting.init(rawValue:))
+        // A hybrid records each part's settings under `linear.` and `transformer.`.
+        func linear(_ prefix: String) {
+            number(prefix + "seed") { (v: UInt64) in request.linear.seed = v }
+            number(prefix + "epochs") { (v: Int) in request.linear.epochs = v }
+            number(prefix + "buckets") { (v: Int) in request.linear.buckets = v }
+            number(prefix + "l2") { (v: Float) in request.linear.l2 = v }
+            number(prefix + "naive_bayes") { (v: Double) in request.linear.naiveBayesScaling = v }
+            if let w = p[prefix + "class_weighting"].flatMap(ClassWeighting.init(rawValue:)) { request.linear.classWeighting = w }
+            if p[prefix + "cv_folds"] != nil { request.linear.crossValidation = .standard }
+        }
+        func transformer(_ prefix: String) {
+            number(prefix + "seed") { (v: UInt64) in request.transformer.seed = v }
+            number(prefix + "epochs") { (v: Int) in request.transformer.epochs = v }
+            number(prefix + "learning_rate") { (v: Float) in request.transformer.learningRate = v }
+            number(prefix + "batch_size") { (v: Int) in request.transformer.batchSize = v }
+            number(prefix + "max_length") { (v: Int) in request.transformer.maxLength = v }
+            number(prefix + "freeze_encoder") { (v: Bool) in request.transformer.freezeEncoder = v }
+            if let w = p[prefix + "class_weighting"].flatMap(ClassWeighting.init(rawValue:)) { request.transformer.classWeighting = w }
+        }
         switch kind {
-        case .linear:
-            number("seed") { (v: UInt64) in request.linear.seed = v }
-            number("epochs") { (v: Int) in request.linear.epochs = v }
-            number("buckets") { (v: Int) in request.linear.buckets = v }
-            number("l2") { (v: Float) in request.linear.l2 = v }
-            number("naive_bayes") { (v: Double) in request.linear.naiveBayesScaling = v }
-            if let weighting { request.linear.classWeighting = weighting }
-            if p["cv_folds"] != nil { request.linear.crossValidation = .standard }
-        case .transformer:
-            number("seed") { (v: UInt64) in request.transformer.seed = v }
-            number("epochs") { (v: Int) in request.transformer.epochs = v }
-            number("learning_rate") { (v: Float) in request.transformer.learningRate = v }
-            number("batch_size") { (v: Int) in request.transformer.batchSize = v }
-            number("max_length") { (v: Int) in request.transformer.maxLength = v }
-            number("freeze_encoder") { (v: Bool) in request.transformer.freezeEncoder = v }
-            if let weighting { request.transformer.classWeighting = weighting }
+        case .linear: linear("")
+        case .transformer: transformer("")
+        case .hybrid: linear("linear."); transformer("transformer.")
         }
         // The fields the champion reads (none for a champion trained before fields existed).
         request.fields = (p["fields"] ?? "").split(separator: ",").map(String.init)

@@ -12,7 +12,13 @@ import MailroomTransformer
 
 /// Model kinds `mailroom train` can produce.
 public enum ModelKind: String, Sendable, CaseIterable {
-    case linear, transformer
+    /// n-gram and field features, one softmax head per label set (MailroomLinear).
+    case linear
+    /// A fine-tuned BERT/DistilBERT encoder with one head per label set (MailroomTransformer).
+    case transformer
+    /// Both, trained on the same rows and blended per head by weights chosen on the held-out calibration rows
+    /// (``HybridBlend``); needs calibration (`holdout > 0`).
+    case hybrid
 }
 
 /// Everything one training run needs.
@@ -40,6 +46,8 @@ public struct TrainingRequest: Sendable {
     public var fieldSelection = true
     /// Confidence calibration and review targets (off unless `holdout > 0`; `mailroom train` turns it on).
     public var calibration = CalibrationOptions()
+    /// Recorded in training.json beside the run's own settings (`--kind auto` records its choice here).
+    public var extraParameters: [String: String] = [:]
 
     public init(kind: ModelKind, dataPath: String, outputDirectory: String, version: String) {
         self.kind = kind; self.dataPath = dataPath; self.outputDirectory = outputDirectory; self.version = version
@@ -76,6 +84,12 @@ public enum TrainingEvent: Sendable {
     case transformerFinished(TransformerTrainingSummary)
     /// Field selection: a head's macro-F1 on the held-out rows with and without the fields, and whether it reads them.
     case fieldsChosen(head: String, withFields: Double, textAlone: Double, reads: Bool)
+    /// `--kind auto`: cross-validation trains `kind` on all folds but `fold` (1-based).
+    case selecting(fold: Int, folds: Int, kind: ModelKind)
+    /// `--kind auto`: every kind's figures and the choice.
+    case selected(KindChoice)
+    /// Hybrid: a head's blend, chosen on the held-out rows (with each part's macro-F1 there).
+    case blended(head: String, blend: HeadBlend)
     /// Calibration: the first fit holds out `heldOut` training rows (then `refit` trains on all of them again).
     case calibrationSplit(fit: Int, heldOut: Int, refit: Bool)
     /// Calibration is off for this run, and why.
@@ -88,18 +102,21 @@ public enum TrainingEvent: Sendable {
 
 /// Errors of a training run that no trainer reports.
 public enum TrainingError: Error, CustomStringConvertible, Equatable {
-    case calibrationTooFewRows(heldOut: Int, minimum: Int, holdout: Double)
+    case calibrationTooFewRows(heldOut: Int, minimum: Int, holdout: Double, purpose: String)
     case reviewTargetUnknownHead(String, heads: [String])
     case reviewTargetOutOfRange(String, Double)
     case reviewTargetsWithoutCalibration
+    case hybridWithoutHoldout
 
     public var description: String {
         switch self {
-        case .calibrationTooFewRows(let n, let m, let f):
-            "review targets need calibration, but holding out \(f) of the training rows gives \(n) rows (at least \(m) needed); raise --calibration-holdout or add rows"
+        case .calibrationTooFewRows(let n, let m, let f, let purpose):
+            "\(purpose) need held-out rows, but holding out \(f) of the training rows gives \(n) rows (at least \(m) needed); raise --calibration-holdout or add rows"
         case .reviewTargetUnknownHead(let h, let heads): "--review-target \(h): the model has no head \(h); its heads are \(heads.joined(separator: ", "))"
         case .reviewTargetsWithoutCalibration:
             "review targets are derived on held-out training rows: give --calibration-holdout a share above 0 (for example 0.15)"
+        case .hybridWithoutHoldout:
+            "the hybrid kind chooses its blend on held-out training rows: give --calibration-holdout a share above 0 (for example 0.15)"
         case .reviewTargetOutOfRange(let h, let t): "--review-target \(h)=\(t): a precision target lies between 0 and 1 (exclusive of 0)"
         }
     }
@@ -133,27 +150,48 @@ public enum ModelTraining {
         }
         let train = rows.filter { !$0.isValidation }, validation = rows.filter(\.isValidation)
         progress(.loaded(train: train.count, validation: validation.count))
-        var parameters = ["clean": "\(request.clean)"]
+        var parameters = request.extraParameters.merging(["clean": "\(request.clean)"]) { $1 }
         var encoderUsed: String?
         var threads = 2
 
-        /// Trains `request.kind` on `trainRows` into `out` (the calibration run's first fit, then the served model),
+        /// Records a part's settings in training.json (a hybrid's under `linear.` and `transformer.`).
+        func record(_ settings: [String: String], _ part: ModelKind) {
+            let prefix = request.kind == .hybrid ? part.rawValue + "." : ""
+            for (k, v) in settings { parameters[prefix + k] = v }
+        }
+        /// The hybrid's blend, once fitted on the held-out rows (the refit writes it with its parts).
+        var hybridBlend: HybridBlend?
+
+        /// Trains `kind` on `trainRows` into `out` (the calibration run's first fit, then the served model),
         /// reading `fields` (linear: only in `fieldHeads`, nil: every head).
-        func fit(_ trainRows: [DatasetRow], into out: String, fields: [String]? = nil, fieldHeads: Set<String>? = nil) throws {
-            switch request.kind {
+        func fit(_ trainRows: [DatasetRow], into out: String, kind: ModelKind = request.kind, fields: [String]? = nil,
+                 fieldHeads: Set<String>? = nil) throws {
+            switch kind {
+            case .hybrid:
+                // The two parts, each a model directory of its own kind, then the hybrid's manifest and blend.
+                try? FileManager.default.removeItem(atPath: out)
+                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+                let linearDir = (out as NSString).appendingPathComponent(HybridBlend.linearPart)
+                let transformerDir = (out as NSString).appendingPathComponent(HybridBlend.transformerPart)
+                try fit(trainRows, into: linearDir, kind: .linear, fields: fields)
+                try fit(trainRows, into: transformerDir, kind: .transformer, fields: fields)
+                let heads = try ModelManifest.read(directory: linearDir).heads
+                try HybridClassifier.write(directory: out, version: request.version, heads: heads,
+                                           blend: hybridBlend ?? .even(heads: heads))
+
             case .linear:
                 var o = request.linear
                 o.fields = fields ?? request.fields
                 o.fieldHeads = fieldHeads
-                parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "class_weighting": o.classWeighting.rawValue,
-                                  "buckets": "\(o.buckets)", "l2": "\(o.l2)"]) { $1 }
-                if o.naiveBayesScaling > 0 { parameters["naive_bayes"] = "\(o.naiveBayesScaling)" }
+                record(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "class_weighting": o.classWeighting.rawValue,
+                        "buckets": "\(o.buckets)", "l2": "\(o.l2)"], .linear)
+                if o.naiveBayesScaling > 0 { record(["naive_bayes": "\(o.naiveBayesScaling)"], .linear) }
                 if let grid = o.crossValidation {
-                    if !grid.penalties.isEmpty { parameters["l2_grid"] = grid.penalties.map { "\($0)" }.joined(separator: ",") }
+                    if !grid.penalties.isEmpty { record(["l2_grid": grid.penalties.map { "\($0)" }.joined(separator: ",")], .linear) }
                     if !grid.naiveBayesExponents.isEmpty {
-                        parameters["naive_bayes_grid"] = grid.naiveBayesExponents.map { "\($0)" }.joined(separator: ",")
+                        record(["naive_bayes_grid": grid.naiveBayesExponents.map { "\($0)" }.joined(separator: ",")], .linear)
                     }
-                    parameters["cv_folds"] = "\(grid.folds)"
+                    record(["cv_folds": "\(grid.folds)"], .linear)
                 }
                 threads = o.threads
                 var chosen: [String: PenaltyChoice] = [:]
@@ -163,7 +201,7 @@ public enum ModelTraining {
                     progress(.linear(p))
                 }
                 // What cross-validation chose per head, for the provenance record.
-                for (head, c) in chosen { parameters["cv_choice.\(head)"] = "l2=\(c.l2) naive_bayes=\(c.naiveBayes)" }
+                for (head, c) in chosen { record(["cv_choice.\(head)": "l2=\(c.l2) naive_bayes=\(c.naiveBayes)"], .linear) }
                 try model.save(to: out)
 
             case .transformer:
@@ -173,9 +211,9 @@ public enum ModelTraining {
                 var o = request.transformer
                 o.fields = fields ?? request.fields
                 threads = o.threads
-                parameters.merge(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "learning_rate": "\(o.learningRate)",
-                                  "batch_size": "\(o.batchSize)", "max_length": "\(o.maxLength)",
-                                  "freeze_encoder": "\(o.freezeEncoder)", "class_weighting": o.classWeighting.rawValue]) { $1 }
+                record(["seed": "\(o.seed)", "epochs": "\(o.epochs)", "learning_rate": "\(o.learningRate)",
+                        "batch_size": "\(o.batchSize)", "max_length": "\(o.maxLength)",
+                        "freeze_encoder": "\(o.freezeEncoder)", "class_weighting": o.classWeighting.rawValue], .transformer)
                 let summary = try TransformerTrainer.train(encoder: start, rows: trainRows, validation: validation, options: o,
                                                            version: request.version, out: out) {
                     progress(.transformer($0))
@@ -191,13 +229,15 @@ public enum ModelTraining {
         }
         let cal = request.calibration
         try checkReviewTargets(cal, rows: train)
+        guard request.kind != .hybrid || cal.holdout > 0 else { throw TrainingError.hybridWithoutHoldout }
         var calibration: ModelCalibration?
         if cal.holdout > 0 {
             let heldOut = train.filter { StableSplit.unit($0.id + "#calibration") < cal.holdout }
             let fitRows = train.filter { StableSplit.unit($0.id + "#calibration") >= cal.holdout }
             if heldOut.count < cal.minimumRows || fitRows.isEmpty {
-                guard cal.reviewTargets.isEmpty else {
-                    throw TrainingError.calibrationTooFewRows(heldOut: heldOut.count, minimum: cal.minimumRows, holdout: cal.holdout)
+                guard cal.reviewTargets.isEmpty, request.kind != .hybrid else {
+                    throw TrainingError.calibrationTooFewRows(heldOut: heldOut.count, minimum: cal.minimumRows, holdout: cal.holdout,
+                                                              purpose: request.kind == .hybrid ? "the hybrid's blend" : "review targets")
                 }
                 progress(.calibrationSkipped("holding out \(cal.holdout) of \(train.count) training rows gives \(heldOut.count) (at least \(cal.minimumRows) needed); confidences stay uncalibrated"))
             } else {
@@ -206,6 +246,17 @@ public enum ModelTraining {
                 try? FileManager.default.removeItem(atPath: first)
                 defer { try? FileManager.default.removeItem(atPath: first) }
                 try fit(fitRows, into: first)
+                if request.kind == .hybrid {
+                    // The blend's weights come from the same held-out rows as the temperatures (never validation rows).
+                    let blend = try HybridClassifier.load(directory: first, threads: threads).fitBlend(rows: heldOut)
+                    try blend.write(directory: first)
+                    hybridBlend = blend
+                    for (head, b) in blend.heads.sorted(by: { $0.key < $1.key }) {
+                        progress(.blended(head: head, blend: b))
+                        parameters["blend.\(head)"] = String(format: "linear weight %.2f; held-out macro-F1 linear %.4f, transformer %.4f, hybrid %.4f on %d rows",
+                                                             b.linearWeight, b.linearMacroF1, b.transformerMacroF1, b.blendMacroF1, b.heldOutRows)
+                    }
+                }
                 let model = try ModelLoader.load(directory: first, threads: threads, calibrated: false)
                 var fitted = try fitCalibration(model: model, rows: heldOut, targets: cal.reviewTargets, bound: cal.reviewBound)
                 var fieldHeads: Set<String>?

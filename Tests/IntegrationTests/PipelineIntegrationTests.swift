@@ -275,6 +275,32 @@ struct PipelineIntegrationTests {
         #expect(qp["precision"] as? String == (hasAVX2 ? "int8" : "fp32"))
         #expect((qp["heads"] as? [String: Any])?.keys.sorted() == ["line_of_business", "queue", "topic"])
 
+        // The hybrid kind (the linear and transformer kinds trained together, blended per head on held-out rows)
+        // goes through the registry and serves like the others; evidence is returned only to an email that asks.
+        try h.mailroom(["train", "--kind", "hybrid", "--encoder", encoder, "--data", h.path("sample.jsonl"), "--out", h.path("hy"),
+                        "--epochs", "1", "--max-length", "64", "--model-version", "tiny-hybrid-1"])
+        try h.mailroom(["registry", "register", "--registry", registry, "--model", h.path("hy"), "--by", "itest"])
+        try h.mailroom(["registry", "approve", "tiny-hybrid-1", "--registry", registry, "--by", "itest"])
+        try h.mailroom(["registry", "promote", "tiny-hybrid-1", "--registry", registry])
+        var hybridResponse: [[String: Any]]?
+        for round in 0..<40 where hybridResponse == nil {
+            let (_, b) = try await h.http("POST", "v1/classify", json: ["emails": [
+                ["id": "hy-\(round)", "body": "Bitte mein Depot übertragen, danke!", "custodian_bank": "Commerzbank", "evidence": 3],
+                ["id": "hy-plain-\(round)", "body": "Bitte mein Depot übertragen, danke!"]]])
+            let p = (b as? [String: Any])?["predictions"] as? [[String: Any]]
+            if p?.first?["model_version"] as? String == "tiny-hybrid-1" { hybridResponse = p } else { try await Task.sleep(for: .milliseconds(250)) }
+        }
+        let hp = try #require(hybridResponse, "the promoted hybrid never served")
+        let withEvidence = try #require(hp.first?["heads"] as? [String: [String: Any]])
+        #expect(withEvidence.keys.sorted() == ["line_of_business", "queue", "topic"])
+        for (head, prediction) in withEvidence {
+            let items = prediction["evidence"] as? [[String: Any]] ?? []
+            #expect(!items.isEmpty && items.count <= 3, "\(head): \(items.count) evidence items")
+            #expect(items.allSatisfy { ($0["weight"] as? Double ?? 0) > 0 && !($0["feature"] as? String ?? "").isEmpty })
+        }
+        let plain = try #require(hp.last?["heads"] as? [String: [String: Any]])
+        #expect(plain.values.allSatisfy { $0["evidence"] == nil }, "evidence only when asked for")
+
         // Metrics are exposed in the Prometheus format.
         let (m, metrics) = try await h.http("GET", "metrics")
         #expect(m == 200)

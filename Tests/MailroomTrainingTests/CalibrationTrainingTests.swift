@@ -111,7 +111,7 @@ import Testing
         #expect(throws: TrainingError.reviewTargetOutOfRange("queue", 1.5)) { try ModelTraining.run(request) }
         request.calibration.reviewTargets = ["queue": 0.9]
         #expect { try ModelTraining.run(request) } throws: { error in
-            guard case TrainingError.calibrationTooFewRows(let n, 30, 0.1) = error else { return false }
+            guard case TrainingError.calibrationTooFewRows(let n, 30, 0.1, _) = error else { return false }
             return n < 30 && "\(error)".contains("raise --calibration-holdout")
         }
         // Without targets, too few rows only skips calibration, saying so.

@@ -1,0 +1,69 @@
+// HybridBlendTests: the hybrid kind's per-head blend: its arithmetic, the weight it chooses on held-out rows, and
+// the errors a bad hybrid.json gets.
+import Foundation
+import MailroomCore
+import Testing
+
+@Suite struct HybridBlendTests {
+    @Test func theEndsOfTheGridAreEachPartAlone() {
+        let l: [Float] = [2, 0, -1], t: [Float] = [-3, 4, 0]
+        let linearOnly = HeadBlend(linearWeight: 1, linearTemperature: 2, transformerTemperature: 1).combine(linear: l, transformer: t)
+        let transformerOnly = HeadBlend(linearWeight: 0).combine(linear: l, transformer: t)
+        // log softmax(l / 2): exp of it sums to 1 and keeps the order of l.
+        #expect(abs(linearOnly.map { exp(Double($0)) }.reduce(0, +) - 1) < 1e-5)
+        #expect(abs(Double(linearOnly[0] - linearOnly[1]) - 1.0) < 1e-5)
+        #expect(transformerOnly.firstIndex(of: transformerOnly.max()!) == 1)
+        let even = HeadBlend(linearWeight: 0.5).combine(linear: l, transformer: t)
+        // 0.5 · (log softmax l + log softmax t), checked against a hand computation of one entry.
+        func ls(_ z: [Float]) -> [Double] { let m = Double(z.max()!); let s = z.map { exp(Double($0) - m) }.reduce(0, +); return z.map { Double($0) - m - log(s) } }
+        #expect(abs(Double(even[2]) - 0.5 * (ls(l)[2] + ls(t)[2])) < 1e-5)
+    }
+
+    @Test func aBetterPartAloneIsNeverOverruled() {
+        // The linear part is right on every row, the transformer on none. Every weight that keeps the linear
+        // part's answers scores 1 (the tie goes to the least log-loss, then to the weight nearest 0.5); the chosen
+        // blend must answer every row as the linear part does.
+        let truth = (0..<60).map { $0 % 3 }
+        let right = truth.map { y in (0..<3).map { Float($0 == y ? 3 : 0) } }
+        let wrong = truth.map { y in (0..<3).map { Float($0 == (y + 1) % 3 ? 3 : 0) } }
+        func argmax(_ z: [Float]) -> Int { z.indices.max { z[$0] < z[$1] }! }
+        let a = HeadBlend.fit(linear: right, transformer: wrong, truth: truth, classCount: 3)
+        #expect(a.linearMacroF1 == 1 && a.transformerMacroF1 == 0 && a.blendMacroF1 == 1 && a.linearWeight > 0)
+        #expect(truth.indices.allSatisfy { argmax(a.combine(linear: right[$0], transformer: wrong[$0])) == truth[$0] })
+        let b = HeadBlend.fit(linear: wrong, transformer: right, truth: truth, classCount: 3)
+        #expect(b.blendMacroF1 == 1 && b.linearWeight < 1 && b.heldOutRows == 60)
+        #expect(truth.indices.allSatisfy { argmax(b.combine(linear: wrong[$0], transformer: right[$0])) == truth[$0] })
+    }
+
+    @Test func theBlendBeatsBothWhereEachIsSureOnlyWhereItIsRight() {
+        // Rows 0..<30: the linear part is sure and right, the transformer unsure and wrong; rows 30..<60 the other
+        // way round. Either part alone gets half the rows; an even blend gets all of them.
+        let truth = (0..<60).map { $0 % 2 }
+        func logits(sureOn range: Range<Int>) -> [[Float]] {
+            truth.indices.map { r in
+                let y = truth[r]
+                return range.contains(r) ? (0..<2).map { Float($0 == y ? 4 : -4) } : (0..<2).map { Float($0 == y ? -0.2 : 0.2) }
+            }
+        }
+        let blend = HeadBlend.fit(linear: logits(sureOn: 0..<30), transformer: logits(sureOn: 30..<60), truth: truth, classCount: 2)
+        #expect(blend.linearMacroF1 < 0.6 && blend.transformerMacroF1 < 0.6)
+        #expect(blend.blendMacroF1 == 1)
+        #expect(blend.linearWeight > 0 && blend.linearWeight < 1)
+    }
+
+    @Test func aBadHybridFileIsRefusedByName() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hybrid-blend-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let heads = [HeadSpec(name: "queue", labels: ["a", "b"]), HeadSpec(name: "topic", labels: ["x", "y"])]
+        #expect(throws: ModelError.self) { try HybridBlend.read(directory: dir, heads: heads) }   // no file
+        try HybridBlend(fittedOn: "test", heads: ["queue": HeadBlend(linearWeight: 0.3)]).write(directory: dir)
+        #expect { try HybridBlend.read(directory: dir, heads: heads) } throws: { "\($0)".contains("no blend for head topic") }
+        try HybridBlend(fittedOn: "test", heads: ["queue": HeadBlend(linearWeight: 1.5), "topic": HeadBlend(linearWeight: 0)]).write(directory: dir)
+        #expect { try HybridBlend.read(directory: dir, heads: heads) } throws: { "\($0)".contains("head queue: linear_weight") }
+        let good = HybridBlend(fittedOn: "test", heads: ["queue": HeadBlend(linearWeight: 0.3, linearTemperature: 2),
+                                                         "topic": HeadBlend(linearWeight: 0)])
+        try good.write(directory: dir)
+        #expect(try HybridBlend.read(directory: dir, heads: heads) == good)
+    }
+}
