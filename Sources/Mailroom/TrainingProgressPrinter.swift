@@ -73,7 +73,7 @@ final class TrainingProgressPrinter {
         case .blended(let head, let b):
             bar?.finish()
             bar = nil
-            note("train \(head): blend on \(b.heldOutRows) held-out rows: macro-F1 linear \(String(format: "%.3f", b.linearMacroF1)), transformer \(String(format: "%.3f", b.transformerMacroF1)), hybrid \(String(format: "%.3f", b.blendMacroF1)) at linear weight \(String(format: "%.2f", b.linearWeight))")
+            note("train \(head): blend on \(b.heldOutRows) held-out rows: linear weight \(String(format: "%.2f", b.linearWeight)) (least log-loss: linear \(String(format: "%.3f", b.linearLogLoss)), transformer \(String(format: "%.3f", b.transformerLogLoss)), hybrid \(String(format: "%.3f", b.blendLogLoss))); macro-F1 linear \(String(format: "%.3f", b.linearMacroF1)), transformer \(String(format: "%.3f", b.transformerMacroF1)), hybrid \(String(format: "%.3f", b.blendMacroF1))")
         case .calibrationSkipped(let why):
             note("train: calibration skipped: \(why)")
         case .calibrated(let calibration):

@@ -16,18 +16,30 @@ public struct HeadBlend: Codable, Sendable, Equatable {
     public var linearMacroF1: Double
     public var transformerMacroF1: Double
     public var blendMacroF1: Double
+    /// The same rows' mean negative log-likelihood of the true label: each part alone (at its temperature) and the blend.
+    public var linearLogLoss: Double
+    public var transformerLogLoss: Double
+    public var blendLogLoss: Double
+    /// What chose the weight.
+    public var objective: BlendObjective
 
     public init(linearWeight: Double, linearTemperature: Double = 1, transformerTemperature: Double = 1, heldOutRows: Int = 0,
-                linearMacroF1: Double = 0, transformerMacroF1: Double = 0, blendMacroF1: Double = 0) {
+                linearMacroF1: Double = 0, transformerMacroF1: Double = 0, blendMacroF1: Double = 0,
+                linearLogLoss: Double = 0, transformerLogLoss: Double = 0, blendLogLoss: Double = 0,
+                objective: BlendObjective = .macroF1) {
         self.linearWeight = linearWeight; self.linearTemperature = linearTemperature
         self.transformerTemperature = transformerTemperature; self.heldOutRows = heldOutRows
         self.linearMacroF1 = linearMacroF1; self.transformerMacroF1 = transformerMacroF1; self.blendMacroF1 = blendMacroF1
+        self.linearLogLoss = linearLogLoss; self.transformerLogLoss = transformerLogLoss; self.blendLogLoss = blendLogLoss
+        self.objective = objective
     }
 
     enum CodingKeys: String, CodingKey {
         case linearWeight = "linear_weight", linearTemperature = "linear_temperature"
         case transformerTemperature = "transformer_temperature", heldOutRows = "held_out_rows"
         case linearMacroF1 = "linear_macro_f1", transformerMacroF1 = "transformer_macro_f1", blendMacroF1 = "blend_macro_f1"
+        case linearLogLoss = "linear_log_loss", transformerLogLoss = "transformer_log_loss", blendLogLoss = "blend_log_loss"
+        case objective
     }
 
     /// The blended logits (log-probabilities) of one email; `linear` and `transformer` in the same label order.
@@ -46,46 +58,95 @@ public struct HeadBlend: Codable, Sendable, Equatable {
         return s.map { $0 - lse }
     }
 
-    /// The weights tried by ``fit(linear:transformer:truth:classCount:)``: 0, 0.05, …, 1.
+    /// The weights tried by ``fit(linear:transformer:truth:classCount:objective:draws:)``: 0, 0.05, …, 1.
     public static let grid: [Double] = (0...20).map { Double($0) / 20 }
 
-    /// Chooses one head's blend on held-out rows the parts were not trained on: each part's temperature by
-    /// ``TemperatureScaling/fit(logits:truth:)``, then the grid weight of highest macro-F1 (ties: the lower negative
-    /// log-likelihood, then the weight nearer 0.5).
+    /// Chooses one head's blend on held-out rows the parts were not trained on. Each part's temperature comes from
+    /// ``TemperatureScaling/fit(logits:truth:)``; then, by `objective`:
+    /// - `.macroF1` (default): the better part alone (w = 1 or 0, by macro-F1, ties to the lower log-loss), unless
+    ///   the grid weight of highest macro-F1 beats it on these rows beyond their noise: a paired bootstrap of the
+    ///   difference (`draws` resamples of the rows, seeded) must keep its 5th percentile above 0. Macro-F1 alone
+    ///   would follow the noise of a few rows on heads of rare classes; the gate blends only where the rows show it
+    ///   pays, and otherwise serves the better part as it is.
+    /// - `.logLoss`: the grid weight of least negative log-likelihood (ties to the weight nearer 0.5). Smooth, but
+    ///   it favours the part calibrated to the class priors, which costs macro-F1 on imbalanced heads.
     /// - Parameters: `linear`, `transformer`: per row the parts' logits; `truth`: per row the true label's index.
-    public static func fit(linear: [[Float]], transformer: [[Float]], truth: [Int], classCount: Int) -> HeadBlend {
+    public static func fit(linear: [[Float]], transformer: [[Float]], truth: [Int], classCount: Int,
+                           objective: BlendObjective = .macroF1, draws: Int = 400) -> HeadBlend {
         precondition(linear.count == truth.count && transformer.count == truth.count, "HeadBlend.fit: row counts differ; this is a bug")
         let tl = TemperatureScaling.fit(logits: linear, truth: truth)
         let tt = TemperatureScaling.fit(logits: transformer, truth: truth)
         let a = linear.map { logSoftmax($0, temperature: tl) }, b = transformer.map { logSoftmax($0, temperature: tt) }
-        func score(_ w: Double) -> (f1: Double, nll: Double) {
-            var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
-            var nll = 0.0
+        let labels = (0..<classCount).map(String.init)
+        /// Per row the blend's arg-max at weight w, and the mean negative log-likelihood.
+        func predict(_ w: Double) -> (labels: [Int], nll: Double) {
+            var out = [Int](repeating: 0, count: truth.count), nll = 0.0
             for r in truth.indices {
                 let z = zip(a[r], b[r]).map { w * $0 + (1 - w) * $1 }
                 var best = 0
                 for i in z.indices where z[i] > z[best] { best = i }
-                confusion[truth[r]][best] += 1
+                out[r] = best
                 let m = z.max()!
                 nll += m + Foundation.log(z.reduce(0) { $0 + Foundation.exp($1 - m) }) - z[truth[r]]
             }
-            let labels = (0..<classCount).map(String.init)
-            return (ClassificationMetrics.fromConfusion(confusion, labels: labels).macro.f1, nll / Double(max(1, truth.count)))
+            return (out, nll / Double(max(1, truth.count)))
         }
-        var best = (w: 0.5, f1: -1.0, nll: Double.infinity)
-        var ends = (linear: 0.0, transformer: 0.0)
-        for w in grid {
-            let s = score(w)
-            if w == 1 { ends.linear = s.f1 }
-            if w == 0 { ends.transformer = s.f1 }
-            let better = s.f1 > best.f1 + 1e-12
-                || (abs(s.f1 - best.f1) <= 1e-12 && (s.nll < best.nll - 1e-12
-                    || (abs(s.nll - best.nll) <= 1e-12 && abs(w - 0.5) < abs(best.w - 0.5))))
-            if better { best = (w, s.f1, s.nll) }
+        func macroF1(_ predicted: [Int], rows: [Int]) -> Double {
+            var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
+            for r in rows { confusion[truth[r]][predicted[r]] += 1 }
+            return ClassificationMetrics.fromConfusion(confusion, labels: labels).macro.f1
         }
-        return HeadBlend(linearWeight: best.w, linearTemperature: tl, transformerTemperature: tt, heldOutRows: truth.count,
-                         linearMacroF1: ends.linear, transformerMacroF1: ends.transformer, blendMacroF1: best.f1)
+        let all = Array(truth.indices)
+        let scored = grid.map { w -> (w: Double, labels: [Int], f1: Double, nll: Double) in
+            let p = predict(w)
+            return (w, p.labels, macroF1(p.labels, rows: all), p.nll)
+        }
+        let linearEnd = scored.last!, transformerEnd = scored.first!
+        func pick(_ better: (Double, Double, Double, Double) -> Bool) -> Int {   // (f1, nll) of candidate vs best
+            var best = 0
+            for i in scored.indices.dropFirst() where better(scored[i].f1, scored[i].nll, scored[best].f1, scored[best].nll)
+                || (abs(scored[i].f1 - scored[best].f1) <= 1e-12 && abs(scored[i].nll - scored[best].nll) <= 1e-12
+                    && abs(scored[i].w - 0.5) < abs(scored[best].w - 0.5)) { best = i }
+            return best
+        }
+        let chosen: Int
+        switch objective {
+        case .logLoss:
+            chosen = pick { _, nll, _, bestNLL in nll < bestNLL - 1e-12 }
+        case .macroF1:
+            let f1First: (Double, Double, Double, Double) -> Bool = { f1, nll, bestF1, bestNLL in
+                f1 > bestF1 + 1e-12 || (abs(f1 - bestF1) <= 1e-12 && nll < bestNLL - 1e-12)
+            }
+            let end = f1First(linearEnd.f1, linearEnd.nll, transformerEnd.f1, transformerEnd.nll) ? scored.count - 1 : 0
+            let top = pick(f1First)
+            if top == end || scored[top].f1 <= scored[end].f1 + 1e-12 {
+                chosen = end
+            } else {
+                // Paired bootstrap on these rows: the same resampled rows score both weights.
+                var g = SeededGenerator(seed: 0x5EED_B1E4D)
+                var gains: [Double] = []
+                for _ in 0..<max(1, draws) {
+                    let rows = (0..<truth.count).map { _ in Int.random(in: 0..<truth.count, using: &g) }
+                    gains.append(macroF1(scored[top].labels, rows: rows) - macroF1(scored[end].labels, rows: rows))
+                }
+                gains.sort()
+                chosen = gains[gains.count / 20] > 0 ? top : end
+            }
+        }
+        let c = scored[chosen]
+        return HeadBlend(linearWeight: c.w, linearTemperature: tl, transformerTemperature: tt, heldOutRows: truth.count,
+                         linearMacroF1: linearEnd.f1, transformerMacroF1: transformerEnd.f1, blendMacroF1: c.f1,
+                         linearLogLoss: linearEnd.nll, transformerLogLoss: transformerEnd.nll, blendLogLoss: c.nll,
+                         objective: objective)
     }
+}
+
+/// What ``HeadBlend/fit(linear:transformer:truth:classCount:objective:draws:)`` minimises or maximises on the held-out rows.
+public enum BlendObjective: String, Codable, Sendable, CaseIterable {
+    /// Macro-F1 of the arg-max labels, blending only where the held-out rows show it beyond their noise (default).
+    case macroF1 = "macro-f1"
+    /// The mean negative log-likelihood of the true labels.
+    case logLoss = "log-loss"
 }
 
 /// The `hybrid.json` of a hybrid model directory: each head's ``HeadBlend``.

@@ -253,8 +253,9 @@ public enum ModelTraining {
                     hybridBlend = blend
                     for (head, b) in blend.heads.sorted(by: { $0.key < $1.key }) {
                         progress(.blended(head: head, blend: b))
-                        parameters["blend.\(head)"] = String(format: "linear weight %.2f; held-out macro-F1 linear %.4f, transformer %.4f, hybrid %.4f on %d rows",
-                                                             b.linearWeight, b.linearMacroF1, b.transformerMacroF1, b.blendMacroF1, b.heldOutRows)
+                        parameters["blend.\(head)"] = String(format: "linear weight %.2f by \(b.objective.rawValue) on %d held-out rows; macro-F1 linear %.4f, transformer %.4f, hybrid %.4f; log-loss linear %.4f, transformer %.4f, hybrid %.4f",
+                                                             b.linearWeight, b.heldOutRows, b.linearMacroF1, b.transformerMacroF1,
+                                                             b.blendMacroF1, b.linearLogLoss, b.transformerLogLoss, b.blendLogLoss)
                     }
                 }
                 let model = try ModelLoader.load(directory: first, threads: threads, calibrated: false)

@@ -45,10 +45,49 @@ import Testing
                 return range.contains(r) ? (0..<2).map { Float($0 == y ? 4 : -4) } : (0..<2).map { Float($0 == y ? -0.2 : 0.2) }
             }
         }
-        let blend = HeadBlend.fit(linear: logits(sureOn: 0..<30), transformer: logits(sureOn: 30..<60), truth: truth, classCount: 2)
-        #expect(blend.linearMacroF1 < 0.6 && blend.transformerMacroF1 < 0.6)
-        #expect(blend.blendMacroF1 == 1)
-        #expect(blend.linearWeight > 0 && blend.linearWeight < 1)
+        for objective in BlendObjective.allCases {
+            let blend = HeadBlend.fit(linear: logits(sureOn: 0..<30), transformer: logits(sureOn: 30..<60), truth: truth,
+                                      classCount: 2, objective: objective)
+            #expect(blend.linearMacroF1 < 0.6 && blend.transformerMacroF1 < 0.6, "\(objective)")
+            #expect(blend.blendMacroF1 == 1, "\(objective)")
+            #expect(blend.linearWeight > 0 && blend.linearWeight < 1 && blend.objective == objective, "\(objective)")
+            #expect(blend.blendLogLoss < min(blend.linearLogLoss, blend.transformerLogLoss), "\(objective)")
+        }
+    }
+
+    @Test func macroF1SelectionIsNeverBelowTheBetterPartOnItsRowsAndLogLossIsSteadier() {
+        // The linear part is right on 70 % of the rows with moderate confidence, the transformer on 55 %, both
+        // seeded noise. Macro-F1 selection is, on these rows, at least as good as the better end; log-loss
+        // selection is at least as good in log-loss.
+        var g = SeededGenerator(seed: 11)
+        let truth = (0..<400).map { _ in Int.random(in: 0..<4, using: &g) }
+        func part(_ accuracy: Double) -> [[Float]] {
+            truth.map { y in
+                let said = Double.random(in: 0..<1, using: &g) < accuracy ? y : Int.random(in: 0..<4, using: &g)
+                return (0..<4).map { Float($0 == said ? 1.5 : 0) + Float.random(in: -0.5..<0.5, using: &g) }
+            }
+        }
+        let l = part(0.7), t = part(0.55)
+        let f1 = HeadBlend.fit(linear: l, transformer: t, truth: truth, classCount: 4, objective: .macroF1)
+        #expect(f1.blendMacroF1 >= max(f1.linearMacroF1, f1.transformerMacroF1))
+        let ll = HeadBlend.fit(linear: l, transformer: t, truth: truth, classCount: 4)
+        #expect(ll.blendLogLoss <= min(ll.linearLogLoss, ll.transformerLogLoss))
+        #expect(ll.linearWeight > 0.5, "the better part weighs more")
+    }
+
+    @Test func aPartThatIsNoiseIsLeftOutRatherThanBlendedIn() {
+        // The transformer's logits are seeded noise. Some weight below 1 may score a little higher on these rows
+        // by chance, but not beyond the bootstrap's noise: the linear part is served alone (w = 1).
+        var g = SeededGenerator(seed: 3)
+        let truth = (0..<300).map { _ in Int.random(in: 0..<5, using: &g) }
+        let linear = truth.map { y in
+            let said = Double.random(in: 0..<1, using: &g) < 0.6 ? y : Int.random(in: 0..<5, using: &g)
+            return (0..<5).map { Float($0 == said ? 1 : 0) + Float.random(in: -0.8..<0.8, using: &g) }
+        }
+        let noise = truth.map { _ in (0..<5).map { _ in Float.random(in: -1..<1, using: &g) } }
+        let blend = HeadBlend.fit(linear: linear, transformer: noise, truth: truth, classCount: 5)
+        #expect(blend.linearWeight == 1 && blend.blendMacroF1 == blend.linearMacroF1)
+        #expect(HeadBlend.fit(linear: noise, transformer: linear, truth: truth, classCount: 5).linearWeight == 0)
     }
 
     @Test func aBadHybridFileIsRefusedByName() throws {
