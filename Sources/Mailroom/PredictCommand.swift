@@ -15,7 +15,7 @@ struct PredictCommand: ParsableCommand {
     @Option(help: "Input JSONL: emails or dataset rows (id, subject, body and/or body_html).") var input: String
     @Option(help: "Output JSONL file.") var output: String
     @Flag(help: "Add each head's raw logits.") var logits = false
-    @Option(help: "Add each head's N strongest evidence items (linear: the word n-grams and fields that raised the label's logit most; at most 20). They quote the email: keep the output as you keep the emails.")
+    @Option(help: "Add each head's N strongest evidence items (linear: the word n-grams and fields that raised the label's logit most; transformer: the words of largest attention-rollout share; hybrid: both, from the parts its blend uses; at most 20). They quote the email: keep the output as you keep the emails.")
     var evidence: Int = 0
     @Flag(help: "Classify the raw body instead of the cleaned text.") var noClean = false
     @Option(help: "Emails per model call.") var batchSize: Int = 32

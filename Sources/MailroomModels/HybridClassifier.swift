@@ -81,13 +81,18 @@ public final class HybridClassifier: TextClassifier {
         return index.map { i in i.flatMap { $0 < z.count ? z[$0] : nil } ?? floor }
     }
 
-    /// The linear part's evidence for the label, then the transformer part's where it has any; each item's weight
-    /// is its contribution to its own part's logit.
+    /// At most `top` items from the parts the head's blend uses: all from the linear part at weight 1 (n-grams and
+    /// fields, weights in that part's logit), all from the transformer at weight 0 (words by attention share,
+    /// marked `attention: `), otherwise the heavier part's best ⌈top/2⌉ and the other's best ⌊top/2⌋ (a part with
+    /// fewer leaves its place to the other).
     public func evidence(for input: ModelInput, head: String, label: String, top: Int) -> [EvidenceItem]? {
-        let l = linear.evidence(for: input, head: head, label: label, top: top)
-        let t = transformer.evidence(for: input, head: head, label: label, top: top)
-        if l == nil && t == nil { return nil }
-        return (l ?? []) + (t ?? [])
+        guard top > 0 else { return nil }
+        let w = blend.heads[head]?.linearWeight ?? 0.5
+        let l = w > 0 ? linear.evidence(for: input, head: head, label: label, top: top) ?? [] : []
+        let t = w < 1 ? transformer.evidence(for: input, head: head, label: label, top: top) ?? [] : []
+        let (first, second) = w >= 0.5 ? (l, t) : (t, l)
+        let firstCount = min(first.count, max(top - min(second.count, top / 2), (top + 1) / 2))
+        return Array(first.prefix(firstCount)) + Array(second.prefix(top - firstCount))
     }
 
     public func warmUp() throws { try linear.warmUp(); try transformer.warmUp() }

@@ -11,6 +11,9 @@ final class Activations {
     private(set) var att: FloatPtr = .allocate(capacity: 1)     // (N, C) attention output before W_out
     private(set) var hidden: FloatPtr = .allocate(capacity: 1)  // (N, H) feed-forward hidden
     private(set) var scores: FloatPtr = .allocate(capacity: 1)  // (threads, T, T) attention matrices, one per worker
+    /// Set only for an attention-rollout run of one sequence: the current layer's (NH, T, T) attention
+    /// probabilities are copied here (the last layer's first-token rows: (NH, T)). Not owned.
+    var attentionRecord: FloatPtr?
     private(set) var xCLS: FloatPtr = .allocate(capacity: 1)    // (B, C) first tokens' hidden states
     private(set) var qCLS: FloatPtr = .allocate(capacity: 1)    // (B, C)
     private(set) var attCLS: FloatPtr = .allocate(capacity: 1)  // (B, C)

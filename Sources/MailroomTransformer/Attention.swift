@@ -37,9 +37,9 @@ struct Attention {
 
     /// x (N, C) += Attention(x) · W_outᵀ (the residual add is fused into the GEMM; the output bias is not added).
     /// offsets (B+1) start rows of the sequences; qkv (N, 3C), att (N, C) and scores (threads, Tmax, Tmax)
-    /// are scratch.
+    /// are scratch. `record` (NH, T, T), for one sequence only: each head's attention probabilities are copied there.
     func forward(_ x: FloatPtr, offsets: [Int], qkv: FloatPtr, att: FloatPtr, scores: FloatPtr,
-                 threads: Int) {
+                 threads: Int, record: FloatPtr? = nil) {
         let N = offsets.last!
         // qkv (N, 3C) = b + x (N, C) · W_qkv (3C, C)ᵀ
         fillRows(qkv, qkvBias, N: N, M: 3 * C)
@@ -50,6 +50,7 @@ struct Attention {
         let (C, NH, HS) = (self.C, self.NH, self.HS)
         let Tmax = zip(offsets.dropFirst(), offsets).map { $0 - $1 }.max() ?? 0
         let qkvP = SendablePointer(qkv), attP = SendablePointer(att), scoresP = SendablePointer(scores)
+        let recordP = record.map(SendablePointer.init)
         if threads > 1 { setBLASThreads(1) }
         parallelParts((offsets.count - 1) * NH, threads: threads) { part, pairs in
             let scores = scoresP.p + part * Tmax * Tmax
@@ -61,6 +62,7 @@ struct Attention {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(T), Int32(T), Int32(HS),
                             scale, q, Int32(3 * C), k, Int32(3 * C), 0, scores, Int32(T))
                 softmaxRows(scores, N: T, M: T, ld: T)
+                if let r = recordP, s == 0 { (r.p + h * T * T).update(from: scores, count: T * T) }  // (T, T) per head
                 // att[o..<o+T, h·HS..<(h+1)·HS] (T, HS) = scores (T, T) · v (T, HS)
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(T), Int32(HS), Int32(T),
                             1, scores, Int32(T), v, Int32(3 * C), 0, attP.p + o * C + h * HS, Int32(C))
@@ -74,9 +76,10 @@ struct Attention {
     /// The last layer when only each sequence's first token is needed: keys and values for all N tokens,
     /// the query and everything after it for the B first tokens only.
     /// xCLS (B, C) += Attention(x)[first tokens] · W_outᵀ, without the output bias; xCLS holds the first
-    /// tokens' rows of x (N, C); qCLS (B, C) and attCLS (B, C) are scratch.
+    /// tokens' rows of x (N, C); qCLS (B, C) and attCLS (B, C) are scratch. `record` (NH, T), for one sequence
+    /// only: each head's first-token attention probabilities are copied there.
     func forwardFirstTokens(_ x: FloatPtr, xCLS: FloatPtr, offsets: [Int], qkv: FloatPtr,
-                            qCLS: FloatPtr, attCLS: FloatPtr, scores: FloatPtr, threads: Int) {
+                            qCLS: FloatPtr, attCLS: FloatPtr, scores: FloatPtr, threads: Int, record: FloatPtr? = nil) {
         let N = offsets.last!, B = offsets.count - 1
         // k, v (N, 2C) = b + x (N, C) · W_kv (2C, C)ᵀ, written into columns C..<3C of qkv (N, 3C)
         fillRows(qkv + C, qkvBias + C, N: N, M: 2 * C, ld: 3 * C)
@@ -101,6 +104,7 @@ struct Attention {
                 cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(T), Int32(HS), scale, k, Int32(3 * C),
                             qCLS + s * C + h * HS, 1, 0, scores, 1)
                 softmaxRows(scores, N: 1, M: T, ld: T)
+                if let record, s == 0 { (record + h * T).update(from: scores, count: T) }  // (T) per head
                 // att (HS) = v (T, HS)ᵀ · scores (T)
                 cblas_sgemv(CblasRowMajor, CblasTrans, Int32(T), Int32(HS), 1, v, Int32(3 * C),
                             scores, 1, 0, attCLS + s * C + h * HS, 1)

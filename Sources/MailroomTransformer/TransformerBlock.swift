@@ -27,7 +27,8 @@ struct TransformerBlock {
     func forward(_ x: FloatPtr, offsets: [Int], a: Activations, threads: Int) {
         let N = offsets.last!
         // x = LN1(x + Attention(x) + b_out): the GEMM adds into x, then bias + LayerNorm in one pass
-        attention.forward(x, offsets: offsets, qkv: a.qkv, att: a.att, scores: a.scores, threads: threads)
+        attention.forward(x, offsets: offsets, qkv: a.qkv, att: a.att, scores: a.scores, threads: threads,
+                          record: a.attentionRecord)
         layerNorm(x, attention.outBias, ln1Weight, ln1Bias, N: N, threads: threads)
         // x = LN2(x + FFN(x) + b2)
         ffn.forward(x, hidden: a.hidden, N: N, threads: threads)
@@ -40,7 +41,8 @@ struct TransformerBlock {
         let B = offsets.count - 1
         for s in 0..<B { (xCLS + s * C).update(from: x + offsets[s] * C, count: C) }
         attention.forwardFirstTokens(x, xCLS: xCLS, offsets: offsets, qkv: a.qkv,
-                                     qCLS: a.qCLS, attCLS: a.attCLS, scores: a.scores, threads: threads)
+                                     qCLS: a.qCLS, attCLS: a.attCLS, scores: a.scores, threads: threads,
+                                     record: a.attentionRecord)
         layerNorm(xCLS, attention.outBias, ln1Weight, ln1Bias, N: B, threads: 1)
         ffn.forward(xCLS, hidden: a.hidden, N: B, threads: threads)
         layerNorm(xCLS, ffn.lin2Bias, ln2Weight, ln2Bias, N: B, threads: 1)

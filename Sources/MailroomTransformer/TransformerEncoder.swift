@@ -71,7 +71,8 @@ public final class TransformerEncoder {
 
     /// The forward pass; returns a pointer to (B, C) first-token states in the activation buffers (valid until
     /// the next call).
-    func forward(_ sequences: [[Int]], fullLastLayer: Bool = false) throws -> UnsafeMutablePointer<Float> {
+    func forward(_ sequences: [[Int]], fullLastLayer: Bool = false,
+                 attentionRecord: UnsafeMutablePointer<Float>? = nil) throws -> UnsafeMutablePointer<Float> {
         let B = sequences.count, C = config.hiddenSize
         var offsets = [0]
         offsets.reserveCapacity(B + 1)
@@ -101,7 +102,10 @@ public final class TransformerEncoder {
         parallelChunks(N, threads: threads) { r in
             emb.forward(x.p + r.lowerBound * C, ids: ids.p + r.lowerBound, positions: pos.p + r.lowerBound, N: r.count)
         }
+        // An attention-rollout run (one sequence) records each layer's (NH, T, T) probabilities, the last one's (NH, T).
+        defer { a.attentionRecord = nil }
         for (l, block) in layers.enumerated() {
+            a.attentionRecord = attentionRecord.map { $0 + l * config.numHeads * T * T }
             if l == layers.count - 1, !fullLastLayer {
                 block.forwardFirstTokens(a.xCLS, a.x, offsets: offsets, a: a, threads: threads)
                 return a.xCLS

@@ -82,9 +82,17 @@ import Testing
                 #expect(zip(want, got).allSatisfy { abs($0 - $1) < 1e-4 }, "row \(r) head \(head.name)")
             }
         }
-        // Evidence comes from the linear part (n-grams and fields).
-        let prediction = model.prediction(id: "x", input: rows[0], output: served[0], evidence: 3)
-        #expect(prediction.heads.values.allSatisfy { !($0.evidence ?? []).isEmpty })
+        // Evidence comes from the parts each head's blend uses, at most the items asked for: n-grams and fields from
+        // the linear part, words by attention share (marked) from the transformer.
+        let prediction = model.prediction(id: "x", input: rows[0], output: served[0], evidence: 4)
+        for (head, p) in prediction.heads {
+            let items = p.evidence ?? [], w = blend.heads[head]!.linearWeight
+            let fromTransformer = items.filter { $0.feature.hasPrefix(TransformerClassifier.evidencePrefix) }.count
+            #expect(!items.isEmpty && items.count <= 4, "\(head)")
+            if w == 1 { #expect(fromTransformer == 0, "\(head): the transformer has no say at weight 1") }
+            if w == 0 { #expect(fromTransformer == items.count, "\(head): the linear part has no say at weight 0") }
+            if w > 0 && w < 1 { #expect(fromTransformer == 2, "\(head): half from each part") }
+        }
         #expect(outcome.validationReport != nil)
     }
 
