@@ -173,7 +173,7 @@ public enum ModelTraining {
                 try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
                 let linearDir = (out as NSString).appendingPathComponent(HybridBlend.linearPart)
                 let transformerDir = (out as NSString).appendingPathComponent(HybridBlend.transformerPart)
-                try fit(trainRows, into: linearDir, kind: .linear, fields: fields)
+                try fit(trainRows, into: linearDir, kind: .linear, fields: fields, fieldHeads: fieldHeads)
                 try fit(trainRows, into: transformerDir, kind: .transformer, fields: fields)
                 let heads = try ModelManifest.read(directory: linearDir).heads
                 try HybridClassifier.write(directory: out, version: request.version, heads: heads,
@@ -246,6 +246,37 @@ public enum ModelTraining {
                 try? FileManager.default.removeItem(atPath: first)
                 defer { try? FileManager.default.removeItem(atPath: first) }
                 try fit(fitRows, into: first)
+                var fieldHeads: Set<String>?
+                var textCalibration: ModelCalibration?
+                if request.kind == .linear || request.kind == .hybrid, !request.fields.isEmpty, request.fieldSelection, cal.refit {
+                    // The same first fit of the linear model (a hybrid's linear part) on the text alone; per head, the
+                    // fields stay where they win on held-out rows.
+                    let linearFirst = request.kind == .hybrid ? (first as NSString).appendingPathComponent(HybridBlend.linearPart) : first
+                    let text = first + ".text"
+                    defer { try? FileManager.default.removeItem(atPath: text) }
+                    try fit(fitRows, into: text, kind: .linear, fields: [])
+                    let withFieldsModel = try ModelLoader.load(directory: linearFirst, threads: threads, calibrated: false)
+                    let textModel = try ModelLoader.load(directory: text, threads: threads, calibrated: false)
+                    let withFields = try Evaluator.evaluate(classifier: withFieldsModel, rows: heldOut)
+                    let textAlone = try Evaluator.evaluate(classifier: textModel, rows: heldOut)
+                    if request.kind == .linear {
+                        textCalibration = try fitCalibration(model: textModel, rows: heldOut, targets: cal.reviewTargets, bound: cal.reviewBound)
+                    }
+                    var reads: Set<String> = []
+                    let heads = withFieldsModel.heads.map(\.name)
+                    for head in heads {
+                        guard let a = withFields[head: head]?.metrics.macro.f1, let b = textAlone[head: head]?.metrics.macro.f1 else { continue }
+                        if a > b { reads.insert(head) }
+                        progress(.fieldsChosen(head: head, withFields: a, textAlone: b, reads: a > b))
+                        parameters["field_choice.\(head)"] = String(format: "fields %.4f, text alone %.4f on %d held-out rows", a, b, heldOut.count)
+                    }
+                    fieldHeads = reads
+                    parameters["field_heads"] = reads.isEmpty ? "none" : reads.sorted().joined(separator: ",")
+                    // A hybrid's blend is fitted on the linear part it will serve: refit the part with its choice.
+                    if request.kind == .hybrid, reads.count < heads.count {
+                        try fit(fitRows, into: linearFirst, kind: .linear, fieldHeads: reads)
+                    }
+                }
                 if request.kind == .hybrid {
                     // The blend's weights come from the same held-out rows as the temperatures (never validation rows).
                     let blend = try HybridClassifier.load(directory: first, threads: threads).fitBlend(rows: heldOut)
@@ -260,26 +291,8 @@ public enum ModelTraining {
                 }
                 let model = try ModelLoader.load(directory: first, threads: threads, calibrated: false)
                 var fitted = try fitCalibration(model: model, rows: heldOut, targets: cal.reviewTargets, bound: cal.reviewBound)
-                var fieldHeads: Set<String>?
-                if request.kind == .linear, !request.fields.isEmpty, request.fieldSelection, cal.refit {
-                    // The same first fit on the text alone; per head, the fields stay where they win on held-out rows.
-                    let text = first + ".text"
-                    defer { try? FileManager.default.removeItem(atPath: text) }
-                    try fit(fitRows, into: text, fields: [])
-                    let textModel = try ModelLoader.load(directory: text, threads: threads, calibrated: false)
-                    let withFields = try Evaluator.evaluate(classifier: model, rows: heldOut)
-                    let textAlone = try Evaluator.evaluate(classifier: textModel, rows: heldOut)
-                    let textCalibration = try fitCalibration(model: textModel, rows: heldOut, targets: cal.reviewTargets,
-                                                             bound: cal.reviewBound)
-                    var reads: Set<String> = []
-                    for head in model.heads.map(\.name) {
-                        guard let a = withFields[head: head]?.metrics.macro.f1, let b = textAlone[head: head]?.metrics.macro.f1 else { continue }
-                        if a > b { reads.insert(head) } else { fitted.heads[head] = textCalibration.heads[head] }
-                        progress(.fieldsChosen(head: head, withFields: a, textAlone: b, reads: a > b))
-                        parameters["field_choice.\(head)"] = String(format: "fields %.4f, text alone %.4f on %d held-out rows", a, b, heldOut.count)
-                    }
-                    fieldHeads = reads
-                    parameters["field_heads"] = reads.isEmpty ? "none" : reads.sorted().joined(separator: ",")
+                if let textCalibration, let fieldHeads {
+                    for head in model.heads.map(\.name) where !fieldHeads.contains(head) { fitted.heads[head] = textCalibration.heads[head] }
                 }
                 calibration = fitted
                 progress(.calibrated(fitted))

@@ -66,6 +66,8 @@ import Testing
         #expect(p["linear.epochs"] == "30" && p["transformer.epochs"] == "1" && p["transformer.max_length"] == "32")
         #expect(p["linear.class_weighting"] == "balanced" && p["epochs"] == nil)
         #expect(Set(p.keys.filter { $0.hasPrefix("blend.") }) == ["blend.line_of_business", "blend.queue", "blend.topic"])
+        // The linear part chooses its fields per head as the linear kind does, before the blend is fitted on it.
+        #expect(p["field_heads"] != nil && Set(p.keys.filter { $0.hasPrefix("field_choice.") }).count == 3)
 
         // The served logits are the blend of the two parts' logits, head by head.
         let linear = try LinearModel.load(directory: dir + "/linear")
