@@ -48,6 +48,9 @@ struct QuantizeCommand: ParsableCommand {
         guard keepWorst >= 0 else { throw CLIError("--keep-worst \(keepWorst): expected 0 or more layers") }
         guard (1...100_000).contains(calibrationRows) else { throw CLIError("--calibration-rows \(calibrationRows): expected 1 to 100000") }
         let keep = keepFp32.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if (try? ModelManifest.read(directory: model))?.kind == "hybrid" {
+            throw CLIError("--model \(model) is a hybrid: quantize its transformer part (copy the hybrid directory, then mailroom quantize --model \(model)/transformer --out COPY/transformer, with a new version in COPY/config.json), or run it narrow as it is with --precision int8|bf16 (predict, evaluate, the classifier)")
+        }
         let model = try TransformerClassifier.load(directory: model, threads: threads, precision: .fp32)
         let names = model.encoder.linearNames
         if let bad = keep.first(where: { !names.contains($0) }) {

@@ -67,7 +67,7 @@ public enum ModelError: Error, CustomStringConvertible, Equatable {
         case .missingManifest(let p):
             "\(p) has no \"mailroom\" object (heads, version); it is a bare encoder: train heads on it with `mailroom train --kind transformer --encoder DIR`"
         case .badConfig(let p, let r): "\(p): \(r)"
-        case .unknownKind(let k): "unknown model kind \"\(k)\"; known kinds: linear, transformer"
+        case .unknownKind(let k): "unknown model kind \"\(k)\"; known kinds: linear, transformer, hybrid"
         case .missingFile(let p): "model file missing: \(p)"
         case .invalid(let m): m
         }
