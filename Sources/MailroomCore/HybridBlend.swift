@@ -65,7 +65,8 @@ public struct HeadBlend: Codable, Sendable, Equatable {
     /// ``TemperatureScaling/fit(logits:truth:)``; then, by `objective`:
     /// - `.macroF1` (default): the better part alone (w = 1 or 0, by macro-F1, ties to the lower log-loss), unless
     ///   the grid weight of highest macro-F1 beats it on these rows beyond their noise: a paired bootstrap of the
-    ///   difference (`draws` resamples of the rows, seeded) must keep its 5th percentile above 0. Macro-F1 alone
+    ///   difference (`draws` resamples of the rows, seeded) must keep its 5th percentile above 0, and the rows the
+    ///   two answer differently must favour the blend (one-sided sign test, p < 0.05). Macro-F1 alone
     ///   would follow the noise of a few rows on heads of rare classes; the gate blends only where the rows show it
     ///   pays, and otherwise serves the better part as it is.
     /// - `.logLoss`: the grid weight of least negative log-likelihood (ties to the weight nearer 0.5). Smooth, but
@@ -130,7 +131,14 @@ public struct HeadBlend: Codable, Sendable, Equatable {
                     gains.append(macroF1(scored[top].labels, rows: rows) - macroF1(scored[end].labels, rows: rows))
                 }
                 gains.sort()
-                chosen = gains[gains.count / 20] > 0 ? top : end
+                // A gain carried by a handful of rows resamples as positive nearly always; the rows on which the two
+                // disagree must also favour the blend (one-sided sign test on right/wrong, p < 0.05).
+                var blendOnly = 0, partOnly = 0
+                for r in truth.indices {
+                    let blendRight = scored[top].labels[r] == truth[r], partRight = scored[end].labels[r] == truth[r]
+                    if blendRight && !partRight { blendOnly += 1 } else if partRight && !blendRight { partOnly += 1 }
+                }
+                chosen = gains[gains.count / 20] > 0 && Self.signTestP(wins: blendOnly, losses: partOnly) < 0.05 ? top : end
             }
         }
         let c = scored[chosen]
@@ -138,6 +146,16 @@ public struct HeadBlend: Codable, Sendable, Equatable {
                          linearMacroF1: linearEnd.f1, transformerMacroF1: transformerEnd.f1, blendMacroF1: c.f1,
                          linearLogLoss: linearEnd.nll, transformerLogLoss: transformerEnd.nll, blendLogLoss: c.nll,
                          objective: objective)
+    }
+}
+
+extension HeadBlend {
+    /// One-sided exact sign test: the chance of at least `wins` of `wins + losses` fair coin flips.
+    public static func signTestP(wins: Int, losses: Int) -> Double {
+        let n = wins + losses
+        guard n > 0 else { return 1 }
+        func logChoose(_ k: Int) -> Double { lgamma(Double(n + 1)) - lgamma(Double(k + 1)) - lgamma(Double(n - k + 1)) }
+        return min(1, (wins...n).reduce(0.0) { $0 + exp(logChoose($1) - Double(n) * log(2.0)) })
     }
 }
 

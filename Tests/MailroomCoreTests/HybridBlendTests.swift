@@ -90,6 +90,28 @@ import Testing
         #expect(HeadBlend.fit(linear: noise, transformer: linear, truth: truth, classCount: 5).linearWeight == 0)
     }
 
+    @Test func aGainCarriedByAFewRowsIsNotEnoughToBlend() {
+        // The linear part is right on 196 of 200 rows and just wrong on 4; the transformer says nothing except on
+        // those 4, where it is sure and right. Blending fixes them, and a bootstrap of the macro-F1 gain almost
+        // never misses all 4 rows, but 4 wins out of 4 disagreements is p = 1/16 for a sign test: no blend.
+        let truth = (0..<200).map { $0 % 2 }
+        let fixed = Set([10, 51, 92, 133])
+        let linear = truth.indices.map { r -> [Float] in
+            let y = truth[r]
+            return fixed.contains(r) ? (0..<2).map { Float($0 == y ? 0 : 0.05) } : (0..<2).map { Float($0 == y ? 2 : 0) }
+        }
+        let transformer = truth.indices.map { r -> [Float] in
+            fixed.contains(r) ? (0..<2).map { Float($0 == truth[r] ? 3 : 0) } : [0, 0]
+        }
+        let blend = HeadBlend.fit(linear: linear, transformer: transformer, truth: truth, classCount: 2)
+        #expect(blend.linearWeight == 1 && blend.blendMacroF1 == blend.linearMacroF1)
+        // The sign test itself.
+        #expect(abs(HeadBlend.signTestP(wins: 4, losses: 0) - 1.0 / 16) < 1e-12)
+        #expect(abs(HeadBlend.signTestP(wins: 5, losses: 0) - 1.0 / 32) < 1e-12)
+        #expect(HeadBlend.signTestP(wins: 0, losses: 0) == 1 && HeadBlend.signTestP(wins: 10, losses: 10) > 0.5)
+        #expect(HeadBlend.signTestP(wins: 30, losses: 10) < 0.01)
+    }
+
     @Test func aBadHybridFileIsRefusedByName() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hybrid-blend-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
