@@ -62,8 +62,10 @@ struct TransformerTrainingRun {
         let (train, valid) = split(rows, validation: validation, options: o)
         guard !train.isEmpty else { throw TransformerTrainingError.noTrainingRows }
         let resumed = try o.resumeFrom.map(readTrainerState)
-        let start = try startingPoint(encoder: encoder, train: train, resumed: resumed, options: o, version: version,
-                                      out: out)
+        // Fresh heads know every label of the training rows, those held out here as the run's own validation
+        // rows too (a rare label may fall only among them); given validation rows may hold other labels.
+        let start = try startingPoint(encoder: encoder, train: validation.isEmpty ? rows : train, resumed: resumed,
+                                      options: o, version: version, out: out)
         let classifier = try TransformerClassifier.load(directory: start, threads: o.threads)
         let heads = classifier.heads
         try checkLabels(train + valid, heads: heads)

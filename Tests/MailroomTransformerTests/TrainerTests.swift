@@ -51,6 +51,25 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out + "/validation_report.json"))
     }
 
+    @Test func freshHeadsKnowALabelThatFallsOnlyAmongTheRunsOwnValidationRows() throws {
+        // No validation rows given: the trainer holds out its own share (here 90 %). A label seen on one row only
+        // must still get a logit in the fresh heads, wherever that row falls.
+        let dir = tempDir(), encoder = dir + "/encoder", out = dir + "/out"
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: ModelFixture.root + "/bert-uncased", toPath: encoder)
+        var config = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: encoder + "/config.json"))) as! [String: Any]
+        config["mailroom"] = nil
+        try JSONSerialization.data(withJSONObject: config).write(to: URL(fileURLWithPath: encoder + "/config.json"))
+        var rows = Self.toyRows().filter { !$0.isValidation }
+        rows.append(DatasetRow(id: "rare-1", subject: "", body: "selten bank", labels: ["sentiment": "rare", "relevance": "true"], split: "train"))
+        var o = Self.options(epochs: 1)
+        o.validationFraction = 0.9
+        o.maxLength = 32
+        let summary = try TransformerTrainer.train(encoder: encoder, rows: rows, validation: [], options: o, version: "rare-1", out: out) { _ in }
+        #expect(summary.heads.first { $0.name == "sentiment" }?.labels.contains("rare") == true)
+    }
+
     @Test func resumeContinuesIdentically() throws {
         let rows = Self.toyRows(), a = tempDir(), b = tempDir()
         defer { for d in [a, b] { try? FileManager.default.removeItem(atPath: d) } }
