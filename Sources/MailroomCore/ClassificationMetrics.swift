@@ -68,6 +68,14 @@ public struct ClassificationMetrics: Codable, Sendable, Equatable {
         return fromConfusion(confusion, labels: order, correct: correct, count: truth.count)
     }
 
+    /// Macro-F1 of label indices (0..<classCount) on `rows` (every row when nil): the blend's and `--kind auto`'s
+    /// score, with the same classes counted as ``fromConfusion(_:labels:)``.
+    public static func macroF1(truth: [Int], predicted: [Int], classCount: Int, rows: [Int]? = nil) -> Double {
+        var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
+        for r in rows ?? Array(truth.indices) { confusion[truth[r]][predicted[r]] += 1 }
+        return fromConfusion(confusion, labels: (0..<classCount).map(String.init)).macro.f1
+    }
+
     /// Scores from a ready confusion matrix `confusion[truth][predicted]` of shape (L, L).
     public static func fromConfusion(_ confusion: [[Int]], labels: [String]) -> ClassificationMetrics {
         precondition(confusion.count == labels.count && confusion.allSatisfy { $0.count == labels.count },

@@ -78,7 +78,6 @@ public struct HeadBlend: Codable, Sendable, Equatable {
         let tl = TemperatureScaling.fit(logits: linear, truth: truth)
         let tt = TemperatureScaling.fit(logits: transformer, truth: truth)
         let a = linear.map { logSoftmax($0, temperature: tl) }, b = transformer.map { logSoftmax($0, temperature: tt) }
-        let labels = (0..<classCount).map(String.init)
         /// Per row the blend's arg-max at weight w, and the mean negative log-likelihood.
         func predict(_ w: Double) -> (labels: [Int], nll: Double) {
             var out = [Int](repeating: 0, count: truth.count), nll = 0.0
@@ -93,9 +92,7 @@ public struct HeadBlend: Codable, Sendable, Equatable {
             return (out, nll / Double(max(1, truth.count)))
         }
         func macroF1(_ predicted: [Int], rows: [Int]) -> Double {
-            var confusion = [[Int]](repeating: [Int](repeating: 0, count: classCount), count: classCount)
-            for r in rows { confusion[truth[r]][predicted[r]] += 1 }
-            return ClassificationMetrics.fromConfusion(confusion, labels: labels).macro.f1
+            ClassificationMetrics.macroF1(truth: truth, predicted: predicted, classCount: classCount, rows: rows)
         }
         let all = Array(truth.indices)
         let scored = grid.map { w -> (w: Double, labels: [Int], f1: Double, nll: Double) in

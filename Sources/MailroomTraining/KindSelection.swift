@@ -1,7 +1,6 @@
 // KindSelection: `mailroom train --kind auto`: k-fold cross-validation on the training rows (never the validation
 // rows) scores the linear, transformer and hybrid kinds per head, and the kind of highest mean macro-F1 is trained.
 import Foundation
-import MailroomCleaner
 import MailroomCore
 import MailroomEvaluation
 import MailroomLinear
@@ -88,13 +87,9 @@ public enum KindSelection {
         if options.kinds.contains(.hybrid) && !(options.kinds.contains(.linear) && options.kinds.contains(.transformer)) {
             throw KindSelectionError.hybridNeedsBoth
         }
-        var rows = try JSONL.read(DatasetRow.self, from: request.dataPath).filter { !$0.isValidation }
+        var rows = try ModelTraining.rows(of: request).filter { !$0.isValidation }
         if let cap = options.maxRows, rows.count > cap {
             rows = Array(rows.sorted { StableSplit.unit($0.id + "#auto") < StableSplit.unit($1.id + "#auto") }.prefix(cap))
-        }
-        if request.clean {
-            let cleaner = EmailCleaner()
-            rows = rows.map { cleaner.prepare($0) }
         }
         let fold = rows.map { min(options.folds - 1, Int(StableSplit.unit($0.id + "#auto-fold") * Double(options.folds))) }
         for k in 0..<options.folds where fold.filter({ $0 == k }).count < 10 {
@@ -139,13 +134,8 @@ public enum KindSelection {
         }
 
         func macroF1(_ logits: [[Float]], _ truth: [Int], classes: Int) -> Double {
-            var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes), count: classes)
-            for (z, y) in zip(logits, truth) {
-                var best = 0
-                for i in z.indices where z[i] > z[best] { best = i }
-                confusion[y][best] += 1
-            }
-            return ClassificationMetrics.fromConfusion(confusion, labels: (0..<classes).map(String.init)).macro.f1
+            let predicted = logits.map { z in z.indices.reduce(0) { z[$1] > z[$0] ? $1 : $0 } }
+            return ClassificationMetrics.macroF1(truth: truth, predicted: predicted, classCount: classes)
         }
         var scores: [KindScore] = []
         for kind in cost where options.kinds.contains(kind) {

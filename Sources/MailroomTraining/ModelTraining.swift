@@ -143,11 +143,7 @@ public enum ModelTraining {
     public static func run(_ request: TrainingRequest,
                            progress: (TrainingEvent) -> Void = { _ in }) throws -> TrainingOutcome {
         let startedAt = ISO8601DateFormatter().string(from: Date())
-        var rows = try JSONL.read(DatasetRow.self, from: request.dataPath)   // throws JSONLError.empty for no rows
-        if request.clean {
-            let cleaner = EmailCleaner()
-            rows = rows.map { cleaner.prepare($0) }
-        }
+        let rows = try Self.rows(of: request)
         let train = rows.filter { !$0.isValidation }, validation = rows.filter(\.isValidation)
         progress(.loaded(train: train.count, validation: validation.count))
         var parameters = request.extraParameters.merging(["clean": "\(request.clean)"]) { $1 }
@@ -341,6 +337,15 @@ public enum ModelTraining {
             outcome.validationReportDirectory = dir
         }
         return outcome
+    }
+
+    /// The request's dataset rows, cleaned as the pipeline serves them unless `clean` is off (throws
+    /// `JSONLError.empty` for no rows).
+    public static func rows(of request: TrainingRequest) throws -> [DatasetRow] {
+        let rows = try JSONL.read(DatasetRow.self, from: request.dataPath)
+        guard request.clean else { return rows }
+        let cleaner = EmailCleaner()
+        return rows.map { cleaner.prepare($0) }
     }
 
     /// Review targets name heads of the data and lie in (0, 1].

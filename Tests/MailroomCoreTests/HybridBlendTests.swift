@@ -112,6 +112,17 @@ import Testing
         #expect(HeadBlend.signTestP(wins: 30, losses: 10) < 0.01)
     }
 
+    @Test func indexMacroF1AgreesWithTheLabelledMetrics() {
+        let truth = [0, 0, 1, 2, 2, 2, 1, 0], predicted = [0, 1, 1, 2, 0, 2, 1, 0]
+        let names = ["a", "b", "c"]
+        let labelled = ClassificationMetrics.compute(truth: truth.map { names[$0] }, predicted: predicted.map { names[$0] }, labels: names)
+        #expect(abs(ClassificationMetrics.macroF1(truth: truth, predicted: predicted, classCount: 3) - labelled.macro.f1) < 1e-12)
+        // On a subset of rows (with repeats, as a bootstrap draws them): the same as scoring those rows alone.
+        let rows = [0, 0, 3, 4, 6]
+        let sub = ClassificationMetrics.compute(truth: rows.map { names[truth[$0]] }, predicted: rows.map { names[predicted[$0]] }, labels: names)
+        #expect(abs(ClassificationMetrics.macroF1(truth: truth, predicted: predicted, classCount: 3, rows: rows) - sub.macro.f1) < 1e-12)
+    }
+
     @Test func aBadHybridFileIsRefusedByName() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("hybrid-blend-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
