@@ -79,11 +79,12 @@ let package = Package(
                 swiftSettings: settings),
 
         // The stage runtime every process uses: flags, logging, one ServiceGroup with graceful shutdown, the
-        // ZeroMQ input/outputs of a stage, heartbeats on their own task.
+        // ZeroMQ input/outputs of a stage, heartbeats on their own task, its /metrics and probe listener.
         .target(name: "MailroomRuntime",
                 dependencies: [
                     "MailroomCore", "MailroomTransport", .product(name: "Logging", package: "swift-log"),
                     .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                    .product(name: "Hummingbird", package: "hummingbird"),
                 ],
                 swiftSettings: settings),
         // One library per stage: each process links only what its stage needs (only the classifier links a model).
@@ -146,7 +147,10 @@ let package = Package(
                     dependencies: ["MailroomRetraining", "MailroomStore", "MailroomCore", "MailroomSampleData", "MailroomTraining",
                                    "MailroomRegistry", "MailroomModels", "MailroomEvaluation"],
                     swiftSettings: settings),
-        .testTarget(name: "MailroomRuntimeTests", dependencies: ["MailroomRuntime", "MailroomTransport"], swiftSettings: settings),
+        .testTarget(name: "MailroomRuntimeTests",
+                    dependencies: ["MailroomRuntime", "MailroomTransport", .product(name: "Hummingbird", package: "hummingbird"),
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: settings),
         .testTarget(name: "MailroomGatewayTests",
                     dependencies: ["MailroomGateway", "MailroomStore", .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    "MailroomTestSupport"],

@@ -41,9 +41,20 @@ def main():
                              "Restart= would), which stops its orphaned children and starts the topology afresh")
     parser.add_argument("--gateways", type=int, default=1, metavar="N",
                         help="gateway replicas; the load goes round-robin over them, status checks too")
+    parser.add_argument("--classifiers", type=int, default=1, metavar="N", help="classifier replicas")
+    parser.add_argument("--loopback", action="store_true",
+                        help="every process replica on a loopback address of its own (127.0.K.N+1), every endpoint "
+                             "tcp between them, as on a cluster: the multi-host run")
+    parser.add_argument("--victims", default=",".join(VICTIMS),
+                        help="comma-separated processes to kill in turn (replica 0 of each)")
     args = parser.parse_args()
+    args.victims = [v for v in args.victims.split(",") if v]
+    unknown = sorted(set(args.victims) - set(VICTIMS))
+    if unknown:
+        parser.error(f"--victims: unknown process {', '.join(unknown)} (known: {', '.join(VICTIMS)})")
 
-    topo = PrivateTopology(args.bin_dir, name="chaos", keep=args.keep, gateways=args.gateways)
+    topo = PrivateTopology(args.bin_dir, name="chaos", keep=args.keep, gateways=args.gateways,
+                           classifiers=args.classifiers, loopback=args.loopback)
     disk = None
     if args.full_disk > 0:
         disk = os.path.join(topo.work, "store-disk")
@@ -81,7 +92,7 @@ def chaos(args, topo, disk=None):
         sub = topo.curve_client(context.socket(zmq.SUB))
         sub.setsockopt(zmq.SUBSCRIBE, b"assignments.")
         sub.setsockopt(zmq.RCVTIMEO, 200)
-        sub.connect(f"tcp://127.0.0.1:{pub_port}")
+        sub.connect(f"tcp://{topo.pub_host}:{pub_port}")
         while not stop.is_set():
             try:
                 frames = sub.recv_multipart()
@@ -99,7 +110,7 @@ def chaos(args, topo, disk=None):
     time.sleep(0.5)
 
     sent_at, accepted, refused = {}, set(), 0
-    victims = VICTIMS + ([SUPERVISOR] if args.kill_supervisor else [])
+    victims = args.victims + ([SUPERVISOR] if args.kill_supervisor else [])
     kills = {v: 0 for v in victims}
     state_file = f"{work}/run/supervisor.state.json"
 
@@ -221,7 +232,7 @@ def chaos(args, topo, disk=None):
     snapshot_ids, after = [], 0
     req = topo.curve_client(context.socket(zmq.REQ))
     req.setsockopt(zmq.RCVTIMEO, 5000)
-    req.connect(f"tcp://127.0.0.1:{snapshot_port}")
+    req.connect(f"tcp://{topo.pub_host}:{snapshot_port}")
     gaps = 0
     while True:
         req.send(f"after {after}".encode())

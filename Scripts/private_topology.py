@@ -52,7 +52,8 @@ class PrivateTopology:
     work directory unless keep). Gives t.base, t.key, t.work, t.topology, t.pub_port, t.snapshot_port, t.feedback_metrics_port, t.mailroom,
     and t.curve_client(socket) for subscribers of the router's CURVE-guarded sockets."""
 
-    def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None, gateways=1):
+    def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None, gateways=1, classifiers=1,
+                 loopback=False, model=None):
         self.bin_dir = bin_dir or default_bin_dir()
         self.mailroom = os.path.join(self.bin_dir, "mailroom")
         if not os.access(self.mailroom, os.X_OK):
@@ -61,11 +62,19 @@ class PrivateTopology:
         self.work = tempfile.mkdtemp(prefix=f"mailroom-{name}-")
         self.http_port, self.pub_port, self.snapshot_port = free_port(), free_port(), free_port()
         self.feedback_metrics_port = free_port()
-        self.gateways = gateways
-        if gateways > 1:  # replica N listens on http_port + N: find a run of free ports
+        self.gateways, self.classifiers, self.loopback = gateways, classifiers, loopback
+        self.model = model  # a trained model directory (version NAME-1) to serve instead of training a linear one
+        if gateways > 1 and not loopback:  # replica N listens on http_port + N: find a run of free ports
             self.http_port = free_ports(gateways)
-        self.base = f"http://127.0.0.1:{self.http_port}"
-        self.bases = [f"http://127.0.0.1:{self.http_port + n}" for n in range(gateways)]
+        # loopback: every process replica is a host of its own, 127.0.K.(N+1) (K: the process's place in the file),
+        # and every endpoint is tcp on its owner's address, as on a cluster (the same port on every host).
+        self.hosts = {}
+        if loopback:
+            self.bases = [f"http://127.0.1.{n + 1}:{self.http_port}" for n in range(gateways)]
+        else:
+            self.bases = [f"http://127.0.0.1:{self.http_port + n}" for n in range(gateways)]
+        self.base = self.bases[0]
+        self.pub_host = "127.0.0.1"
         self.topology = os.path.join(self.work, f"{name}.topology")
         self.key = None
         self.database = os.path.join(self.work, "feedback.sqlite")
@@ -82,21 +91,53 @@ class PrivateTopology:
         for key, value in [("name", self.name), ("run_dir", f"{w}/run"), ("registry", f"{w}/registry"),
                            ("database", self.database), ("journal_dir", f"{w}/journal"),
                            ("api_keys", f"{w}/api-keys"), ("curve_dir", f"{w}/curve"), ("http_port", self.http_port), ("pub_port", self.pub_port),
-                           ("snapshot_port", self.snapshot_port), ("feedback_metrics_port", self.feedback_metrics_port)]:
+                           ("snapshot_port", self.snapshot_port), ("feedback_metrics_port", self.feedback_metrics_port),
+                           ("cleaner_metrics_port", free_port()), ("classifier_metrics_port", free_port()),
+                           ("router_metrics_port", free_port())]:
             text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
         extra = "".join(f"env.{k} = {v}\n" for k, v in self.gateway_env.items())
         text = text.replace("[process gateway]\n", "[process gateway]\n" + extra, 1)
-        text = re.sub(r"(\[process gateway\][^\[]*?^replicas\s*=\s*)1$", rf"\g<1>{self.gateways}", text, count=1,
-                      flags=re.M | re.S)
+        for process, count in [("gateway", self.gateways), ("classifier", self.classifiers)]:
+            text = re.sub(rf"(\[process {process}\][^\[]*?^replicas\s*=\s*)1$", rf"\g<1>{count}", text, count=1,
+                          flags=re.M | re.S)
+        if self.loopback:
+            text = self.spread_over_loopback(text)
         with open(self.topology, "w") as f:
             f.write(text)
 
+    def spread_over_loopback(self, text):
+        """Every endpoint tcp on its owner replica's own loopback address; each process listens (HTTP, /metrics) there."""
+        processes = re.findall(r"^\[process ([\w-]+)\]$", text, flags=re.M)
+        octet = {p: i + 1 for i, p in enumerate(processes)}
+        host = lambda p: f"127.0.{octet[p]}.{{1+replica}}"
+
+        def endpoint(m):
+            name, address = m.group(1), m.group(2)
+            owner = name.split(".")[0]
+            port = self.pub_port if name == "router.assignments" else self.snapshot_port if name == "router.snapshot" else free_port()
+            return f"{name} = tcp://{host(owner)}:{port}"
+
+        head, rest = text.split("[endpoints]\n", 1)
+        body, tail = rest.split("\n[", 1)
+        body = re.sub(r"^([\w-]+\.[\w-]+)\s*=\s*(\S+).*$", endpoint, body, flags=re.M)
+        text = head + "[endpoints]\n" + body + "\n[" + tail
+        for p in processes:
+            env = (f"env.MAILROOM_HOST = {host(p)}\nenv.MAILROOM_METRICS_HOST = {host(p)}\n"
+                   "env.MAILROOM_REPLICA_PORT_OFFSET = false\n")
+            text = text.replace(f"[process {p}]\n", f"[process {p}]\n{env}", 1)
+        self.pub_host = f"127.0.{octet['router']}.1"
+        self.hosts = {f"{p}-{n}.{p}": f"127.0.{octet[p]}.{n + 1}" for p in processes for n in range(4)}
+        return text
+
     def up(self):
         w = self.work
-        log(f"training a linear model in {w}")
-        self.run("sample", "--out", f"{w}/sample.jsonl", "--count", "2000", "--seed", "7")
-        self.run("train", "--data", f"{w}/sample.jsonl", "--out", f"{w}/model", "--model-version", f"{self.name}-1")
-        self.run("registry", "register", "--registry", f"{w}/registry", "--model", f"{w}/model", "--by", self.name)
+        model = self.model
+        if model is None:
+            log(f"training a linear model in {w}")
+            self.run("sample", "--out", f"{w}/sample.jsonl", "--count", "2000", "--seed", "7")
+            self.run("train", "--data", f"{w}/sample.jsonl", "--out", f"{w}/model", "--model-version", f"{self.name}-1")
+            model = f"{w}/model"
+        self.run("registry", "register", "--registry", f"{w}/registry", "--model", model, "--by", self.name)
         self.run("registry", "approve", f"{self.name}-1", "--registry", f"{w}/registry", "--by", self.name)
         self.run("registry", "promote", f"{self.name}-1", "--registry", f"{w}/registry")
         self.write_topology()

@@ -1,4 +1,5 @@
-// mailroom topology up|down|status|supervise: starts, watches and stops the processes a topology file declares.
+// mailroom topology up|down|status|supervise: starts, watches and stops the processes a topology file declares;
+// schedule and render write it for systemd and Kubernetes.
 import ArgumentParser
 import Foundation
 import Logging
@@ -8,7 +9,7 @@ import MailroomTopology
 struct TopologyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "topology", abstract: "Run the process graph declared in a topology file.",
-        subcommands: [Up.self, Down.self, Status.self, Supervise.self, Schedule.self])
+        subcommands: [Up.self, Down.self, Status.self, Supervise.self, Schedule.self, Render.self])
 
     /// The folder holding this executable: the stage executables are built next to it.
     static var ownDirectory: String {
@@ -88,6 +89,55 @@ struct TopologyCommand: AsyncParsableCommand {
             note("install: sudo cp \(folder)/*.service \(folder)/*.timer /etc/systemd/system/ && sudo systemctl daemon-reload "
                  + "&& sudo systemctl enable --now \(timers.joined(separator: " "))")
             note("a run's log: journalctl -u \(timers.first.map { String($0.dropLast(6)) } ?? "UNIT").service; next runs: systemctl list-timers")
+        }
+    }
+
+    struct Render: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the whole topology as Kubernetes manifests with a kustomization (kubectl apply -k DIR), plus keda/ and monitoring/ overlays.")
+        @Argument(help: "Topology file.") var file: String = "Topology/mailroom.topology"
+        @Option(help: "kubernetes (the only target; `mailroom topology up` runs the same file on one machine).") var target: String = "kubernetes"
+        @Option(help: "Folder to write into (its old files are replaced).") var out: String = ".mailroom/kubernetes"
+        @Option(help: "The Mailroom container image (see Containerfile).") var image: String = "mailroom:latest"
+        @Option(help: "The namespace for every object.") var namespace: String = "mailroom"
+        @Option(help: "The PersistentVolumeClaim for .mailroom (registry, journals, store; ReadWriteMany).") var stateClaim: String = "mailroom-state"
+        @Option(help: "Its size.") var stateSize: String = "20Gi"
+        @Option(help: "Its StorageClass (default: the cluster's).") var storageClass: String?
+        @Option(help: "Most classifier replicas the autoscaler runs (default: 4 × the topology's, at least 4).") var maxClassifiers: Int?
+        @Option(help: "Accepted emails without a result, per classifier replica, at which KEDA adds one.") var inFlightPerClassifier: Int = 64
+        @Option(help: "The Prometheus that KEDA asks.") var prometheus: String = "http://prometheus-operated.monitoring.svc:9090"
+
+        func run() throws {
+            guard target == "kubernetes" else { throw ValidationError("--target is kubernetes, not \(target)") }
+            guard maxClassifiers.map({ $0 >= 1 }) ?? true else { throw ValidationError("--max-classifiers is 1 or more") }
+            guard inFlightPerClassifier >= 1 else { throw ValidationError("--in-flight-per-classifier is 1 or more") }
+            let topology = try Topology.load(path: file)
+            var options = KubernetesOptions()
+            options.image = image; options.namespace = namespace; options.stateClaim = stateClaim
+            options.stateSize = stateSize; options.storageClass = storageClass; options.maxClassifiers = maxClassifiers
+            options.inFlightPerClassifier = inFlightPerClassifier; options.prometheusURL = prometheus
+            options.topologyText = try String(contentsOfFile: file, encoding: .utf8)
+            if let rules = topology.variables["router_rules"] {
+                do { options.routerRules = try String(contentsOfFile: rules, encoding: .utf8) } catch {
+                    throw CLIError("cannot read the router rules \(rules) the topology names (relative to this folder): \(error.localizedDescription)")
+                }
+            }
+            let files = try KubernetesManifests.render(topology, options: options)
+            let fm = FileManager.default
+            for sub in ["", "base", "keda", "monitoring"] {
+                let dir = (out as NSString).appendingPathComponent(sub)
+                for old in (try? fm.contentsOfDirectory(atPath: dir)) ?? [] where old.hasSuffix(".yaml") {
+                    try fm.removeItem(atPath: (dir as NSString).appendingPathComponent(old))
+                }
+            }
+            for (name, text) in files.sorted(by: { $0.key < $1.key }) {
+                let path = (out as NSString).appendingPathComponent(name)
+                try fm.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try text.write(toFile: path, atomically: true, encoding: .utf8)
+            }
+            print("wrote \(files.count) files to \(out)")
+            note("secrets first: kubectl create namespace \(namespace); kubectl -n \(namespace) create secret generic mailroom-api-keys --from-file=api-keys=.mailroom/api-keys")
+            note("apply: kubectl apply -k \(out)   (KEDA autoscaling: kubectl apply -k \(out)/keda; Prometheus Operator and Grafana: kubectl apply -k \(out)/monitoring)")
         }
     }
 

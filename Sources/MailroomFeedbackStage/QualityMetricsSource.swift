@@ -9,8 +9,8 @@ import MailroomStore
 
 /// The `--metrics-port` listener's configuration, parsed once in `main`.
 public struct QualityMetricsConfig: Sendable {
-    /// The collector's flags for it.
-    public static let flags = ["metrics-port", "registry", "quality-window"]
+    /// The collector's flags for it (`--metrics-port` and `--metrics-host` are every stage's).
+    public static let flags = ["registry", "quality-window"]
 
     /// The HTTP port; 0 runs no listener.
     public var port = 0
@@ -26,15 +26,15 @@ public struct QualityMetricsConfig: Sendable {
 
     public init(database: String) { self.database = database }
 
-    /// Reads `--database`, `--metrics-port`, `--registry` and `--quality-window` (and their MAILROOM_* twins).
+    /// Reads `--database`, `--metrics-port`, `--metrics-host`, `--registry` and `--quality-window` (and their
+    /// MAILROOM_* twins).
     public init(options: StageOptions) throws {
         database = try options.required("database")
-        port = try options.int("metrics-port", default: 0)
+        let listener = try StageMetricsServer.Config(options: options)
+        port = listener.port
+        host = listener.host
         registry = options.string("registry")
         window = try options.int("quality-window", default: window)
-        guard (0...65535).contains(port) else {
-            throw OptionsError.invalid(flag: "metrics-port", value: "\(port)", expected: "a port in 1...65535, or 0 for no listener")
-        }
         guard window >= 1 else {
             throw OptionsError.invalid(flag: "quality-window", value: "\(window)", expected: "1 or more cases")
         }

@@ -11,9 +11,7 @@ public final class GatewayMetrics: Sendable {
 
     private struct State {
         var counters: [String: Double] = [:]
-        var buckets = [UInt64](repeating: 0, count: GatewayMetrics.latencyBucketsSeconds.count)
-        var latencyCount: UInt64 = 0
-        var latencySum = 0.0
+        var latency = PrometheusHistogram(bounds: GatewayMetrics.latencyBucketsSeconds)
         var gauges: [String: Double] = [:]
     }
     private let state = Mutex(State())
@@ -89,9 +87,7 @@ public final class GatewayMetrics: Sendable {
     /// Records one email's time from submission to routed result.
     public func observeLatency(_ seconds: Double) {
         state.withLock { s in
-            for (i, b) in Self.latencyBucketsSeconds.enumerated() where seconds <= b { s.buckets[i] += 1 }
-            s.latencyCount += 1
-            s.latencySum += seconds
+            s.latency.observe(seconds)
         }
     }
 
@@ -109,14 +105,8 @@ public final class GatewayMetrics: Sendable {
                 text.family(family, .gauge, help: Self.help[family])
                 text.sample(series: name, v)
             }
-            let h = "mailroom_gateway_end_to_end_seconds"
-            text.family(h, .histogram, help: "Time from submission to routed result, per email.")
-            for (i, b) in Self.latencyBucketsSeconds.enumerated() {
-                text.sample(h + "_bucket", labels: ["le": PrometheusText.format(b)], Double(s.buckets[i]))
-            }
-            text.sample(h + "_bucket", labels: ["le": "+Inf"], Double(s.latencyCount))
-            text.sample(h + "_sum", s.latencySum)
-            text.sample(h + "_count", Double(s.latencyCount))
+            s.latency.render(into: &text, name: "mailroom_gateway_end_to_end_seconds",
+                             help: "Time from submission to routed result, per email.")
             return text.rendered
         }
     }

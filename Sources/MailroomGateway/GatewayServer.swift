@@ -12,8 +12,13 @@ import ServiceLifecycle
 /// The gateway's configuration, parsed once in `main`.
 public struct GatewayConfig: Sendable {
     public var host = "127.0.0.1"
-    /// Replica 0's HTTP port; replica N listens on `port + N` (one load balancer address in front of them all).
+    /// Replica 0's HTTP port; replica N listens on `port + N` (one load balancer address in front of them all),
+    /// unless ``replicaPortOffset`` is off (each replica has an address of its own: a Kubernetes pod).
     public var port = 8080
+    /// Whether replica N adds N to ``port`` (`--replica-port-offset`, default true: replicas share one machine).
+    public var replicaPortOffset = true
+    /// The port this replica listens on.
+    public var listenPort: Int { replicaPortOffset ? port + replica : port }
     /// This gateway's replica number: its stamp on every envelope, so results and receipts come back to it.
     public var replica = 0
     /// Cleaner replicas' input endpoints (PUSH connects to all: round-robin).
@@ -43,13 +48,14 @@ public struct GatewayConfig: Sendable {
 
     public static let flags = ["host", "port", "cleaners", "feedback", "receipts", "results", "control", "journal", "max-batch",
                                "max-in-flight", "sync-timeout", "log-level", "api-keys", "metrics-open", "idle-timeout",
-                               "max-connections", "replica"]
+                               "max-connections", "replica", "replica-port-offset"]
 
     public init(options: StageOptions) throws {
         host = options.string("host", default: host)
         port = try options.int("port", default: port)
         replica = try options.int("replica", default: 0)
-        guard replica >= 0, port + replica <= 65535 else {
+        replicaPortOffset = try options.bool("replica-port-offset", default: true)
+        guard replica >= 0, listenPort <= 65535 else {
             throw OptionsError.invalid(flag: "replica", value: "\(replica)", expected: "0 or more, with --port + replica at most 65535")
         }
         cleaners = options.list("cleaners")
@@ -174,7 +180,7 @@ public enum GatewayServer {
         let router = buildGatewayRouter(dispatcher: dispatcher, policy: policy)
         let app = Application(router: router,
                               server: .http1(configuration: .init(idleTimeout: .seconds(Int64(config.idleTimeoutSeconds)))),
-                              configuration: .init(address: .hostname(config.host, port: config.port + config.replica), serverName: "mailroom-gateway",
+                              configuration: .init(address: .hostname(config.host, port: config.listenPort), serverName: "mailroom-gateway",
                                                    availableConnectionsDelegate: MaximumAvailableConnections(config.maxConnections)),
                               services: [ReceiverService(results: results, control: control, receipts: receipts,
                                                          receiptTopic: receiptTopic(replica: config.replica), dispatcher: dispatcher, logger: logger)],

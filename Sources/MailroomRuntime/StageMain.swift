@@ -8,25 +8,27 @@ import ServiceLifecycle
 
 public enum StageMain {
     /// Flags every stage accepts.
-    public static let commonFlags = ["pull", "control", "replica", "log-level"]
+    public static let commonFlags = ["pull", "control", "replica", "log-level", "metrics-port", "metrics-host",
+                                     "replica-port-offset"]
 
     /// Runs a stage executable until SIGTERM/SIGINT, then drains and exits 0.
     /// - Parameters:
     ///   - stage: the stage name used in logs and heartbeats.
     ///   - flags: the stage's own flags (besides ``commonFlags``).
     ///   - usage: one line of usage for `--help`.
-    ///   - services: more Services to run beside the stage in its ServiceGroup (e.g. an HTTP listener). Pass a
-    ///     library function, not a closure written in `main.swift`: such a closure is main-actor isolated, and it is
-    ///     called off the main actor.
+    ///   - services: more Services to run beside the stage in its ServiceGroup, given the stage's own metrics:
+    ///     by default its /metrics and probe listener (``StageMetricsServer/services(options:logger:metrics:)``); a
+    ///     stage with a listener of its own serves those metrics there. Pass a library function, not a closure
+    ///     written in `main.swift`: such a closure is main-actor isolated, and it is called off the main actor.
     ///   - build: makes the handler and an endpoint list for each of its outputs from the parsed options.
     public static func run<Handler: StageHandler>(
         stage: String, flags: [String], usage: String,
-        services: (StageOptions, Logger) throws -> [any Service] = { _, _ in [] },
+        services: (StageOptions, Logger, StageMetrics) throws -> [any Service] = StageMetricsServer.services,
         build: (StageOptions, Logger) throws -> (Handler, [Handler.Output: StageOutputSpec])
     ) async -> Never {
         let args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
-            print("usage: \(stage) \(usage)\ncommon: --pull ENDPOINT --control ENDPOINTS --replica N --log-level info\nevery flag also reads MAILROOM_<FLAG> from the environment")
+            print("usage: \(stage) \(usage)\ncommon: --pull ENDPOINT --control ENDPOINTS --replica N --log-level info [--metrics-port P (replica N: P + N) --metrics-host 127.0.0.1]\nevery flag also reads MAILROOM_<FLAG> from the environment")
             exit(0)
         }
         do {
@@ -40,7 +42,7 @@ public enum StageMain {
             let context = try ZMQContext()
             let service = StageService(handler: handler, endpoints: endpoints, replica: replica, context: context,
                                        logger: logger)
-            try await ProcessServices.run([service] + services(options, logger), logger: logger)
+            try await ProcessServices.run([service] + services(options, logger, service.metrics), logger: logger)
             context.terminate()
             exit(0)
         } catch {

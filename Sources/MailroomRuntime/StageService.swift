@@ -47,8 +47,10 @@ public struct StageService<Handler: StageHandler>: Service {
     private let logger: Logger
     /// How long shutdown spends taking what is queued on the input, and again flushing each output.
     private let drainTimeoutMs: Int
+    /// What this stage has done so far, with its other figures for its own /metrics.
+    public let metrics: StageMetrics
     /// What this stage has done so far.
-    public let counters = StageCounters()
+    public var counters: StageCounters { metrics.counters }
 
     /// - Parameters:
     ///   - handler: the stage's logic; from now on only the stage's handler thread touches it.
@@ -62,6 +64,7 @@ public struct StageService<Handler: StageHandler>: Service {
         thread = HandlerThread(handler)
         self.endpoints = endpoints; self.replica = replica; self.context = context; self.logger = logger
         self.drainTimeoutMs = drainTimeoutMs
+        metrics = StageMetrics(stage: handler.stage, replica: replica)
     }
 
     public func run() async throws {
@@ -117,12 +120,17 @@ public struct StageService<Handler: StageHandler>: Service {
     private func serve(outputs: [Handler.Output: [EnvelopeSender]], heartbeats: HeartbeatSender,
                        meta: Logger.Metadata) async throws {
         logger.info("preparing", metadata: meta)
-        heartbeats.update(try await thread.run { try $0.prepare() }.1, now: true)
+        let report: @Sendable (StageReadiness, Bool) -> Void = { [metrics] readiness, now in
+            metrics.record(readiness: readiness)
+            heartbeats.update(readiness, now: now)
+        }
+        report(try await thread.run { try $0.prepare() }.1, true)
 
         let input = try EnvelopeReceiver(context: context, kind: .pull, endpoints: Endpoints(bind: endpoints.input),
                                          maxInFlight: maxBatch, logger: logger)
         logger.info("ready", metadata: meta.merging(["input": "\(endpoints.input.joined(separator: ","))"]) { $1 })
-        heartbeats.update(heartbeats.readiness, now: true)
+        metrics.measureWaiting { input.inFlightCount }
+        report(heartbeats.readiness, true)
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             // Between batches: the handler's idle work (e.g. following the registry), on its thread.
@@ -130,7 +138,7 @@ public struct StageService<Handler: StageHandler>: Service {
                 while !Task.isCancelled {
                     try await Task.sleep(for: .milliseconds(Int(TransportDefaults.pollIntervalMs)))
                     let (more, readiness) = try await thread.run { $0.idle() }
-                    heartbeats.update(readiness)
+                    report(readiness, false)
                     if !more.isEmpty { try await send(more, outputs: outputs) }
                 }
             }
@@ -156,8 +164,12 @@ public struct StageService<Handler: StageHandler>: Service {
                     if more.attempt > 1 { held = more; break }
                     batch.append(more)
                 }
+                let started = ContinuousClock.now
                 let ((out, failures), readiness) = try await thread.run { [batch] in ($0.handle(batch), $0.takeFailures()) }
-                heartbeats.update(readiness)
+                let took = ContinuousClock.now - started
+                metrics.record(batch: batch.count,
+                               seconds: Double(took.components.seconds) + Double(took.components.attoseconds) * 1e-18)
+                report(readiness, false)
                 counters.update { $0.handled += batch.count; $0.rejected = input.malformedCount; $0.failed += failures.count }
                 for failure in failures {
                     logger.warning("could not handle an email; reported to the gateway",

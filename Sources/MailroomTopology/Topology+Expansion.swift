@@ -70,7 +70,7 @@ extension Topology {
         return result
     }
 
-    private func instance(of spec: ProcessSpec, replica: Int) throws(TopologyError) -> ProcessInstance {
+    func instance(of spec: ProcessSpec, replica: Int) throws(TopologyError) -> ProcessInstance {
         let scope = ExpansionScope.process(name: spec.name, replica: replica)
         let executable = try expand(spec.executable, at: at(spec.executableLine), scope: scope)
         var arguments: [String] = []
@@ -127,9 +127,15 @@ extension Topology {
         case .process(let process, let r): (replica, name) = (r, process)
         }
         if let value = variables[key] { return value }
+        if let rendering, case .process = scope {
+            // One pod template for every replica: the replica is the runtime's, and each replica has an address
+            // of its own, so a port offset per replica collapses to its base.
+            if key == "replica" { return rendering.replicaText }
+            if let base = replicaOffset(key) { return String(base) }
+        }
         if let replica {
             if key == "replica" { return String(replica) }
-            if let base = Self.replicaOffset(key) { return String(base + replica) }
+            if let base = replicaOffset(key) { return String(base + replica) }
         }
         if key == "name", let name { return name }
         if case .process(let current, let replica) = scope {
@@ -138,6 +144,7 @@ extension Topology {
                 guard spec.owner == current else {
                     throw .notEndpointOwner(location, endpoint: spec.name, process: current, owner: spec.owner)
                 }
+                if let bind = rendering?.bindAddresses[spec.name] { return bind }
                 return try address(of: spec, replica: replica)
             }
             if key.hasPrefix("all:") {
@@ -146,7 +153,7 @@ extension Topology {
                     throw .unknownEndpointOwner(spec.location, endpoint: spec.name, owner: spec.owner)
                 }
                 var addresses: [String] = []
-                for ownerReplica in 0..<owner.replicas {
+                for ownerReplica in 0..<(rendering?.addressedReplicas[owner.name] ?? owner.replicas) {
                     addresses.append(try address(of: spec, replica: ownerReplica))
                 }
                 return addresses.joined(separator: ",")
@@ -160,13 +167,13 @@ extension Topology {
         return spec
     }
 
-    /// `N` for a placeholder `N+replica` or `replica+N`, else nil.
-    private static func replicaOffset(_ key: String) -> Int? {
+    /// `N` for a placeholder `N+replica` or `replica+N`, where N is a number or a `[topology]` variable holding one
+    /// (`{pub_port+replica}`), else nil.
+    private func replicaOffset(_ key: String) -> Int? {
         let parts = key.split(separator: "+").map { String($0).trimmingWhitespace() }
         guard parts.count == 2 else { return nil }
-        if parts[1] == "replica" { return Int(parts[0]) }
-        if parts[0] == "replica" { return Int(parts[1]) }
-        return nil
+        let base = parts[1] == "replica" ? parts[0] : parts[0] == "replica" ? parts[1] : nil
+        return base.flatMap { Int($0) ?? variables[$0].flatMap { Int($0) } }
     }
 
     private func allowedPlaceholders(in scope: ExpansionScope) -> [String] {
@@ -178,4 +185,15 @@ extension Topology {
         }
         return builtIns + variables.keys.sorted()
     }
+}
+
+/// How a renderer for another runtime reads a topology's placeholders (see ``Topology/rendering``).
+struct RenderedAddressing: Sendable, Equatable {
+    /// What `{replica}` reads in a process's args and env (e.g. `$(MAILROOM_REPLICA)`, which Kubernetes fills in).
+    var replicaText: String
+    /// The address each endpoint's owner binds, by endpoint name (e.g. `tcp://*:5551`).
+    var bindAddresses: [String: String]
+    /// How many replicas `{all:E}` lists, by owner, where it differs from `replicas` (an autoscaled process lists
+    /// its most; peers that are not there are never connected).
+    var addressedReplicas: [String: Int]
 }

@@ -21,7 +21,7 @@ import Foundation
 /// restart = always                 # always | on-failure | never
 /// ```
 /// Placeholders: `{own:E}` is endpoint `E` for this replica (only in `E`'s owner), `{all:E}` is `E` for every
-/// replica of its owner joined with commas, `{replica}` the 0-based replica index, `{N+replica}` a number
+/// replica of its owner joined with commas, `{replica}` the 0-based replica index, `{N+replica}` a number (or a variable holding one)
 /// plus the replica index (ports), `{name}` the process name, `{KEY}` a `[topology]` variable, `{{` a literal `{`.
 /// `[topology]` values may use variables defined above them.
 public struct Topology: Sendable, Equatable {
@@ -40,6 +40,9 @@ public struct Topology: Sendable, Equatable {
     public var schedules: [ScheduleSpec] = []
     /// The file name used in error messages.
     public var file: String
+    /// Set only by a renderer for another runtime (``KubernetesManifests``): how `{own:E}`, `{all:E}` and
+    /// `{replica}` read there.
+    var rendering: RenderedAddressing?
 
     /// Reads and checks a topology file.
     /// - Parameter path: the file; a relative path is relative to the working directory.

@@ -25,6 +25,9 @@ final class Harness: @unchecked Sendable {
     let snapshotPort: Int
     /// The feedback-collector's /metrics port (`feedback_metrics_port`).
     let feedbackMetricsPort: Int
+    /// Each stage's /metrics port, replica 0 (`cleaner_metrics_port`, …); the classifier's is 0 (no listener) when
+    /// more than one replica runs (replica N would need port + N free as well).
+    let stageMetricsPorts: [String: Int]
     /// A key with every scope, made by `mailroom api-key new` in ``writeTopology(registry:classifierReplicas:)``.
     var apiKey: String?
     /// A subscriber's CURVE role for the router's PUB and snapshot sockets (`mailroom curve client`), made with the key.
@@ -37,6 +40,7 @@ final class Harness: @unchecked Sendable {
         pubPort = try Self.freePort()
         snapshotPort = try Self.freePort()
         feedbackMetricsPort = try Self.freePort()
+        stageMetricsPorts = ["cleaner": try Self.freePort(), "classifier": try Self.freePort(), "router": try Self.freePort()]
     }
 
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
@@ -102,6 +106,9 @@ final class Harness: @unchecked Sendable {
             case ("[topology]", "pub_port"): lines.append("pub_port = \(pubPort)")
             case ("[topology]", "snapshot_port"): lines.append("snapshot_port = \(snapshotPort)")
             case ("[topology]", "feedback_metrics_port"): lines.append("feedback_metrics_port = \(feedbackMetricsPort)")
+            case ("[topology]", let k) where k.hasSuffix("_metrics_port") && stageMetricsPorts[String(k.dropLast(13))] != nil:
+                let stage = String(k.dropLast(13))
+                lines.append("\(k) = \(stage == "classifier" && classifierReplicas > 1 ? 0 : stageMetricsPorts[stage]!)")
             case ("[topology]", "api_keys"): lines.append("api_keys = \(path("api-keys"))")
             case ("[topology]", "curve_dir"): lines.append("curve_dir = \(path("curve"))")
             case ("[topology]", "router_rules"):

@@ -60,7 +60,19 @@ import Testing
         let atLoad = try TransformerClassifier.load(directory: Self.fixture, threads: 1, precision: .int8)
         #expect(loaded.precision == "int8")
         let d = Self.maxLogitDifference(try loaded.classify(texts), try atLoad.classify(texts))
-        #expect(d < 1e-4, "the int8 checkpoint and quantizing at load differ by \(d)")
+        let kernel = try #require(try KernelPath.chosen(for: .int8))
+        if kernel.weightMax == 127 {
+            // The checkpoint holds the very integers quantizing at load makes: the same logits.
+            #expect(d < 1e-4, "the int8 checkpoint and quantizing at load differ by \(d)")
+        } else {
+            // A ±63 path (AVX2) quantizes the checkpoint's ±127 weights again: not the same integers as quantizing
+            // the fp32 weights once, but as close to the fp32 model.
+            let fp32 = try TransformerClassifier.load(directory: Self.fixture, threads: 1).classify(texts)
+            let fromCheckpoint = Self.maxLogitDifference(try loaded.classify(texts), fp32)
+            let once = Self.maxLogitDifference(try atLoad.classify(texts), fp32)
+            print("int8 on \(kernel.rawValue): max logit difference to fp32: checkpoint \(fromCheckpoint), at load \(once); between them \(d)")
+            #expect(fromCheckpoint <= 1.5 * once + 0.02, "on \(kernel.rawValue) the int8 checkpoint is \(fromCheckpoint) from fp32, quantizing at load \(once)")
+        }
         // Quantizing a quantized checkpoint is refused; reading it at fp32 gives the dequantized weights.
         #expect(throws: TransformerError.self) {
             try TransformerQuantizer.write(model: out, plan: QuantizationPlan(precision: .int8), out: out + "-again")

@@ -25,6 +25,25 @@ import Testing
         #expect(sender.sentCount == sent.count && sender.droppedCount == 0)
     }
 
+    /// A cluster's autoscaled classifiers: a PUSH connects to every replica the autoscaler may start, most of them
+    /// not there (their names do not even resolve). With `immediate` nothing waits for them: every envelope reaches
+    /// the replica that is up, and the connect itself does not fail.
+    @Test func aPushSendsOnlyToPeersThatAreUpEvenWhenOthersDoNotResolve() async throws {
+        let ep = TestEndpoints()
+        let ctx = try ZMQContext()
+        let receiver = try EnvelopeReceiver(context: ctx, endpoints: .bind(ep.ipc("up")), logger: logs.logger())
+        let sender = try EnvelopeSender(context: ctx, endpoints: Endpoints(connect: [
+            "tcp://classifier-3.classifier.invalid:5551", ep.ipc("up"), "tcp://classifier-2.classifier.invalid:5551"]),
+            immediate: true, logger: logs.logger())
+        try await Task.sleep(for: .milliseconds(200))  // the ipc connection completes
+        let sent = (0..<60).map { Envelope(messageID: "mail-\($0)", payload: samplePayloads()[0]) }
+        for e in sent { try await sender.send(e) }
+        let got = try await take(sent.count, from: receiver)
+        #expect(Set(got.map(\.messageID)) == Set(sent.map(\.messageID)))
+        sender.close()
+        receiver.stop()
+    }
+
     @Test func badMessagesAreCountedAndSkippedThenGoodOnesArrive() async throws {
         let ep = TestEndpoints()
         let ctx = try ZMQContext()

@@ -1,0 +1,115 @@
+// KubernetesRenderTests: `mailroom topology render --target kubernetes` of the shipped topology and of a scaled one
+// against golden files (Tests/Fixtures/kubernetes; MAILROOM_UPDATE_GOLDEN=1 rewrites them after a deliberate
+// change), and what must hold whatever the golden files say: no ipc left, every address a peer connects to is a
+// port its owner's Service and container declare, the autoscaled classifier addressed up to its ceiling, replicas
+// and probes as the topology says. Scripts/check-manifests validates the same output against the Kubernetes schemas.
+import Foundation
+import MailroomTestSupport
+@testable import MailroomTopology
+import Testing
+
+@Suite struct KubernetesRenderTests {
+    static let shippedText: String = (try? String(contentsOfFile: RepositoryPaths.file("Topology/mailroom.topology"), encoding: .utf8)) ?? ""
+
+    /// The shipped topology with 2 gateways, 2 classifiers and 2 routers.
+    static var scaledText: String {
+        var section = ""
+        return shippedText.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            if line.hasPrefix("[") { section = String(line) }
+            let scaled = ["[process gateway]", "[process classifier]", "[process router]"].contains(section)
+            return scaled && line.hasPrefix("replicas = 1") ? "replicas = 2" : String(line)
+        }.joined(separator: "\n")
+    }
+
+    static func render(_ text: String) throws -> [String: String] {
+        let topology = try Topology.parse(text, file: "Topology/mailroom.topology")
+        var options = KubernetesOptions()
+        options.topologyText = text
+        options.routerRules = try String(contentsOfFile: RepositoryPaths.file("Config/router.rules"), encoding: .utf8)
+        return try KubernetesManifests.render(topology, options: options)
+    }
+
+    @Test(arguments: ["default", "scaled"]) func matchesTheGoldenFiles(_ name: String) throws {
+        let files = try Self.render(name == "default" ? Self.shippedText : Self.scaledText)
+        let folder = RepositoryPaths.fixtures("kubernetes/" + name)
+        let fm = FileManager.default
+        if ProcessInfo.processInfo.environment["MAILROOM_UPDATE_GOLDEN"] == "1" {
+            try? fm.removeItem(atPath: folder)
+            for (path, text) in files {
+                let target = (folder as NSString).appendingPathComponent(path)
+                try fm.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+                try text.write(toFile: target, atomically: true, encoding: .utf8)
+            }
+        }
+        let golden = (fm.enumerator(atPath: folder)?.allObjects as? [String] ?? []).filter { $0.hasSuffix(".yaml") }
+        #expect(Set(golden) == Set(files.keys), "files differ from \(folder); after a deliberate change run MAILROOM_UPDATE_GOLDEN=1 swift test --filter KubernetesRender")
+        for (path, text) in files {
+            let expected = try? String(contentsOfFile: (folder as NSString).appendingPathComponent(path), encoding: .utf8)
+            #expect(expected == text, "\(name)/\(path) differs from the golden file; after a deliberate change run MAILROOM_UPDATE_GOLDEN=1 swift test --filter KubernetesRender")
+        }
+    }
+
+    @Test(arguments: ["default", "scaled"]) func everyAddressAPeerConnectsToIsDeclaredByItsOwner(_ name: String) throws {
+        let text = name == "default" ? Self.shippedText : Self.scaledText
+        let files = try Self.render(text)
+        let all = files.filter { $0.key != "base/configmap-topology.yaml" }.values.joined()  // that one is the source
+        #expect(!all.contains("ipc://"), "an ipc endpoint reached the cluster")
+        #expect(!all.contains("127.0.0.1"), "a loopback address reached the cluster")
+        // tcp://OWNER-N.OWNER:PORT in any args: OWNER's Service and container declare PORT.
+        let pattern = try Regex(#"tcp://([a-z0-9-]+)-([0-9]+)\.([a-z0-9-]+):([0-9]+)"#)
+        var checked = 0
+        for (path, text) in files where path.hasPrefix("base/statefulset-") {
+            for match in text.matches(of: pattern) {
+                let owner = String(match.output[1].substring!), service = String(match.output[3].substring!)
+                let port = String(match.output[4].substring!)
+                #expect(owner == service)
+                let ownerService = try #require(files["base/service-\(owner).yaml"], "no Service \(owner)")
+                #expect(ownerService.contains("port: \(port)\n"), "\(owner)'s Service has no port \(port) (\(path))")
+                #expect(files["base/statefulset-\(owner).yaml"]?.contains("containerPort: \(port)\n") == true)
+                checked += 1
+            }
+            #expect(text.contains("tcp://*:"), "\(path) binds nothing")
+        }
+        #expect(checked >= 10)
+    }
+
+    @Test func replicasAutoscalingAndProbesFollowTheTopology() throws {
+        let files = try Self.render(Self.scaledText)
+        let gateway = try #require(files["base/statefulset-gateway.yaml"])
+        #expect(gateway.contains("  replicas: 2\n"))
+        // The router answers the gateway replica that holds the request: both gateways, in replica order.
+        let router = try #require(files["base/statefulset-router.yaml"])
+        #expect(router.contains("tcp://gateway-0.gateway:5555,tcp://gateway-1.gateway:5555"))
+        // The cleaner connects to every classifier the autoscaler may start (4 × 2): ZeroMQ sends only to those up.
+        let cleaner = try #require(files["base/statefulset-cleaner.yaml"])
+        let classifiers = (0..<8).map { "tcp://classifier-\($0).classifier:5551" }.joined(separator: ",")
+        #expect(cleaner.contains(classifiers) && !cleaner.contains("classifier-8.classifier"))
+        // The autoscaler owns the classifier's replica count (applying again must not undo a scale-out).
+        #expect(!(try #require(files["base/statefulset-classifier.yaml"])).contains("  replicas:"))
+        let hpa = try #require(files["base/hpa-classifier.yaml"])
+        #expect(hpa.contains("minReplicas: 2\n") && hpa.contains("maxReplicas: 8\n"))
+        let keda = try #require(files["keda/scaledobject-classifier.yaml"])
+        #expect(keda.contains("sum(mailroom_gateway_in_flight{namespace=") && keda.contains("maxReplicaCount: 8\n"))
+        // Each pod is its replica: --replica and the journal names read the pod's ordinal.
+        #expect(gateway.contains("gateway-$(MAILROOM_REPLICA).sqlite") && gateway.contains("apps.kubernetes.io/pod-index"))
+        // Probes on each process's own listener; the database URL from its Secret; API keys from theirs.
+        for p in ["gateway", "cleaner", "classifier", "router", "feedback-collector"] {
+            let s = try #require(files["base/statefulset-\(p).yaml"])
+            #expect(s.contains("readinessProbe:") && s.contains("path: /readyz") && s.contains("startupProbe:"), "\(p) has no probes")
+        }
+        let collector = try #require(files["base/statefulset-feedback-collector.yaml"])
+        #expect(collector.contains("$(MAILROOM_DATABASE_URL)") && collector.contains("name: mailroom-database"))
+        #expect(gateway.contains("secretName: mailroom-api-keys") && gateway.contains(KubernetesPlan.apiKeysPath))
+        #expect(try #require(files["base/cronjob-retrain.yaml"]).contains("$(MAILROOM_DATABASE_URL)"))
+    }
+
+    @Test func yamlScalarsThatCouldReadAsSomethingElseAreQuoted() {
+        #expect(YAMLNode.quoted("classifier") == "classifier")
+        #expect(YAMLNode.quoted("/srv/mailroom") == "/srv/mailroom")
+        for s in ["true", "no", "1", "0.0.0.0", "tcp://*:5551", "", "a b", "--pull", "$(X)", "x: y", "#"] {
+            #expect(YAMLNode.quoted(s).hasPrefix("\""), "\(s) must be quoted")
+        }
+        let doc = YAMLNode.map([("a", .list([.map([("b", .int(1)), ("c", .string("x\ny\n"))]), .string("z")])), ("d", .map([]))]).document()
+        #expect(doc == "a:\n  - b: 1\n    c: |\n      x\n      y\n  - z\nd: {}\n")
+    }
+}
