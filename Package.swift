@@ -40,6 +40,7 @@ let package = Package(
         .systemLibrary(name: "CZeroMQ"),
         .systemLibrary(name: "COpenBLAS"),
         .systemLibrary(name: "CSQLite"),
+        .systemLibrary(name: "CLibPQ", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
         // Mailroom's own int8/bf16 GEMM kernels (intrinsics per function target, dispatched on cpuid at run time).
         .target(name: "CMailroomKernels", cSettings: [.unsafeFlags(["-O3"])]),
 
@@ -48,7 +49,7 @@ let package = Package(
         .target(name: "MailroomTransport",
                 dependencies: ["CZeroMQ", "MailroomCore", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: settings),
-        .target(name: "MailroomStore", dependencies: ["CSQLite", "MailroomCore", "MailroomRegistry"], swiftSettings: settings),
+        .target(name: "MailroomStore", dependencies: ["CSQLite", "CLibPQ", "MailroomCore", "MailroomRegistry"], swiftSettings: settings),
         .target(name: "MailroomCleaner", dependencies: ["MailroomCore"], swiftSettings: settings),
         // How the cleaner is measured: the peers' fixture cases with each peer's conventions, and fuzz inputs
         // (tests and Benchmarks/bench-cleaner; no executable links it).
@@ -132,7 +133,7 @@ let package = Package(
         .target(name: "MailroomTestSupport", path: "Tests/MailroomTestSupport", swiftSettings: settings),
         .testTarget(name: "MailroomCoreTests", dependencies: ["MailroomCore"], swiftSettings: settings),
         .testTarget(name: "MailroomTransportTests", dependencies: ["MailroomTransport"], swiftSettings: settings),
-        .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore"], swiftSettings: settings),
+        .testTarget(name: "MailroomStoreTests", dependencies: ["MailroomStore", "MailroomTestSupport"], swiftSettings: settings),
         .testTarget(name: "MailroomCleanerTests",
                     dependencies: ["MailroomCleaner", "MailroomCleanerFixtures", "MailroomTestSupport"], swiftSettings: settings),
         .testTarget(name: "MailroomLinearTests",

@@ -13,6 +13,7 @@ import time
 
 import zmq
 
+from postgres_server import PostgresServer
 from private_topology import PrivateTopology, http as http_call, log
 
 VICTIMS = ["gateway", "cleaner", "classifier", "router", "feedback-collector"]
@@ -45,6 +46,8 @@ def main():
     parser.add_argument("--loopback", action="store_true",
                         help="every process replica on a loopback address of its own (127.0.K.N+1), every endpoint "
                              "tcp between them, as on a cluster: the multi-host run")
+    parser.add_argument("--postgres", action="store_true",
+                        help="the feedback store on a PostgreSQL server this run starts (--database postgres://…)")
     parser.add_argument("--victims", default=",".join(VICTIMS),
                         help="comma-separated processes to kill in turn (replica 0 of each)")
     args = parser.parse_args()
@@ -55,6 +58,14 @@ def main():
 
     topo = PrivateTopology(args.bin_dir, name="chaos", keep=args.keep, gateways=args.gateways,
                            classifiers=args.classifiers, loopback=args.loopback)
+    if args.postgres:
+        if args.full_disk > 0:
+            parser.error("--full-disk fills the SQLite store's disk; it does not go with --postgres")
+        with PostgresServer() as pg:
+            topo.database = pg.url
+            topo.postgres = pg
+            with topo as t:
+                return chaos(args, t)
     disk = None
     if args.full_disk > 0:
         disk = os.path.join(topo.work, "store-disk")
@@ -248,9 +259,12 @@ def chaos(args, topo, disk=None):
     stored = set()
     deadline = time.time() + 30
     while time.time() < deadline:
-        db = sqlite3.connect(f"file:{topo.database}?mode=ro", uri=True)
-        stored = {row[0] for row in db.execute("SELECT email_id FROM predictions")}
-        db.close()
+        if getattr(topo, "postgres", None):
+            stored = {row[0] for row in topo.postgres.query("SELECT email_id FROM predictions")}
+        else:
+            db = sqlite3.connect(f"file:{topo.database}?mode=ro", uri=True)
+            stored = {row[0] for row in db.execute("SELECT email_id FROM predictions")}
+            db.close()
         if accepted <= stored:
             break
         time.sleep(1)

@@ -76,11 +76,12 @@ public actor QualityMetricsSource {
     /// The read connection, opened on first use: never creates the store (the stage does, in its `prepare`).
     private func openStore() throws -> FeedbackStore {
         if let store { return store }
-        guard FileManager.default.fileExists(atPath: config.database) else {
+        guard StoreLocation(config.database).mayExist else {
             throw StoreError.open(path: config.database, code: 0, message: "no store yet; the feedback stage creates it when it starts")
         }
         let opened = try FeedbackStore(path: config.database)
-        try opened.database.execute("PRAGMA query_only = ON", operation: "make the metrics connection read-only")
+        try opened.database.execute(opened.sqlite != nil ? "PRAGMA query_only = ON" : "SET default_transaction_read_only = on",
+                                    operation: "make the metrics connection read-only")
         store = opened
         return opened
     }

@@ -16,7 +16,7 @@ public enum LiveComparison {
     ///   ``RetrainingError/noPairedCases(champion:candidate:)`` when no closed case has both predictions.
     public static func compare(registry: ModelRegistry, database: String, champion: String, candidate: String,
                                alpha: Double = 0.05, minimumRows: Int = 30) throws -> PairedComparison {
-        guard FileManager.default.fileExists(atPath: database) else { throw RetrainingError.noFeedbackStore(path: database) }
+        guard StoreLocation(database).mayExist else { throw RetrainingError.noFeedbackStore(path: database) }
         let championHeads = try heads(registry, champion), candidateHeads = try heads(registry, candidate)
         let rows = try pairedRows(store: try FeedbackStore(path: database), champion: champion, candidate: candidate)
         guard !rows.isEmpty else { throw RetrainingError.noPairedCases(champion: champion, candidate: candidate) }

@@ -91,7 +91,7 @@ public enum Retrainer {
         progress("champion \(championVersion) (\(champion.kind)): its recipe trains the candidate")
 
         // Opening a store creates it: a mistyped path must not pass for "no closed cases yet".
-        guard FileManager.default.fileExists(atPath: r.database) else { throw RetrainingError.noFeedbackStore(path: r.database) }
+        guard StoreLocation(r.database).mayExist else { throw RetrainingError.noFeedbackStore(path: r.database) }
         let closed = try FeedbackStore(path: r.database).closedCases()
         var history: [DatasetRow] = []
         if let path = r.history {

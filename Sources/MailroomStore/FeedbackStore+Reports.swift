@@ -9,18 +9,18 @@ extension FeedbackStore {
     ///   - includeShadow: also every shadow prediction joined to its outcome, as extra rows with `shadow == true`
     ///     (after the served row of the same email).
     public func closedCases(modelVersion: String? = nil, includeShadow: Bool = false) throws -> [ClosedCase] {
-        let served = try database.prepare("""
+        let served = try database.query("""
             SELECT p.email_id, p.model_version, p.heads_json, o.labels_json, o.resolution, o.closed_at,
                    p.assigned_queue, p.needs_review, p.subject, p.text, p.language, o.received_at_ms, p.custodian_bank
             FROM outcomes o JOIN predictions p ON p.email_id = o.email_id
             \(modelVersion == nil ? "" : "WHERE p.model_version = ?")
             ORDER BY p.email_id
             """, operation: "read closed cases")
-        var cases = try served.rows(modelVersion.map { [.text($0)] } ?? []) { row in
+        var cases = try served.each(modelVersion.map { [.text($0)] } ?? []) { row in
             try Self.closedCase(row, shadow: false)
         }
         guard includeShadow else { return cases }
-        let shadows = try database.prepare("""
+        let shadows = try database.query("""
             SELECT s.email_id, s.model_version, s.heads_json, o.labels_json, o.resolution, o.closed_at,
                    '', 0, coalesce(p.subject, ''), coalesce(p.text, ''), p.language, o.received_at_ms, p.custodian_bank
             FROM outcomes o JOIN shadow_predictions s ON s.email_id = o.email_id
@@ -28,12 +28,12 @@ extension FeedbackStore {
             \(modelVersion == nil ? "" : "WHERE s.model_version = ?")
             ORDER BY s.email_id, s.model_version
             """, operation: "read shadow closed cases")
-        cases += try shadows.rows(modelVersion.map { [.text($0)] } ?? []) { row in try Self.closedCase(row, shadow: true) }
+        cases += try shadows.each(modelVersion.map { [.text($0)] } ?? []) { row in try Self.closedCase(row, shadow: true) }
         return cases.sorted { ($0.id, $0.shadow ? 1 : 0, $0.modelVersion) < ($1.id, $1.shadow ? 1 : 0, $1.modelVersion) }
     }
 
     /// One row of the closed-case queries above (their columns, in order).
-    static func closedCase(_ row: SQLiteStatement, shadow: Bool) throws -> ClosedCase {
+    static func closedCase(_ row: any StoreRow, shadow: Bool) throws -> ClosedCase {
         let id = row.text(at: 0) ?? ""
         let (predicted, confidence) = try heads(row.text(at: 2), id: id)
         let truth = try labels(row.text(at: 3), id: id)

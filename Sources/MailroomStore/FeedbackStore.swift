@@ -1,4 +1,5 @@
-// FeedbackStore: the feedback-collector's SQLite (WAL) store of routed predictions and CRM outcomes.
+// FeedbackStore: the feedback-collector's store of routed predictions and CRM outcomes: SQLite (WAL) on one machine,
+// PostgreSQL when more than one replica writes (`--database postgres://…`).
 import CSQLite
 import Foundation
 import MailroomCore
@@ -9,28 +10,39 @@ import MailroomCore
 /// Recording is idempotent: recording the same email's prediction or outcome again replaces the row
 /// (latest wins), so replays and retries never double-count.
 ///
-/// One `FeedbackStore` is one SQLite connection and is deliberately not `Sendable`: use it from one
+/// One `FeedbackStore` is one connection and is deliberately not `Sendable`: use it from one
 /// thread or actor (the feedback-collector wraps it in an actor). Other threads or processes that only
-/// read open their own `FeedbackStore` on the same file; WAL mode lets them read while it writes.
+/// read open their own `FeedbackStore` on the same file (WAL mode lets them read while it writes) or server.
 public final class FeedbackStore {
-    /// The schema version written to `PRAGMA user_version`.
+    /// The schema version written to `PRAGMA user_version` (SQLite).
     public static let schemaVersion: Int64 = 3
 
-    public let database: SQLiteDatabase
-    private let upsertPrediction: SQLiteStatement
-    private let upsertOutcome: SQLiteStatement
-    private let upsertShadow: SQLiteStatement
+    public let database: any StoreConnection
+    /// The SQLite connection, when the store is a file.
+    public var sqlite: SQLiteDatabase? { database as? SQLiteDatabase }
+    private let upsertPrediction: any StoreQuery
+    private let upsertOutcome: any StoreQuery
+    private let upsertShadow: any StoreQuery
 
-    /// Opens or creates the store at `path`: creates the schema, turns on WAL and a busy timeout.
+    /// Opens or creates the store at `path`, a SQLite file or a `postgres://` URL: creates or migrates the schema
+    /// (SQLite: WAL and a busy timeout too).
     /// - Throws: ``StoreError/open(path:code:message:)`` when the file cannot be opened or is not a
-    ///   database; ``StoreError/sqlite(operation:code:message:)`` when the schema cannot be created.
+    ///   database; ``StoreError/sqlite(operation:code:message:)`` when the schema cannot be created;
+    ///   ``StoreError/postgresOpen(location:message:)`` and ``StoreError/postgres(operation:message:)`` likewise
+    ///   for a server.
     public init(path: String, busyTimeoutMs: Int32 = 5000) throws {
-        // In WAL mode NORMAL is durable across application crashes and skips an fsync per commit.
-        let db = try SQLiteDatabase.openStore(path: path, schema: Self.schema, migrations: Self.migrations,
+        let db: any StoreConnection
+        switch StoreLocation(path) {
+        case .sqlite(let file):
+            // In WAL mode NORMAL is durable across application crashes and skips an fsync per commit.
+            db = try SQLiteDatabase.openStore(path: file, schema: Self.schema, migrations: Self.migrations,
                                               schemaVersion: Self.schemaVersion,
                                               durability: .normal, busyTimeoutMs: busyTimeoutMs)
+        case .postgres(let url):
+            db = try PostgresDatabase.openStore(url: url, component: "feedback", migrations: Self.postgresMigrations)
+        }
         database = db
-        upsertPrediction = try db.prepare("""
+        upsertPrediction = try db.query("""
             INSERT INTO predictions (email_id, model_version, subject, text, language, assigned_queue,
                                      needs_review, heads_json, predicted_at_ms, custodian_bank)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -40,14 +52,14 @@ public final class FeedbackStore {
               needs_review = excluded.needs_review, heads_json = excluded.heads_json,
               predicted_at_ms = excluded.predicted_at_ms
             """, operation: "record prediction")
-        upsertOutcome = try db.prepare("""
+        upsertOutcome = try db.query("""
             INSERT INTO outcomes (email_id, labels_json, resolution, closed_at, received_at_ms)
             VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(email_id) DO UPDATE SET
               labels_json = excluded.labels_json, resolution = excluded.resolution,
               closed_at = excluded.closed_at, received_at_ms = excluded.received_at_ms
             """, operation: "record outcome")
-        upsertShadow = try db.prepare("""
+        upsertShadow = try db.query("""
             INSERT INTO shadow_predictions (email_id, model_version, heads_json, predicted_at_ms) VALUES (?, ?, ?, ?)
             ON CONFLICT(email_id, model_version) DO UPDATE SET
               heads_json = excluded.heads_json, predicted_at_ms = excluded.predicted_at_ms
@@ -90,6 +102,38 @@ public final class FeedbackStore {
         CREATE INDEX IF NOT EXISTS shadow_predictions_by_model_version ON shadow_predictions(model_version);
         """, """
         ALTER TABLE predictions ADD COLUMN custodian_bank TEXT;  -- a model input: retraining rows keep it
+        """]
+
+    /// The same tables on PostgreSQL, one migration per version (`mailroom_schema`); epoch-ms columns are BIGINT.
+    static let postgresMigrations = ["""
+        CREATE TABLE IF NOT EXISTS predictions (
+          email_id        TEXT PRIMARY KEY,
+          model_version   TEXT NOT NULL,
+          subject         TEXT NOT NULL,
+          text            TEXT NOT NULL,
+          language        TEXT,
+          assigned_queue  TEXT NOT NULL,
+          needs_review    INTEGER NOT NULL,
+          heads_json      TEXT NOT NULL,
+          predicted_at_ms BIGINT NOT NULL,
+          custodian_bank  TEXT
+        );
+        CREATE INDEX IF NOT EXISTS predictions_by_model_version ON predictions(model_version);
+        CREATE TABLE IF NOT EXISTS outcomes (
+          email_id        TEXT PRIMARY KEY,
+          labels_json     TEXT NOT NULL,
+          resolution      TEXT,
+          closed_at       TEXT,
+          received_at_ms  BIGINT NOT NULL
+        );
+        CREATE TABLE IF NOT EXISTS shadow_predictions (
+          email_id        TEXT NOT NULL,
+          model_version   TEXT NOT NULL,
+          heads_json      TEXT NOT NULL,
+          predicted_at_ms BIGINT NOT NULL,
+          PRIMARY KEY (email_id, model_version)
+        );
+        CREATE INDEX IF NOT EXISTS shadow_predictions_by_model_version ON shadow_predictions(model_version);
         """]
 
     /// Records (or replaces) the routed prediction for `email.id`.
@@ -142,13 +186,13 @@ public final class FeedbackStore {
 
     /// Numbers of predictions, outcomes, and emails with both.
     public func counts() throws -> FeedbackCounts {
-        let statement = try database.prepare("""
+        let statement = try database.query("""
             SELECT (SELECT count(*) FROM predictions), (SELECT count(*) FROM outcomes),
                    (SELECT count(*) FROM outcomes o JOIN predictions p ON p.email_id = o.email_id)
             """, operation: "count rows")
-        guard try statement.step() else { return FeedbackCounts(predictions: 0, outcomes: 0, closed: 0) }
-        return FeedbackCounts(predictions: Int(statement.int(at: 0)), outcomes: Int(statement.int(at: 1)),
-                              closed: Int(statement.int(at: 2)))
+        return try statement.each([]) { row in
+            FeedbackCounts(predictions: Int(row.int(at: 0)), outcomes: Int(row.int(at: 1)), closed: Int(row.int(at: 2)))
+        }.first ?? FeedbackCounts(predictions: 0, outcomes: 0, closed: 0)
     }
 
     /// The current wall-clock time in Unix epoch milliseconds.

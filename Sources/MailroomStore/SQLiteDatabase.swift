@@ -66,15 +66,7 @@ public final class SQLiteDatabase {
     /// Runs `body` in one write transaction (`BEGIN IMMEDIATE`): committed if it returns, rolled back if it
     /// throws. Not re-entrant: do not nest.
     public func transaction<R>(_ operation: String, _ body: () throws -> R) throws -> R {
-        try execute("BEGIN IMMEDIATE", operation: "\(operation): begin")
-        do {
-            let result = try body()
-            try execute("COMMIT", operation: "\(operation): commit")
-            return result
-        } catch {
-            try? execute("ROLLBACK", operation: "\(operation): rollback")
-            throw error
-        }
+        try transaction(operation, begin: "BEGIN IMMEDIATE", body)
     }
 
     /// Runs `sql` once per parameter row, all in one write transaction (nothing when `rows` is empty).

@@ -1,4 +1,5 @@
-// StoreError: typed errors of the SQLite store, with SQLite's own message and the operation that failed.
+// StoreError: typed errors of the store (SQLite or PostgreSQL), with the database's own message and the operation
+// that failed.
 
 /// An error from ``SQLiteDatabase`` or ``FeedbackStore``.
 public enum StoreError: Error, Equatable, CustomStringConvertible {
@@ -6,6 +7,10 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     case open(path: String, code: Int32, message: String)
     /// A statement failed. `operation` names what the store was doing (e.g. `record prediction`).
     case sqlite(operation: String, code: Int32, message: String)
+    /// The PostgreSQL server could not be reached or refused the connection (`location` has no password).
+    case postgresOpen(location: String, message: String)
+    /// A statement failed on PostgreSQL.
+    case postgres(operation: String, message: String)
     /// A value to record cannot be stored (e.g. a confidence that is NaN).
     case invalidInput(id: String, reason: String)
     /// A stored value could not be read back (e.g. a JSON column that does not parse).
@@ -15,7 +20,7 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     public var code: Int32? {
         switch self {
         case .open(_, let c, _), .sqlite(_, let c, _): c
-        case .corruptRow, .invalidInput: nil
+        case .corruptRow, .invalidInput, .postgresOpen, .postgres: nil
         }
     }
 
@@ -26,6 +31,11 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
                 + "check that its folder exists and is writable and that the file is a SQLite database"
         case .sqlite(let op, let code, let message):
             "feedback database: \(op) failed: \(message) (SQLite code \(code))"
+        case .postgresOpen(let location, let message):
+            "cannot open feedback database \(location): \(message); check that the server runs, that the URL's host, "
+                + "port, user, password and database are right, and that the user may create tables there"
+        case .postgres(let op, let message):
+            "feedback database (PostgreSQL): \(op) failed: \(message)"
         case .invalidInput(let id, let reason):
             "feedback database: cannot record \(id): \(reason)"
         case .corruptRow(let table, let id, let reason):

@@ -14,6 +14,8 @@
 //   DIR/base/pdb-classifier.yaml, hpa-classifier.yaml, cronjob-NAME.yaml
 //   DIR/keda/…, DIR/monitoring/…       overlays (kustomize forbids an overlay inside its base's folder)
 
+import MailroomCore
+
 public enum KubernetesManifests {
     /// Every file, by path relative to the output folder.
     /// - Throws: ``TopologyError`` when the topology cannot be expanded or a schedule has no cron form.
@@ -26,7 +28,9 @@ public enum KubernetesManifests {
 
         add("namespace.yaml", .map([("apiVersion", .string("v1")), ("kind", .string("Namespace")),
                                     ("metadata", .map([("name", .string(options.namespace)), ("labels", .map([partOf]))]))]))
-        add("configmap-topology.yaml", configMap("mailroom-topology", key: "mailroom.topology", text: options.topologyText))
+        // For reference beside the manifests; a database password in it stays out (the Secret holds the URL).
+        let topologyText = Redaction.urlPasswords(options.topologyText)
+        add("configmap-topology.yaml", configMap("mailroom-topology", key: "mailroom.topology", text: topologyText))
         if let rules = options.routerRules, plan.processes.contains(where: { $0.usesRouterRules }) {
             add("configmap-router-rules.yaml", configMap("mailroom-router-rules", key: "router.rules", text: rules))
         }
@@ -58,8 +62,11 @@ public enum KubernetesManifests {
         files["monitoring/configmap-dashboard.yaml"] = dashboardConfigMap(options)
         files["monitoring/kustomization.yaml"] = kustomization(resources: ["servicemonitor.yaml", "configmap-dashboard.yaml"],
                                                                namespace: options.namespace)
+        // A SQLite path is no secret: the base generates the Secret with it. A server's URL holds a password: the
+        // operator creates the Secret (`kubectl create secret generic mailroom-database --from-literal=url=…`).
+        let generated = plan.database.flatMap { $0.hasPrefix("postgres://") || $0.hasPrefix("postgresql://") ? nil : $0 }
         files["base/kustomization.yaml"] = kustomization(resources: order, namespace: options.namespace,
-                                                         database: plan.database)
+                                                         database: generated)
         files["kustomization.yaml"] = kustomization(resources: ["base"], namespace: options.namespace)
         return files.mapValues { $0.document(comment: comment) }
     }

@@ -84,7 +84,7 @@ final class SupervisionLoop {
     private func start(_ index: Int) {
         let item = instances[index]
         let header = "--- \(Date().formatted(.iso8601)) mailroom supervisor starting \(item.instance.id): "
-            + ([item.executable] + item.instance.arguments).joined(separator: " ") + "\n"
+            + Redaction.urlPasswords(([item.executable] + item.instance.arguments).joined(separator: " ")) + "\n"
         appendToLog(header, path: item.logPath)
         do {
             let pid = try ProcessSpawner.spawn(path: item.executable, arguments: item.instance.arguments,

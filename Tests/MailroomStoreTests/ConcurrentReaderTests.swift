@@ -5,9 +5,10 @@ import Testing
 @testable import MailroomStore
 
 @Suite struct ConcurrentReaderTests {
-    @Test func readerSeesCommittedStateWhileAWriterIsMidTransaction() throws {
+    @Test(arguments: StoreBackend.enabled) func readerSeesCommittedStateWhileAWriterIsMidTransaction(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let path = dir.database
+        let location = try backend.location(dir)
+        let path = location
         let reader = try FeedbackStore(path: path)  // also creates the schema
         let batches = 200, perBatch = 10, pauseAt = 100
         let writerError = Locked<(any Error)?>(nil)

@@ -9,8 +9,8 @@ import Testing
     @Test func opensInWALModeWithSchema() throws {
         let dir = TempFolder()
         let store = try FeedbackStore(path: dir.database)
-        #expect(try store.database.scalarText("PRAGMA journal_mode", operation: "t") == "wal")
-        #expect(try store.database.scalarInt("PRAGMA user_version", operation: "t") == FeedbackStore.schemaVersion)
+        #expect(try store.sqlite!.scalarText("PRAGMA journal_mode", operation: "t") == "wal")
+        #expect(try store.sqlite!.scalarInt("PRAGMA user_version", operation: "t") == FeedbackStore.schemaVersion)
         #expect(try store.counts() == FeedbackCounts(predictions: 0, outcomes: 0, closed: 0))
         // Reopening an existing store keeps its rows.
         let (e, a) = routed("m1", heads: ["intent": "payment"])
@@ -19,9 +19,10 @@ import Testing
         #expect(try again.counts().predictions == 1)
     }
 
-    @Test func recordJoinsPredictionsWithOutcomes() throws {
+    @Test(arguments: StoreBackend.enabled) func recordJoinsPredictionsWithOutcomes(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         let (e1, a1) = routed("m1", heads: ["intent": "payment", "urgency": "high"], text: "first")
         let (e2, a2) = routed("m2", heads: ["intent": "query"], queue: "general")
         try store.record(email: e1, assignment: a1)
@@ -40,9 +41,10 @@ import Testing
         #expect(c.assignedQueue == "payments" && !c.needsReview)
     }
 
-    @Test func recordingTwiceDoesNotDoubleCountAndLatestWins() throws {
+    @Test(arguments: StoreBackend.enabled) func recordingTwiceDoesNotDoubleCountAndLatestWins(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         let (e, a) = routed("m1", heads: ["intent": "payment"])
         try store.record(email: e, assignment: a)
         try store.record(email: e, assignment: a)
@@ -56,9 +58,10 @@ import Testing
         #expect(c.truth == ["intent": "query"] && c.resolution == "reopened")
     }
 
-    @Test func outcomeBeforePredictionIsKeptAndJoinedLater() throws {
+    @Test(arguments: StoreBackend.enabled) func outcomeBeforePredictionIsKeptAndJoinedLater(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         try store.record(Outcome(id: "early", labels: ["intent": "payment"]))
         #expect(try store.counts() == FeedbackCounts(predictions: 0, outcomes: 1, closed: 0))
         #expect(try store.closedCases().isEmpty)
@@ -68,9 +71,10 @@ import Testing
         #expect(try store.closedCases().map(\.truth) == [["intent": "payment"]])
     }
 
-    @Test func closedCasesFilterByModelVersion() throws {
+    @Test(arguments: StoreBackend.enabled) func closedCasesFilterByModelVersion(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         for (i, v) in ["v1", "v2", "v1"].enumerated() {
             let (e, a) = routed("m\(i)", version: v, heads: ["intent": "payment"])
             try store.record(email: e, assignment: a)
@@ -81,9 +85,10 @@ import Testing
         #expect(try store.closedCases(modelVersion: "v9").isEmpty)
     }
 
-    @Test func reportScoresEachVersionAndHead() throws {
+    @Test(arguments: StoreBackend.enabled) func reportScoresEachVersionAndHead(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         // v1 intent: truth [a, a, b, b], predicted [a, b, b, b] → accuracy 0.75; F1(a) = 2/3, F1(b) = 0.8.
         let v1 = [("a", "a"), ("a", "b"), ("b", "b"), ("b", "b")]
         try store.inTransaction {
@@ -108,9 +113,10 @@ import Testing
         #expect(report[2].accuracy == 1 && report[2].macroF1 == 1)
     }
 
-    @Test func exportUsesTrueLabelsAndADeterministicSplit() throws {
+    @Test(arguments: StoreBackend.enabled) func exportUsesTrueLabelsAndADeterministicSplit(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         try store.inTransaction {
             for i in 0..<400 {
                 let (e, a) = routed("mail-\(i)", heads: ["intent": "predicted"], text: "text \(i)")
@@ -125,7 +131,7 @@ import Testing
         let validation = rows.filter(\.isValidation).count
         #expect((50...110).contains(validation), "expected about 80 of 400 in validation, got \(validation)")
         // Same split on a second export, from a second connection, and from the id alone.
-        let again = try FeedbackStore(path: dir.database).exportTrainingRows(validationFraction: 0.2)
+        let again = try FeedbackStore(path: location).exportTrainingRows(validationFraction: 0.2)
         #expect(again == rows)
         for row in rows { #expect(row.split == StableSplit.split(id: row.id, validationFraction: 0.2)) }
         #expect(try store.exportTrainingRows(validationFraction: 0).allSatisfy { !$0.isValidation })
@@ -165,7 +171,7 @@ import Testing
         let store = try FeedbackStore(path: dir.database)
         #expect(throws: StoreError.sqlite(operation: "bad query", code: SQLITE_ERROR,
                                           message: "no such table: nowhere")) {
-            _ = try store.database.prepare("SELECT * FROM nowhere", operation: "bad query")
+            _ = try store.sqlite!.prepare("SELECT * FROM nowhere", operation: "bad query")
         }
         // A failed batch rolls back entirely.
         struct Abort: Error {}
@@ -179,9 +185,10 @@ import Testing
         #expect(try store.counts().predictions == 0)
     }
 
-    @Test func unreadableStoredJSONIsACorruptRowError() throws {
+    @Test(arguments: StoreBackend.enabled) func unreadableStoredJSONIsACorruptRowError(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         let (e, a) = routed("m1", heads: ["intent": "x"])
         try store.record(email: e, assignment: a)
         try store.record(Outcome(id: "m1", labels: ["intent": "x"]))

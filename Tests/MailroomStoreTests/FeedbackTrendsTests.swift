@@ -60,9 +60,10 @@ import Testing
         return html[start.upperBound..<end.lowerBound].components(separatedBy: "<polyline").count - 1
     }
 
-    @Test func weeklyPageHasOneLinePerVersionRoleAndHeadWithIndependentFigures() throws {
+    @Test(arguments: StoreBackend.enabled) func weeklyPageHasOneLinePerVersionRoleAndHeadWithIndependentFigures(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         let rows = try Self.fill(store)
         let cases = try store.closedCases(includeShadow: true)
         let trends = FeedbackTrends(cases: cases, period: .week, profiles: [:])
@@ -99,9 +100,10 @@ import Testing
         #expect(html.contains("<td>v1</td><td>intent</td>"))
     }
 
-    @Test func driftAgainstAValidationProfileIsDrawnOnlyForProfiledVersions() throws {
+    @Test(arguments: StoreBackend.enabled) func driftAgainstAValidationProfileIsDrawnOnlyForProfiledVersions(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         _ = try Self.fill(store)
         let cases = try store.closedCases(includeShadow: true)
         var validation = TrafficProfile()
@@ -117,9 +119,10 @@ import Testing
         #expect(!html.contains("label_psi|intent|v2"), "v2 has no validation profile: no PSI line")
     }
 
-    @Test func recentQualityReadsOnlyTheWindow() throws {
+    @Test(arguments: StoreBackend.enabled) func recentQualityReadsOnlyTheWindow(_ backend: StoreBackend) throws {
         let dir = TempFolder()
-        let store = try FeedbackStore(path: dir.database)
+        let location = try backend.location(dir)
+        let store = try FeedbackStore(path: location)
         _ = try Self.fill(store)
         let roles = try store.versionRoles()
         #expect(roles.map { "\($0.modelVersion) \($0.shadow)" } == ["v2 false", "v1 false", "v2 true"])

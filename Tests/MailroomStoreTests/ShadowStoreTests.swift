@@ -11,9 +11,10 @@ import Testing
         Prediction(id: id, modelVersion: version, heads: heads.mapValues { HeadPrediction(label: $0, confidence: 0.7) })
     }
 
-    @Test func shadowPredictionsJoinOutcomesBesideTheServedOnes() throws {
+    @Test(arguments: StoreBackend.enabled) func shadowPredictionsJoinOutcomesBesideTheServedOnes(_ backend: StoreBackend) throws {
         let folder = TempFolder()
-        let store = try FeedbackStore(path: folder.database)
+        let location = try backend.location(folder)
+        let store = try FeedbackStore(path: location)
         for id in ["a", "b", "c"] {
             let (e, a) = routed(id, version: "v1", heads: ["topic": "x"])
             try store.record(email: e, assignment: a)
@@ -46,7 +47,7 @@ import Testing
             try db.execute("INSERT INTO outcomes (email_id, labels_json, received_at_ms) VALUES ('old', '{\"topic\":\"x\"}', 1)", operation: "old row")
         }
         let store = try FeedbackStore(path: folder.database)
-        #expect(try store.database.scalarInt("PRAGMA user_version", operation: "read") == FeedbackStore.schemaVersion)
+        #expect(try store.sqlite!.scalarInt("PRAGMA user_version", operation: "read") == FeedbackStore.schemaVersion)
         try store.record(shadow: shadow("old", version: "v2", heads: ["topic": "x"]))
         #expect(try store.counts().outcomes == 1, "rows written before the migration are kept")
     }
@@ -64,7 +65,7 @@ import Testing
                 """, operation: "v2 rows")
         }
         let store = try FeedbackStore(path: folder.database)
-        #expect(try store.database.scalarInt("PRAGMA user_version", operation: "read") == 3)
+        #expect(try store.sqlite!.scalarInt("PRAGMA user_version", operation: "read") == 3)
         let (e, a) = routed("new", heads: ["topic": "y"])
         var email = e
         email.custodianBank = "Commerzbank"

@@ -103,6 +103,17 @@ import Testing
         #expect(try #require(files["base/cronjob-retrain.yaml"]).contains("$(MAILROOM_DATABASE_URL)"))
     }
 
+    @Test func aPostgresURLIsNeverWrittenIntoTheManifests() throws {
+        let text = Self.shippedText.replacingOccurrences(of: "database = .mailroom/feedback.sqlite",
+                                                         with: "database = postgres://mailroom:s3cret@db:5432/mailroom")
+        #expect(text != Self.shippedText)
+        let files = try Self.render(text)
+        let all = files.values.joined()
+        #expect(!all.contains("s3cret") && !all.contains("secretGenerator"))
+        #expect(try #require(files["base/configmap-topology.yaml"]).contains("postgres://mailroom:…@db:5432/mailroom"))
+        #expect(try #require(files["base/statefulset-feedback-collector.yaml"]).contains("$(MAILROOM_DATABASE_URL)"))
+    }
+
     @Test func yamlScalarsThatCouldReadAsSomethingElseAreQuoted() {
         #expect(YAMLNode.quoted("classifier") == "classifier")
         #expect(YAMLNode.quoted("/srv/mailroom") == "/srv/mailroom")

@@ -1,0 +1,88 @@
+// StoreConnection: what the feedback store needs from a database, so that one FeedbackStore runs on SQLite (one
+// machine, one writer) or on PostgreSQL (several replicas writing): statements with `?` parameters, rows read
+// column by column, transactions.
+import Foundation
+import MailroomCore
+
+/// One row of a query's result.
+public protocol StoreRow {
+    /// Column `index` as an integer (NULL reads as 0).
+    func int(at index: Int32) -> Int64
+    /// Column `index` as a double (NULL reads as 0).
+    func double(at index: Int32) -> Double
+    /// Column `index` as text, or nil when NULL.
+    func text(at index: Int32) -> String?
+    func isNull(at index: Int32) -> Bool
+}
+
+/// A statement to run again and again with other parameters (`?` in its SQL, bound in order).
+public protocol StoreQuery: AnyObject {
+    /// Runs it (a statement that returns no rows).
+    func run(_ values: [SQLiteValue]) throws
+    /// Runs it and maps every row.
+    func each<T>(_ values: [SQLiteValue], _ row: (any StoreRow) throws -> T) throws -> [T]
+}
+
+/// A connection to the store's database. Not `Sendable`: one thread or actor uses it.
+public protocol StoreConnection: AnyObject {
+    /// The file or the URL (without its password), for messages.
+    var location: String { get }
+    /// Runs statements that return no rows (schema, settings).
+    func execute(_ sql: String, operation: String) throws
+    /// Compiles one statement; its parameters are `?`.
+    func query(_ sql: String, operation: String) throws -> any StoreQuery
+    /// Runs `body` in one write transaction: committed if it returns, rolled back if it throws. Not re-entrant.
+    func transaction<R>(_ operation: String, _ body: () throws -> R) throws -> R
+}
+
+extension StoreConnection {
+    /// `begin`, `body`, COMMIT; ROLLBACK when `body` throws (each backend's ``transaction(_:_:)``).
+    func transaction<R>(_ operation: String, begin: String, _ body: () throws -> R) throws -> R {
+        try execute(begin, operation: "\(operation): begin")
+        do {
+            let result = try body()
+            try execute("COMMIT", operation: "\(operation): commit")
+            return result
+        } catch {
+            try? execute("ROLLBACK", operation: "\(operation): rollback")
+            throw error
+        }
+    }
+}
+
+extension SQLiteStatement: StoreRow, StoreQuery {
+    public func each<T>(_ values: [SQLiteValue], _ row: (any StoreRow) throws -> T) throws -> [T] {
+        try rows(values) { try row($0) }
+    }
+}
+
+extension SQLiteDatabase: StoreConnection {
+    public var location: String { path }
+    public func query(_ sql: String, operation: String) throws -> any StoreQuery { try prepare(sql, operation: operation) }
+}
+
+/// Where a store lives: a SQLite file, or a PostgreSQL server (`postgres://` or `postgresql://` URL).
+public enum StoreLocation: Equatable, Sendable {
+    case sqlite(path: String)
+    case postgres(url: String)
+
+    public init(_ text: String) {
+        self = text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") ? .postgres(url: text) : .sqlite(path: text)
+    }
+
+    /// Whether there is something to open: a SQLite file must exist; a server is asked when it is opened.
+    public var mayExist: Bool {
+        switch self {
+        case .sqlite(let path): FileManager.default.fileExists(atPath: path)
+        case .postgres: true
+        }
+    }
+
+    /// The URL without its password (for logs and errors); a path as it is.
+    public var redacted: String {
+        switch self {
+        case .sqlite(let path): return path
+        case .postgres(let url): return Redaction.urlPasswords(url)
+        }
+    }
+}
