@@ -43,6 +43,7 @@ def main():
     parser.add_argument("--gateways", type=int, default=1, metavar="N",
                         help="gateway replicas; the load goes round-robin over them, status checks too")
     parser.add_argument("--classifiers", type=int, default=1, metavar="N", help="classifier replicas")
+    parser.add_argument("--routers", type=int, default=1, metavar="N", help="router replicas (needs --loopback)")
     parser.add_argument("--loopback", action="store_true",
                         help="every process replica on a loopback address of its own (127.0.K.N+1), every endpoint "
                              "tcp between them, as on a cluster: the multi-host run")
@@ -57,7 +58,7 @@ def main():
         parser.error(f"--victims: unknown process {', '.join(unknown)} (known: {', '.join(VICTIMS)})")
 
     topo = PrivateTopology(args.bin_dir, name="chaos", keep=args.keep, gateways=args.gateways,
-                           classifiers=args.classifiers, loopback=args.loopback)
+                           classifiers=args.classifiers, loopback=args.loopback, routers=args.routers)
     if args.postgres:
         if args.full_disk > 0:
             parser.error("--full-disk fills the SQLite store's disk; it does not go with --postgres")
@@ -103,7 +104,8 @@ def chaos(args, topo, disk=None):
         sub = topo.curve_client(context.socket(zmq.SUB))
         sub.setsockopt(zmq.SUBSCRIBE, b"assignments.")
         sub.setsockopt(zmq.RCVTIMEO, 200)
-        sub.connect(f"tcp://{topo.pub_host}:{pub_port}")
+        for host in topo.pub_hosts:  # every router replica publishes its own assignments
+            sub.connect(f"tcp://{host}:{pub_port}")
         while not stop.is_set():
             try:
                 frames = sub.recv_multipart()
@@ -239,22 +241,23 @@ def chaos(args, topo, disk=None):
     time.sleep(2)
     subscriber.join(timeout=1)
 
-    # What the subscriber missed while the router was down comes from the snapshot socket.
-    snapshot_ids, after = [], 0
-    req = topo.curve_client(context.socket(zmq.REQ))
-    req.setsockopt(zmq.RCVTIMEO, 5000)
-    req.connect(f"tcp://{topo.pub_host}:{snapshot_port}")
-    gaps = 0
-    while True:
-        req.send(f"after {after}".encode())
-        reply = json.loads(req.recv())
-        items = reply["assignments"]
-        gaps += sum(1 for i, item in enumerate(items) if item["sequence"] != after + 1 + i)
-        snapshot_ids += [item["assignment"]["id"] for item in items]
-        after += len(items)
-        if not items or after >= reply["last_sequence"]:
-            break
-    req.close()
+    # What the subscriber missed while a router was down comes from its snapshot socket (each router numbers its own).
+    snapshot_ids, gaps = [], 0
+    for host in topo.pub_hosts:
+        after = 0
+        req = topo.curve_client(context.socket(zmq.REQ))
+        req.setsockopt(zmq.RCVTIMEO, 5000)
+        req.connect(f"tcp://{host}:{snapshot_port}")
+        while True:
+            req.send(f"after {after}".encode())
+            reply = json.loads(req.recv())
+            items = reply["assignments"]
+            gaps += sum(1 for i, item in enumerate(items) if item["sequence"] != after + 1 + i)
+            snapshot_ids += [item["assignment"]["id"] for item in items]
+            after += len(items)
+            if not items or after >= reply["last_sequence"]:
+                break
+        req.close()
     context.term()
     stored = set()
     deadline = time.time() + 30

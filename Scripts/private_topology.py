@@ -53,7 +53,7 @@ class PrivateTopology:
     and t.curve_client(socket) for subscribers of the router's CURVE-guarded sockets."""
 
     def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None, gateways=1, classifiers=1,
-                 loopback=False, model=None):
+                 loopback=False, model=None, routers=1):
         self.bin_dir = bin_dir or default_bin_dir()
         self.mailroom = os.path.join(self.bin_dir, "mailroom")
         if not os.access(self.mailroom, os.X_OK):
@@ -62,7 +62,9 @@ class PrivateTopology:
         self.work = tempfile.mkdtemp(prefix=f"mailroom-{name}-")
         self.http_port, self.pub_port, self.snapshot_port = free_port(), free_port(), free_port()
         self.feedback_metrics_port = free_port()
-        self.gateways, self.classifiers, self.loopback = gateways, classifiers, loopback
+        self.gateways, self.classifiers, self.routers, self.loopback = gateways, classifiers, routers, loopback
+        if routers > 1 and not loopback:
+            sys.exit("E: more than one router needs loopback (each replica's PUB on an address of its own)")
         self.model = model  # a trained model directory (version NAME-1) to serve instead of training a linear one
         if gateways > 1 and not loopback:  # replica N listens on http_port + N: find a run of free ports
             self.http_port = free_ports(gateways)
@@ -75,6 +77,7 @@ class PrivateTopology:
             self.bases = [f"http://127.0.0.1:{self.http_port + n}" for n in range(gateways)]
         self.base = self.bases[0]
         self.pub_host = "127.0.0.1"
+        self.pub_hosts = [self.pub_host]  # every router replica's PUB and snapshot host
         self.topology = os.path.join(self.work, f"{name}.topology")
         self.key = None
         self.database = os.path.join(self.work, "feedback.sqlite")
@@ -97,7 +100,7 @@ class PrivateTopology:
             text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
         extra = "".join(f"env.{k} = {v}\n" for k, v in self.gateway_env.items())
         text = text.replace("[process gateway]\n", "[process gateway]\n" + extra, 1)
-        for process, count in [("gateway", self.gateways), ("classifier", self.classifiers)]:
+        for process, count in [("gateway", self.gateways), ("classifier", self.classifiers), ("router", self.routers)]:
             text = re.sub(rf"(\[process {process}\][^\[]*?^replicas\s*=\s*)1$", rf"\g<1>{count}", text, count=1,
                           flags=re.M | re.S)
         if self.loopback:
@@ -126,6 +129,7 @@ class PrivateTopology:
                    "env.MAILROOM_REPLICA_PORT_OFFSET = false\n")
             text = text.replace(f"[process {p}]\n", f"[process {p}]\n{env}", 1)
         self.pub_host = f"127.0.{octet['router']}.1"
+        self.pub_hosts = [f"127.0.{octet['router']}.{n + 1}" for n in range(self.routers)]
         self.hosts = {f"{p}-{n}.{p}": f"127.0.{octet[p]}.{n + 1}" for p in processes for n in range(4)}
         return text
 

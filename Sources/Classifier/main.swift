@@ -1,6 +1,6 @@
 // classifier: the only process that holds a model; batches cleaned emails and runs inference.
 // Sockets: PULL bind --pull (from cleaners, bound only once the model is loaded and warm); PUSH connect --push
-// (the router); PUSH connect --control (gateway heartbeats).
+// (the routers: each email to the one its id hashes to); PUSH connect --control (gateway heartbeats).
 // The model is --model DIR, or --registry DIR to serve the registry's promoted version (followed live).
 import MailroomClassifierStage
 import MailroomRuntime
@@ -26,5 +26,6 @@ await StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "m
     }
     let stage = ClassifierStage(source: source, maxBatch: try options.int("max-batch", default: 32),
                                 threads: try options.int("threads", default: 2), precision: precision, logger: logger)
-    return (stage, [.router: .push(options.list("push"))])
+    // By id: a re-sent email reaches the router that may have published it already (its outbox publishes once).
+    return (stage, [.router: .pushByID(options.list("push"))])
 }

@@ -31,6 +31,10 @@ public struct StageOutputSpec: Sendable, Equatable {
         /// replica N (`{all:…}` lists them in replica order), chosen by that stage's stamp on the envelope. The
         /// router's results go to the gateway replica that holds the request.
         case pushToOrigin(stage: String)
+        /// PUSH to one replica per email: a socket per endpoint, the email's id (its stable hash) choosing which, so
+        /// an email re-sent after a fault reaches the replica that may already have it and recognises it (the
+        /// routers' outboxes publish each email once; round-robin would let a second router publish it again).
+        case pushByID
     }
     /// What the runtime does when the output's queue is full.
     public enum WhenFull: Sendable, Equatable {
@@ -58,19 +62,26 @@ public struct StageOutputSpec: Sendable, Equatable {
     public static func pushToOrigin(_ endpoints: [String], stage: String) -> StageOutputSpec {
         .init(kind: .pushToOrigin(stage: stage), endpoints: endpoints)
     }
+    public static func pushByID(_ endpoints: [String]) -> StageOutputSpec {
+        .init(kind: .pushByID, endpoints: endpoints)
+    }
 
     /// The sockets this output needs: (kind, endpoints) for each.
     var sockets: [(kind: EnvelopeSender.Kind, endpoints: Endpoints)] {
         switch kind {
         case .push: [(.push, Endpoints(connect: endpoints))]
         case .publish: [(.publish, Endpoints(bind: endpoints))]
-        case .pushToOrigin: endpoints.map { (.push, Endpoints(connect: [$0])) }
+        case .pushToOrigin, .pushByID: endpoints.map { (.push, Endpoints(connect: [$0])) }
         }
     }
 
     /// Which of ``sockets`` sends `envelope`: for ``Kind/pushToOrigin(stage:)`` the origin's replica (the first
-    /// socket when the stamp is missing or names a replica past the list, so nothing is dropped).
+    /// socket when the stamp is missing or names a replica past the list, so nothing is dropped); for
+    /// ``Kind/pushByID`` the one its id hashes to.
     func socketIndex(for envelope: Envelope) -> Int {
+        if case .pushByID = kind, endpoints.count > 1 {
+            return Int(StableSplit.hash(envelope.messageID) % UInt64(endpoints.count))
+        }
         guard case .pushToOrigin(let stage) = kind,
               let replica = envelope.stamps.first(where: { $0.stage == stage })?.replica,
               replica >= 0, replica < endpoints.count else { return 0 }

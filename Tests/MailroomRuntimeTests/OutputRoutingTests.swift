@@ -18,6 +18,22 @@ struct OutputRoutingTests {
         #expect(StageOutputSpec.push(["ipc:///a", "ipc:///b"]).sockets.count == 1, "a plain PUSH is one socket over all")
         #expect(StageOutputSpec.push(["ipc:///a"]).socketIndex(for: base.stamped(stage: "gateway", replica: 0)) == 0)
     }
+
+    /// The classifier's predictions: an email goes to the router its id hashes to, whoever sends it and however
+    /// often (a re-sent email meets the outbox that already published it), and the ids spread over the routers.
+    @Test func pushByIDSendsEachEmailToTheSameReplicaAndSpreadsThem() {
+        let spec = StageOutputSpec.pushByID(["ipc:///r0", "ipc:///r1"])
+        #expect(spec.sockets.count == 2)
+        var counts = [0, 0]
+        for i in 0..<1000 {
+            let e = Envelope(messageID: "mail-\(i)", payload: .ack(Ack(ids: [])))
+            let index = spec.socketIndex(for: e)
+            #expect(index == spec.socketIndex(for: e.stamped(stage: "classifier", replica: 3)), "the stamps do not matter")
+            counts[index] += 1
+        }
+        #expect(counts.allSatisfy { $0 > 400 }, "ids spread over both routers: \(counts)")
+        #expect(StageOutputSpec.pushByID(["ipc:///only"]).socketIndex(for: Envelope(messageID: "x", payload: .ack(Ack(ids: [])))) == 0)
+    }
 }
 
 @Suite("Heartbeats to every gateway replica")
