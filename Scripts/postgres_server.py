@@ -4,10 +4,11 @@ on leaving. Python standard library only; the tests' own server is Tests/Mailroo
 import glob
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
+
+from private_topology import free_port
 
 
 class PostgresServer:
@@ -20,9 +21,7 @@ class PostgresServer:
         self.bin = os.path.dirname(found[-1])
         self.as_nobody = os.geteuid() == 0
         self.dir = tempfile.mkdtemp(prefix="mailroom-pg-", dir="/var/tmp" if self.as_nobody else None)
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            self.port = s.getsockname()[1]
+        self.port = free_port()
         self.url = f"postgres://mailroom@127.0.0.1:{self.port}/mailroom"
 
     def _run(self, tool, *args, capture=False):

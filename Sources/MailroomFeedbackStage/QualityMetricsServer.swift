@@ -12,11 +12,7 @@ public enum QualityMetricsServer {
     public static func buildRouter(source: QualityMetricsSource, stage: StageMetrics? = nil) -> Router<BasicRequestContext> {
         let router = Router()
         router.get("/readyz") { _, _ -> Response in StageMetricsServer.readiness(stage?.ready ?? true) }
-        router.get("/healthz") { _, _ -> Response in
-            var headers = HTTPFields()
-            headers[.contentType] = "application/json"
-            return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: #"{"status":"ok"}"#)))
-        }
+        router.get("/healthz") { _, _ -> Response in StageMetricsServer.health() }
         router.get("/metrics") { _, _ -> Response in
             var headers = HTTPFields()
             headers[.contentType] = PrometheusText.contentType

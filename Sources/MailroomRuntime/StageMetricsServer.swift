@@ -32,7 +32,7 @@ public enum StageMetricsServer {
     /// The routes, on their own for tests.
     public static func buildRouter(metrics: StageMetrics) -> Router<BasicRequestContext> {
         let router = Router()
-        router.get("/healthz") { _, _ -> Response in json(.ok, #"{"status":"ok"}"#) }
+        router.get("/healthz") { _, _ -> Response in health() }
         router.get("/readyz") { _, _ -> Response in readiness(metrics.ready) }
         router.get("/metrics") { _, _ -> Response in
             var headers = HTTPFields()
@@ -55,6 +55,9 @@ public enum StageMetricsServer {
                                                 serverName: "mailroom-\(metrics.stage)"),
                            logger: logger)
     }
+
+    /// GET /healthz: 200 `{"status":"ok"}` (the process is up).
+    public static func health() -> Response { json(.ok, #"{"status":"ok"}"#) }
 
     /// GET /readyz: 200 `{"status":"ready"}`, or 503 `{"status":"starting"}` until the handler is ready.
     public static func readiness(_ ready: Bool) -> Response {

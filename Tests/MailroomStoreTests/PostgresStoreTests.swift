@@ -29,7 +29,7 @@ import Testing
     }
 
     @Test func aServerThatCannotBeReachedIsNamedWithoutItsPassword() throws {
-        let port = PostgresServer.freePort()
+        let port = FreePort.next()
         #expect {
             _ = try FeedbackStore(path: "postgres://mailroom:s3cret-word@127.0.0.1:\(port)/feedback")
         } throws: { error in

@@ -44,7 +44,7 @@ public final class PostgresServer: Sendable {
         directory = (runAs == nil ? "/tmp" : "/var/tmp") + "/mr-pg-" + UUID().uuidString.prefix(8).lowercased()
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         if runAs != nil { _ = try Self.run("/usr/bin/chown", ["nobody", directory]) }
-        port = Self.freePort()
+        port = FreePort.next()
         _ = Self.stopAtExit
         try Self.check(Self.run(runAs, bin + "/initdb", ["-D", directory + "/data", "-A", "trust", "-U", "mailroom",
                                                          "--locale=C", "-E", "UTF8", "--no-sync"]), "initdb")
@@ -95,18 +95,6 @@ public final class PostgresServer: Sendable {
         while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
         let exited = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return (exited, (try? String(contentsOfFile: log, encoding: .utf8)) ?? "")
-    }
-
-    public static func freePort() -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        return Int(UInt16(bigEndian: addr.sin_port))
     }
 }
 
