@@ -48,7 +48,8 @@ def main():
                         help="every process replica on a loopback address of its own (127.0.K.N+1), every endpoint "
                              "tcp between them, as on a cluster: the multi-host run")
     parser.add_argument("--postgres", action="store_true",
-                        help="the feedback store on a PostgreSQL server this run starts (--database postgres://…)")
+                        help="the feedback store, the gateways' journals and the routers' outboxes on a PostgreSQL "
+                             "server this run starts (--database, --journal and --outbox postgres://…)")
     parser.add_argument("--victims", default=",".join(VICTIMS),
                         help="comma-separated processes to kill in turn (replica 0 of each)")
     args = parser.parse_args()
@@ -64,6 +65,7 @@ def main():
             parser.error("--full-disk fills the SQLite store's disk; it does not go with --postgres")
         with PostgresServer() as pg:
             topo.database = pg.url
+            topo.journals_in_database = True
             topo.postgres = pg
             with topo as t:
                 return chaos(args, t)
@@ -259,26 +261,33 @@ def chaos(args, topo, disk=None):
                 break
         req.close()
     context.term()
-    stored = set()
+    done = {i for i, s in statuses.items() if s == "done"}
+    stored, journaled_done, in_outbox = set(), set(), set()
+    shared = getattr(topo, "postgres", None) if topo.journals_in_database else None
     deadline = time.time() + 30
     while time.time() < deadline:
+        if shared:
+            # The replicas' shared journal and outbox: every accepted email done there, routed once.
+            journaled_done = {row[0] for row in shared.query("SELECT id FROM journal_emails WHERE state = 'done'")}
+            in_outbox = {row[0] for row in shared.query("SELECT id FROM outbox_assignments")}
         if getattr(topo, "postgres", None):
             stored = {row[0] for row in topo.postgres.query("SELECT email_id FROM predictions")}
         else:
             db = sqlite3.connect(f"file:{topo.database}?mode=ro", uri=True)
             stored = {row[0] for row in db.execute("SELECT email_id FROM predictions")}
             db.close()
-        if accepted <= stored:
+        if accepted <= stored and (not shared or (done <= journaled_done and done <= in_outbox)):
             break
         time.sleep(1)
 
-    done = {i for i, s in statuses.items() if s == "done"}
     failed = {i for i, s in statuses.items() if s == "failed"}
     stuck = accepted - done - failed
     duplicated = {i for i, seen in published.items() if len(seen) > 1}
     duplicated |= {i for i in set(snapshot_ids) if snapshot_ids.count(i) > 1}
     in_stream = set(snapshot_ids) | set(published)
     lost = (done - in_stream) | (done - stored)
+    if shared:
+        lost |= (done - journaled_done) | (done - in_outbox)
     latencies = sorted(first_seen[i] - sent_at[i] for i in accepted if i in first_seen)
 
     def pct(p):
@@ -288,6 +297,9 @@ def chaos(args, topo, disk=None):
           f"duplicated {len(duplicated)}  failed {len(failed)}  stuck {len(stuck)}  sequence gaps {gaps}")
     print(f"published live {len(published)}, in the snapshot {len(set(snapshot_ids))}, in the feedback store "
           f"{len(stored & accepted)}")
+    if shared:
+        print(f"in the shared PostgreSQL journal done {len(journaled_done & accepted)}, in the shared outbox "
+              f"{len(in_outbox & accepted)}")
     print("kills: " + ", ".join(f"{v} {k}" for v, k in kills.items()))
     print(f"latency submit -> live PUB during the faults: p50 {pct(0.5) * 1000:.0f} ms, p99 {pct(0.99) * 1000:.0f} ms")
     too_few = {v: k for v, k in kills.items() if k < args.require_kills}

@@ -81,6 +81,9 @@ class PrivateTopology:
         self.topology = os.path.join(self.work, f"{name}.topology")
         self.key = None
         self.database = os.path.join(self.work, "feedback.sqlite")
+        # With a postgres:// database: the gateways' journals and the routers' outboxes there too (`--journal
+        # {database}`, `--outbox {database}`), as every replica on a cluster shares them.
+        self.journals_in_database = False
 
     def run(self, *argv, capture=False):
         result = subprocess.run([self.mailroom, *argv], check=True, text=True,
@@ -98,6 +101,11 @@ class PrivateTopology:
                            ("cleaner_metrics_port", free_port()), ("classifier_metrics_port", free_port()),
                            ("router_metrics_port", free_port())]:
             text = re.sub(rf"^{key}\s*=.*$", f"{key} = {value}", text, count=1, flags=re.M)
+        if self.journals_in_database:
+            for flag, old in [("--journal", "{journal_dir}/gateway-{replica}.sqlite"), ("--outbox", "{journal_dir}/router-{replica}.sqlite")]:
+                if f"{flag} {old}" not in text:
+                    sys.exit(f"E: the shipped topology has no `{flag} {old}` to put in the database")
+                text = text.replace(f"{flag} {old}", f"{flag} {{database}}")
         extra = "".join(f"env.{k} = {v}\n" for k, v in self.gateway_env.items())
         text = text.replace("[process gateway]\n", "[process gateway]\n" + extra, 1)
         for process, count in [("gateway", self.gateways), ("classifier", self.classifiers), ("router", self.routers)]:

@@ -1,4 +1,4 @@
-// mailroom journal status|failed: what a gateway's intake journal holds, and its dead letters.
+// mailroom journal status|failed: what a gateway replica's intake journal holds, and its dead letters.
 import ArgumentParser
 import Foundation
 import MailroomStore
@@ -9,14 +9,17 @@ struct JournalCommand: ParsableCommand {
         subcommands: [Status.self, Failed.self])
 
     struct Options: ParsableArguments {
-        @Option(help: "The gateway's journal (its --journal; `journal_dir` in the topology).")
+        @Option(help: "The gateway's journal (its --journal): a SQLite file (`journal_dir` in the topology) or a postgres:// URL.")
         var journal: String = ".mailroom/journal/gateway-0.sqlite"
+        @Option(help: "Which gateway replica's emails, in a journal on a PostgreSQL server.")
+        var replica = 0
 
         func open() throws -> IntakeJournal {
-            guard FileManager.default.fileExists(atPath: journal) else {
+            let location = StoreLocation(journal)
+            guard location.mayExist else {
                 throw CLIError("no journal at \(journal); start the topology (the gateway creates it) or pass --journal")
             }
-            return try IntakeJournal(path: journal)
+            return try IntakeJournal(path: journal, owner: "gateway-\(replica)")
         }
     }
 

@@ -2,6 +2,7 @@
 // schedule and render write it for systemd and Kubernetes.
 import ArgumentParser
 import Foundation
+import MailroomCore
 import Logging
 import MailroomRuntime
 import MailroomTopology
@@ -137,7 +138,8 @@ struct TopologyCommand: AsyncParsableCommand {
             }
             print("wrote \(files.count) files to \(out)")
             note("secrets first: kubectl create namespace \(namespace); kubectl -n \(namespace) create secret generic mailroom-api-keys --from-file=api-keys=.mailroom/api-keys")
-            if let db = topology.variables["database"], db.hasPrefix("postgres://") || db.hasPrefix("postgresql://") {
+            for advice in try KubernetesManifests.advice(topology, options: options) { note("advice: \(advice)") }
+            if let db = topology.variables["database"], DatabaseURL.isPostgres(db) {
                 note("the store is on PostgreSQL: kubectl -n \(namespace) create secret generic mailroom-database --from-literal=url='postgres://…' (the manifests hold no password)")
             }
             note("apply: kubectl apply -k \(out)   (KEDA autoscaling: kubectl apply -k \(out)/keda; Prometheus Operator and Grafana: kubectl apply -k \(out)/monitoring)")

@@ -103,17 +103,20 @@ public actor Dispatcher {
     private var offeredOutcomes: [Int64: Double] = [:]
 
     /// - Parameters:
-    ///   - journalPath: the SQLite journal (created if missing); nil keeps everything in memory (tests).
+    ///   - journalPath: the SQLite journal (created if missing) or a `postgres://` URL (the replicas' shared
+    ///     tables); nil keeps everything in memory (tests).
+    ///   - journalOwner: this replica's name in a shared journal (`gateway-N`).
     /// - Throws: ``GatewayError/journal(_:)`` when the journal cannot be opened.
     ///   - outcomeReceipts: the collector's receipts are fed to ``acknowledgeOutcomes(_:)``; an outcome then stays
     ///     in the journal until acknowledged (a collector crash loses nothing).
-    public init(port: any PipelinePort, journalPath: String? = nil, limits: DispatcherLimits = .init(),
+    public init(port: any PipelinePort, journalPath: String? = nil, journalOwner: String = "gateway-0", limits: DispatcherLimits = .init(),
                 metrics: GatewayMetrics = .init(), outcomeReceipts: Bool = false) throws {
         self.port = port; self.limits = limits; self.metrics = metrics; self.outcomeReceipts = outcomeReceipts
-        do { journal = try journalPath.map { try IntakeJournal(path: $0) } } catch {
+        do { journal = try journalPath.map { try IntakeJournal(path: $0, owner: journalOwner) } } catch {
             throw GatewayError.journal("\(error)")
         }
-        siblings = journalPath.flatMap { SiblingJournals(ownPath: $0) }
+        // A shared server's journal already answers for every replica; files are read one by one.
+        siblings = journal?.sharedAcrossReplicas == false ? journalPath.flatMap { SiblingJournals(ownPath: $0) } : nil
     }
 
     /// Sends every email the journal holds as pending (accepted before a crash or restart, never finished) and every

@@ -31,7 +31,8 @@ public struct GatewayConfig: Sendable {
     public var results: [String] = []
     /// Bound PULL endpoint for stage heartbeats.
     public var control: [String] = []
-    /// The intake journal (SQLite): every accepted email and outcome is on disk before the client hears 200/202.
+    /// The intake journal (a SQLite file, or a `postgres://` URL shared by the replicas): every accepted email and
+    /// outcome is on disk before the client hears 200/202.
     public var journal = ""
     public var limits = DispatcherLimits()
     /// The API keys file (`mailroom api-key new`); empty: no authentication (the gateway warns at start).
@@ -173,6 +174,7 @@ public enum GatewayServer {
             context: context, kind: .subscribe(prefixes: [Data(receiptTopic(replica: config.replica).utf8)]),
             endpoints: Endpoints(connect: config.receipts), logger: logger)
         let dispatcher = try Dispatcher(port: ZMQPipelinePort(emails: emails, outcomes: outcomes, replica: config.replica), journalPath: config.journal,
+                                        journalOwner: "gateway-\(config.replica)",
                                         limits: config.limits, outcomeReceipts: receipts != nil)
         var policy = EdgePolicy(keys: config.apiKeys.isEmpty ? nil : try APIKeyRing(path: config.apiKeys))
         policy.protectMetrics = !config.metricsOpen

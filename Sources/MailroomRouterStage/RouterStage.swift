@@ -29,6 +29,8 @@ public final class RouterStage: StageHandler {
     static let receiptDeadlineSeconds = 10.0
     private let rules: RouterRules
     private let outboxPath: String
+    /// This replica's stream in a shared outbox: `router-<replica>`.
+    private let owner: String
     private let snapshotEndpoint: String?
     /// CURVE for the snapshot socket (the same keys as the PUB socket).
     private let snapshotCurve: CurveRole?
@@ -47,7 +49,8 @@ public final class RouterStage: StageHandler {
     private var storeFailed = false
 
     /// - Parameters:
-    ///   - outboxPath: the router's SQLite outbox (created if missing).
+    ///   - outboxPath: the router's SQLite outbox (created if missing), or a `postgres://` URL (every replica's
+    ///     stream in one table, this one's as `router-<replica>`).
     ///   - snapshotEndpoint: where subscribers ask for what they missed (REP); nil serves none.
     ///   - receiptEndpoints: the feedback-collectors' acks sockets (SUB). Without any, a copy counts as done once
     ///     libzmq took it (a collector crash can then lose what it held).
@@ -58,6 +61,7 @@ public final class RouterStage: StageHandler {
         self.receiptEndpoints = receiptEndpoints
         topic = "assignments.\(replica)"
         receiptTopic = "acks.router.\(replica)"
+        owner = "router-\(replica)"
         self.logger = logger
     }
 
@@ -67,10 +71,10 @@ public final class RouterStage: StageHandler {
     }
 
     public func prepare() throws {
-        let outbox = try RouterOutbox(path: outboxPath)
+        let outbox = try RouterOutbox(path: outboxPath, owner: owner)
         self.outbox = outbox
         if let snapshotEndpoint {
-            snapshots = try SnapshotServer(endpoint: snapshotEndpoint, outboxPath: outboxPath, topic: topic,
+            snapshots = try SnapshotServer(endpoint: snapshotEndpoint, outboxPath: outboxPath, owner: owner, topic: topic,
                                            curve: snapshotCurve, logger: logger)
         }
         if !receiptEndpoints.isEmpty {

@@ -40,7 +40,8 @@ public final class SnapshotServer: Sendable {
 
     /// Binds `endpoint` (REP) and starts answering; with a CURVE server role, only to the allowed client keys.
     /// - Throws: ``ZMQError`` when the socket cannot be bound, ``StoreError`` when the outbox cannot be opened.
-    public init(endpoint: String, outboxPath: String, topic: String, curve: CurveRole? = nil, logger: Logger) throws {
+    public init(endpoint: String, outboxPath: String, owner: String = "router-0", topic: String, curve: CurveRole? = nil,
+                logger: Logger) throws {
         let context = try ZMQContext()
         var zap: ZAPHandler?
         if case .server(_, let clients) = curve { zap = try ZAPHandler(context: context, clients: clients, logger: logger) }
@@ -48,7 +49,7 @@ public final class SnapshotServer: Sendable {
         if let curve { try socket.apply(curve) }
         try socket.set([.receiveTimeoutMs(TransportDefaults.pollIntervalMs), .lingerMs(0)])
         try socket.bind(endpoint)
-        let reader = try OutboxReader(path: outboxPath)
+        let reader = try OutboxReader(path: outboxPath, owner: owner)
         let box = UncheckedBox((socket, reader, context))
         let handler = zap
         let stopped = self.stopped, exited = self.exited

@@ -15,7 +15,7 @@ import MailroomCore
 /// read open their own `FeedbackStore` on the same file (WAL mode lets them read while it writes) or server.
 public final class FeedbackStore {
     /// The schema version written to `PRAGMA user_version` (SQLite).
-    public static let schemaVersion: Int64 = 3
+    public static var schemaVersion: Int64 { tables.sqliteVersion }
 
     public let database: any StoreConnection
     /// The SQLite connection, when the store is a file.
@@ -31,16 +31,8 @@ public final class FeedbackStore {
     ///   ``StoreError/postgresOpen(location:message:)`` and ``StoreError/postgres(operation:message:)`` likewise
     ///   for a server.
     public init(path: String, busyTimeoutMs: Int32 = 5000) throws {
-        let db: any StoreConnection
-        switch StoreLocation(path) {
-        case .sqlite(let file):
-            // In WAL mode NORMAL is durable across application crashes and skips an fsync per commit.
-            db = try SQLiteDatabase.openStore(path: file, schema: Self.schema, migrations: Self.migrations,
-                                              schemaVersion: Self.schemaVersion,
-                                              durability: .normal, busyTimeoutMs: busyTimeoutMs)
-        case .postgres(let url):
-            db = try PostgresDatabase.openStore(url: url, component: "feedback", migrations: Self.postgresMigrations)
-        }
+        // In WAL mode NORMAL is durable across application crashes and skips an fsync per commit.
+        let db = try StoreLocation(path).open(Self.tables, durability: .normal, busyTimeoutMs: busyTimeoutMs)
         database = db
         upsertPrediction = try db.query("""
             INSERT INTO predictions (email_id, model_version, subject, text, language, assigned_queue,
@@ -65,6 +57,9 @@ public final class FeedbackStore {
               heads_json = excluded.heads_json, predicted_at_ms = excluded.predicted_at_ms
             """, operation: "record shadow prediction")
     }
+
+    static let tables = StoreSchema(component: "feedback", sqlite: schema, sqliteMigrations: migrations,
+                                    postgres: postgresMigrations)
 
     static let schema = """
         CREATE TABLE IF NOT EXISTS predictions (

@@ -69,15 +69,6 @@ public final class SQLiteDatabase {
         try transaction(operation, begin: "BEGIN IMMEDIATE", body)
     }
 
-    /// Runs `sql` once per parameter row, all in one write transaction (nothing when `rows` is empty).
-    public func runEach(_ sql: String, operation: String, rows: [[SQLiteValue]]) throws {
-        guard !rows.isEmpty else { return }
-        try transaction(operation) {
-            let statement = try prepare(sql, operation: operation)
-            for row in rows { try statement.run(row) }
-        }
-    }
-
     /// The first column of the first row of `sql`, as text (for pragmas such as `journal_mode`).
     public func scalarText(_ sql: String, operation: String) throws -> String? {
         let statement = try prepare(sql, operation: operation)

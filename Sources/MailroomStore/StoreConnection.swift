@@ -67,7 +67,7 @@ public enum StoreLocation: Equatable, Sendable {
     case postgres(url: String)
 
     public init(_ text: String) {
-        self = text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") ? .postgres(url: text) : .sqlite(path: text)
+        self = DatabaseURL.isPostgres(text) ? .postgres(url: text) : .sqlite(path: text)
     }
 
     /// Whether there is something to open: a SQLite file must exist; a server is asked when it is opened.
@@ -84,5 +84,53 @@ public enum StoreLocation: Equatable, Sendable {
         case .sqlite(let path): return path
         case .postgres(let url): return Redaction.urlPasswords(url)
         }
+    }
+}
+
+/// One store's tables on both backends: the SQLite file's version-1 schema and its migrations
+/// (`PRAGMA user_version`), and the PostgreSQL migrations of its component (`mailroom_schema`).
+public struct StoreSchema: Sendable {
+    /// The store's name in `mailroom_schema` and in messages: `feedback`, `journal`, `outbox`.
+    public var component: String
+    public var sqlite: String
+    public var sqliteMigrations: [String]
+    public var postgres: [String]
+    /// The SQLite file's `user_version`.
+    public var sqliteVersion: Int64 { Int64(1 + sqliteMigrations.count) }
+}
+
+extension StoreLocation {
+    /// Opens the store here, creating or migrating `schema` (SQLite: WAL, `durability`, a busy timeout, and with
+    /// `creatingFolder` the file's folder, this user's only: it holds emails).
+    /// - Throws: ``StoreError/open(path:code:message:)`` and ``StoreError/sqlite(operation:code:message:)`` for a
+    ///   file; ``StoreError/postgresOpen(location:message:)`` and ``StoreError/postgres(operation:message:)`` for a
+    ///   server.
+    func open(_ schema: StoreSchema, durability: SQLiteDatabase.Durability, busyTimeoutMs: Int32,
+              creatingFolder: Bool = false) throws -> any StoreConnection {
+        switch self {
+        case .sqlite(let path):
+            let folder = (path as NSString).deletingLastPathComponent
+            if creatingFolder && !folder.isEmpty { try? PrivateFiles.makeDirectory(folder) }
+            return try SQLiteDatabase.openStore(path: path, component: schema.component, schema: schema.sqlite, migrations: schema.sqliteMigrations,
+                                         schemaVersion: schema.sqliteVersion, durability: durability, busyTimeoutMs: busyTimeoutMs)
+        case .postgres(let url):
+            return try PostgresDatabase.openStore(url: url, component: schema.component, migrations: schema.postgres)
+        }
+    }
+}
+
+extension StoreConnection {
+    /// Runs `sql` once per parameter row, all in one write transaction (nothing when `rows` is empty).
+    public func runEach(_ sql: String, operation: String, rows: [[SQLiteValue]]) throws {
+        guard !rows.isEmpty else { return }
+        try transaction(operation) {
+            let statement = try query(sql, operation: operation)
+            for row in rows { try statement.run(row) }
+        }
+    }
+
+    /// The first column of the first row `sql` returns, as an integer; nil when it returns no row.
+    public func firstInt(_ sql: String, _ values: [SQLiteValue] = [], operation: String) throws -> Int64? {
+        try query(sql, operation: operation).each(values) { $0.int(at: 0) }.first
     }
 }

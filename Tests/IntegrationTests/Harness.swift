@@ -36,7 +36,7 @@ final class Harness: @unchecked Sendable {
     init() throws {
         directory = "/tmp/mr-\(UInt32.random(in: 0..<UInt32.max))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        httpPort = try Self.freePort()
+        httpPort = FreePort.block(Self.maxGatewayReplicas)
         pubPort = try Self.freePort()
         snapshotPort = try Self.freePort()
         feedbackMetricsPort = try Self.freePort()
@@ -90,6 +90,7 @@ final class Harness: @unchecked Sendable {
 
     /// The shipped topology file with this harness's run directory, model, database and ports.
     func writeTopology(registry: String, classifierReplicas: Int = 1, gatewayReplicas: Int = 1) throws -> String {
+        precondition(gatewayReplicas <= Self.maxGatewayReplicas, "the harness has ports for \(Self.maxGatewayReplicas) gateway replicas")
         let shipped = try String(contentsOfFile: (Self.repoRoot as NSString).appendingPathComponent("Topology/mailroom.topology"), encoding: .utf8)
         var lines: [String] = []
         var section = ""
@@ -129,6 +130,9 @@ final class Harness: @unchecked Sendable {
         return file
     }
 
+    /// Gateway replicas a harness has ports for (replica N listens on httpPort + N).
+    static let maxGatewayReplicas = 4
+
     /// Gateway replica N listens on httpPort + N.
     func baseURL(replica: Int = 0) -> URL { URL(string: "http://127.0.0.1:\(httpPort + replica)")! }
 
@@ -163,6 +167,17 @@ final class Harness: @unchecked Sendable {
     }
 
     static func freePort() throws -> Int { FreePort.next() }
+
+    /// What the topology's processes said last: the supervisor's log and each process log's last `lines` lines, for
+    /// a failed expectation's message (the logs hold ids and counts, never an email's text).
+    func logTails(lines: Int = 15) -> String {
+        let logs = path("run/logs")
+        let files = ["run/supervisor.log"] + ((try? FileManager.default.contentsOfDirectory(atPath: logs)) ?? []).sorted().map { "run/logs/\($0)" }
+        return files.map { name in
+            let text = (try? String(contentsOfFile: path(name), encoding: .utf8)) ?? "(none)"
+            return "== \(name)\n" + text.split(separator: "\n", omittingEmptySubsequences: false).suffix(lines).joined(separator: "\n")
+        }.joined(separator: "\n")
+    }
 
     /// Removes the test's folder; MAILROOM_KEEP_TEST_DIRS=1 keeps it (and prints where) to look into a failure.
     func cleanUp() {

@@ -359,15 +359,15 @@ struct PipelineIntegrationTests {
         try h.mailroom(["topology", "up", topology, "--bin-dir", Harness.binDirectory])
         defer { _ = try? h.mailroom(["topology", "down", topology]) }
         for replica in [0, 1] {
-            #expect(try await h.eventually(60) { try await h.http("GET", "readyz", replica: replica).0 == 200 },
-                    "gateway replica \(replica) never became ready")
+            try #require(try await h.eventually(60) { try await h.http("GET", "readyz", replica: replica).0 == 200 },
+                         "gateway replica \(replica) never became ready\n\(h.logTails())")
         }
 
         // Sync classify on each replica: the router sends each result to the replica that is waiting for it.
         for replica in [0, 1] {
             let emails = (0..<20).map { ["id": "sync-\(replica)-\($0)", "body": "Bitte Depot Nr. \($0) übertragen."] }
             let (status, body) = try await h.http("POST", "v1/classify", json: ["emails": emails], replica: replica)
-            #expect(status == 200, "classify on replica \(replica) answered \(status): \(body)")
+            try #require(status == 200, "classify on replica \(replica) answered \(status): \(body)\n\(h.logTails())")
             #expect(((body as? [String: Any])?["predictions"] as? [Any])?.count == 20)
         }
 
@@ -380,7 +380,7 @@ struct PipelineIntegrationTests {
                 let done = try await h.eventually(30) {
                     (try await h.http("GET", "v1/emails/\(id)", replica: replica).1 as? [String: Any])?["status"] as? String == "done"
                 }
-                #expect(done, "\(id), taken by replica 1, is not done when asked at replica \(replica)")
+                try #require(done, "\(id), taken by replica 1, is not done when asked at replica \(replica)\n\(h.logTails())")
             }
         }
         // The same id with other content at the other replica is a conflict, as it would be at the first.

@@ -5,6 +5,7 @@ import Foundation
 import MailroomCore
 import MailroomGateway
 import MailroomStore
+import MailroomTestSupport
 import Synchronization
 import Testing
 
@@ -51,6 +52,30 @@ final class FlakyOutcomePort: PipelinePort {
         #expect(again.map(\.assignedQueue) == ["Payments"])
         #expect(second.sent.withLock { $0 } == ["unfinished"])
         await after.stop()
+    }
+
+    @Test(.enabled(if: PostgresServer.enabled)) func replicasOnOneServerAnswerForEachOtherAndReplayTheirOwn() async throws {
+        let url = try PostgresServer.shared.get().newDatabase()
+        let zero = try Dispatcher(port: RecordingPort(), journalPath: url, journalOwner: "gateway-0")
+        let onePort = RecordingPort()
+        let one = try Dispatcher(port: onePort, journalPath: url, journalOwner: "gateway-1")
+        _ = try await one.submit([Email(id: "x", body: "original"), Email(id: "u", body: "unfinished")])
+        // Replica 0 answers for replica 1's emails and refuses their id with other content.
+        #expect(try await zero.status(of: "x") == .pending)
+        await #expect(throws: GatewayError.self) { _ = try await zero.submit([Email(id: "x", body: "changed")]) }
+        await one.start()
+        await one.deliver(assignment("x", queue: "Payments"))
+        let reader = try IntakeJournal(path: url, owner: "gateway-1")
+        for _ in 0..<1200 where try reader.entry("x")?.state != .done { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(try await zero.status(of: "x") == .done(assignment("x", queue: "Payments")))
+        await one.stop()
+        // Restarted, each replica sends again only what it took and did not finish.
+        let zeroAgain = RecordingPort(), oneAgain = RecordingPort()
+        let z = try Dispatcher(port: zeroAgain, journalPath: url, journalOwner: "gateway-0")
+        let o = try Dispatcher(port: oneAgain, journalPath: url, journalOwner: "gateway-1")
+        await z.start(); await o.start()
+        #expect(zeroAgain.sent.withLock { $0 }.isEmpty && oneAgain.sent.withLock { $0 } == ["u"])
+        await z.stop(); await o.stop()
     }
 
     @Test func aRepeatedIdMustCarryTheSameContent() async throws {

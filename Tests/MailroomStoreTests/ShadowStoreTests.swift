@@ -85,7 +85,7 @@ import Testing
             try db.execute("PRAGMA user_version = 1", operation: "v1")
         }
         let outbox = try RouterOutbox(path: path)
-        #expect(try outbox.database.scalarInt("PRAGMA user_version", operation: "read") == 2)
+        #expect(try outbox.database.firstInt("PRAGMA user_version", operation: "read") == RouterOutbox.schemaVersion)
         let (e, a) = routed("m1", heads: ["topic": "x"])
         let s = shadow("m1", version: "v2", heads: ["topic": "y"])
         let first = try outbox.record([(e, a, s)])
@@ -93,6 +93,6 @@ import Testing
         #expect(try outbox.unsentFeedback(limit: 10).first?.shadow == s, "the spooled copy keeps the shadow")
         #expect(try outbox.record([(e, a, nil)]).first?.record.shadow == s, "a redelivery answers with the first record")
         try outbox.markFeedbackAcknowledged(["m1"])
-        #expect(try outbox.database.scalarInt("SELECT count(*) FROM assignments WHERE shadow_json IS NOT NULL", operation: "count") == 0)
+        #expect(try outbox.database.firstInt("SELECT count(*) FROM assignments WHERE shadow_json IS NOT NULL", operation: "count") == 0)
     }
 }

@@ -114,6 +114,29 @@ import Testing
         #expect(try #require(files["base/statefulset-feedback-collector.yaml"]).contains("$(MAILROOM_DATABASE_URL)"))
     }
 
+    @Test func journalsOnTheServerReadItsSecretAndReplicatedFileJournalsAreAdvisedAgainst() throws {
+        let options = KubernetesOptions()
+        // Scaled, with journals and outboxes in SQLite files on the shared volume: advised against.
+        let advice = try KubernetesManifests.advice(try Topology.parse(Self.scaledText, file: "t"), options: options)
+        #expect(advice.count == 2 && advice[0].hasPrefix("gateway runs 2 replicas with --journal")
+                && advice[1].hasPrefix("router runs 2 replicas with --outbox"), "\(advice)")
+        #expect(try KubernetesManifests.advice(try Topology.parse(Self.shippedText, file: "t"), options: options).isEmpty,
+                "one replica of each: its own file is fine")
+        // Scaled, on PostgreSQL: every replica journals to the server whose URL the Secret holds.
+        let text = Self.scaledText
+            .replacingOccurrences(of: "database = .mailroom/feedback.sqlite", with: "database = postgres://mailroom:s3cret@db:5432/mailroom")
+            .replacingOccurrences(of: "--journal {journal_dir}/gateway-{replica}.sqlite", with: "--journal {database}")
+            .replacingOccurrences(of: "--outbox {journal_dir}/router-{replica}.sqlite", with: "--outbox {database}")
+        #expect(try KubernetesManifests.advice(try Topology.parse(text, file: "t"), options: options).isEmpty)
+        let files = try Self.render(text)
+        for name in ["gateway", "router"] {
+            let set = try #require(files["base/statefulset-\(name).yaml"])
+            #expect(set.contains("$(MAILROOM_DATABASE_URL)") && set.contains("name: mailroom-database") && !set.contains(".sqlite"),
+                    "\(name) should journal to the server named by the Secret")
+        }
+        #expect(!files.values.joined().contains("s3cret"))
+    }
+
     @Test func yamlScalarsThatCouldReadAsSomethingElseAreQuoted() {
         #expect(YAMLNode.quoted("classifier") == "classifier")
         #expect(YAMLNode.quoted("/srv/mailroom") == "/srv/mailroom")
