@@ -44,6 +44,8 @@ def main():
                         help="gateway replicas; the load goes round-robin over them, status checks too")
     parser.add_argument("--classifiers", type=int, default=1, metavar="N", help="classifier replicas")
     parser.add_argument("--routers", type=int, default=1, metavar="N", help="router replicas (needs --loopback)")
+    parser.add_argument("--collectors", type=int, default=1, metavar="N",
+                        help="feedback-collector replicas (needs --postgres: a SQLite store has one writer, and --loopback)")
     parser.add_argument("--loopback", action="store_true",
                         help="every process replica on a loopback address of its own (127.0.K.N+1), every endpoint "
                              "tcp between them, as on a cluster: the multi-host run")
@@ -59,7 +61,10 @@ def main():
         parser.error(f"--victims: unknown process {', '.join(unknown)} (known: {', '.join(VICTIMS)})")
 
     topo = PrivateTopology(args.bin_dir, name="chaos", keep=args.keep, gateways=args.gateways,
-                           classifiers=args.classifiers, loopback=args.loopback, routers=args.routers)
+                           classifiers=args.classifiers, loopback=args.loopback, routers=args.routers,
+                           collectors=args.collectors)
+    if args.collectors > 1 and not args.postgres:
+        parser.error("--collectors N needs --postgres: the SQLite feedback store has one writer")
     if args.postgres:
         if args.full_disk > 0:
             parser.error("--full-disk fills the SQLite store's disk; it does not go with --postgres")

@@ -53,7 +53,7 @@ class PrivateTopology:
     and t.curve_client(socket) for subscribers of the router's CURVE-guarded sockets."""
 
     def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None, gateways=1, classifiers=1,
-                 loopback=False, model=None, routers=1):
+                 loopback=False, model=None, routers=1, collectors=1):
         self.bin_dir = bin_dir or default_bin_dir()
         self.mailroom = os.path.join(self.bin_dir, "mailroom")
         if not os.access(self.mailroom, os.X_OK):
@@ -63,6 +63,9 @@ class PrivateTopology:
         self.http_port, self.pub_port, self.snapshot_port = free_port(), free_port(), free_port()
         self.feedback_metrics_port = free_port()
         self.gateways, self.classifiers, self.routers, self.loopback = gateways, classifiers, routers, loopback
+        self.collectors = collectors
+        if collectors > 1 and not loopback:
+            sys.exit("E: more than one feedback-collector needs loopback (each replica's listener on an address of its own)")
         if routers > 1 and not loopback:
             sys.exit("E: more than one router needs loopback (each replica's PUB on an address of its own)")
         self.model = model  # a trained model directory (version NAME-1) to serve instead of training a linear one
@@ -108,7 +111,8 @@ class PrivateTopology:
                 text = text.replace(f"{flag} {old}", f"{flag} {{database}}")
         extra = "".join(f"env.{k} = {v}\n" for k, v in self.gateway_env.items())
         text = text.replace("[process gateway]\n", "[process gateway]\n" + extra, 1)
-        for process, count in [("gateway", self.gateways), ("classifier", self.classifiers), ("router", self.routers)]:
+        for process, count in [("gateway", self.gateways), ("classifier", self.classifiers), ("router", self.routers),
+                               ("feedback-collector", self.collectors)]:
             text = re.sub(rf"(\[process {process}\][^\[]*?^replicas\s*=\s*)1$", rf"\g<1>{count}", text, count=1,
                           flags=re.M | re.S)
         if self.loopback:

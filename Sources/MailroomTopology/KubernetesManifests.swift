@@ -20,17 +20,20 @@ public enum KubernetesManifests {
     /// Every file, by path relative to the output folder.
     /// - Throws: ``TopologyError`` when the topology cannot be expanded or a schedule has no cron form.
     /// What an operator should change before running `topology` on a cluster: each replicated process that keeps
-    /// its journal (`--journal`, `--outbox`) in SQLite files on the shared volume, where SQLite's WAL, which needs
-    /// one host's shared memory, is not safe; on PostgreSQL (`--journal {database}`) the replicas share it.
+    /// its journal (`--journal`, `--outbox`) or store (`--database`) in SQLite files on the shared volume, where
+    /// SQLite's WAL, which needs one host's shared memory, is not safe (and the feedback store takes one writer); on
+    /// PostgreSQL (`--journal {database}`) the replicas share it.
     public static func advice(_ topology: Topology, options: KubernetesOptions) throws(TopologyError) -> [String] {
         let plan = try KubernetesPlan(topology, options: options)
-        return plan.processes.compactMap { process in
-            let files = ["--journal", "--outbox"].compactMap { flag in
-                KubernetesPlan.flagValue(flag, in: process.arguments).map { (flag, $0) }
-            }.filter { !$0.1.contains(KubernetesPlan.databaseReference) && !DatabaseURL.isPostgres($0.1) }
-            guard process.replicas > 1, let (flag, value) = files.first else { return nil }
-            return "\(process.name) runs \(process.replicas) replicas with \(flag) \(value), a SQLite file on the shared volume: "
-                + "set `database` to a postgres:// URL and write `\(flag) {database}` so that they share the server"
+        return plan.processes.filter { $0.replicas > 1 }.flatMap { process in
+            ["--journal", "--outbox", "--database"].compactMap { flag -> String? in
+                guard let value = KubernetesPlan.flagValue(flag, in: process.arguments) else { return nil }
+                let named = value == KubernetesPlan.databaseReference ? plan.database ?? value : value
+                guard !DatabaseURL.isPostgres(named) else { return nil }
+                let fix = flag == "--database" ? "set `database` to a postgres:// URL"
+                    : "set `database` to a postgres:// URL and write `\(flag) {database}`"
+                return "\(process.name) runs \(process.replicas) replicas with \(flag) \(named), a SQLite file on the shared volume: \(fix) so that they share the server"
+            }
         }
     }
 

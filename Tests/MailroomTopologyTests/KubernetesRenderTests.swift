@@ -128,6 +128,14 @@ import Testing
             .replacingOccurrences(of: "--journal {journal_dir}/gateway-{replica}.sqlite", with: "--journal {database}")
             .replacingOccurrences(of: "--outbox {journal_dir}/router-{replica}.sqlite", with: "--outbox {database}")
         #expect(try KubernetesManifests.advice(try Topology.parse(text, file: "t"), options: options).isEmpty)
+        // Two collectors on the SQLite store: advised against (one writer); on the server they may write together.
+        let collectors = { (t: String) in t.replacingOccurrences(of: "replicas = 1\nexecutable = feedback-collector",
+                                                                 with: "replicas = 2\nexecutable = feedback-collector") }
+        #expect(collectors(Self.shippedText) != Self.shippedText)
+        let oneWriter = try KubernetesManifests.advice(try Topology.parse(collectors(Self.shippedText), file: "t"), options: options)
+        #expect(oneWriter.count == 1 && oneWriter[0].hasPrefix("feedback-collector runs 2 replicas with --database .mailroom/feedback.sqlite"),
+                "\(oneWriter)")
+        #expect(try KubernetesManifests.advice(try Topology.parse(collectors(text), file: "t"), options: options).isEmpty)
         let files = try Self.render(text)
         for name in ["gateway", "router"] {
             let set = try #require(files["base/statefulset-\(name).yaml"])
