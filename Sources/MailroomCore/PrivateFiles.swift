@@ -3,12 +3,18 @@
 import Foundation
 
 public enum PrivateFiles {
-    /// Creates `path` (and missing parents) with mode 0700, or narrows an existing directory to 0700.
+    /// Creates `path` (and missing parents) with mode 0700, or narrows an existing directory to 0700 — except a
+    /// shared one (sticky or writable by everyone, such as /tmp or /var/tmp), which is left as it is: narrowing it
+    /// would lock every other user and program out (a journal at /var/tmp/gateway-0.sqlite names /var/tmp).
     /// - Throws: Foundation's error when it cannot be created or is not ours to change.
     public static func makeDirectory(_ path: String) throws {
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
-        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
+        let fm = FileManager.default
+        if let mode = (try? fm.attributesOfItem(atPath: path))?[.posixPermissions] as? NSNumber,
+           mode.intValue & 0o1002 != 0 {
+            return
+        }
+        try fm.createDirectory(atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try fm.setAttributes([.posixPermissions: 0o700], ofItemAtPath: path)
     }
 
     /// Writes `text` to `path` atomically (a temp file beside it, then rename) with `mode`, creating the folder:

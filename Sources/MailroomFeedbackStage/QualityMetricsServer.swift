@@ -31,9 +31,11 @@ public enum QualityMetricsServer {
     public static func service(config: QualityMetricsConfig, stage: StageMetrics? = nil, logger: Logger) -> (any Service)? {
         guard config.port > 0 else { return nil }
         let source = QualityMetricsSource(config: config, logger: logger)
-        return Application(router: buildRouter(source: source, stage: stage),
-                           configuration: .init(address: .hostname(config.host, port: config.port),
-                                                serverName: "mailroom-feedback-collector"),
-                           logger: logger)
+        let app = Application(router: buildRouter(source: source, stage: stage),
+                              configuration: .init(address: .hostname(config.host, port: config.port),
+                                                   serverName: "mailroom-feedback-collector"),
+                              logger: logger)
+        return NamedListener(app, what: "the feedback-collector's /metrics listener", host: config.host, port: config.port,
+                             flag: "--metrics-port")
     }
 }

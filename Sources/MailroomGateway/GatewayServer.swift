@@ -187,7 +187,9 @@ public enum GatewayServer {
                               services: [ReceiverService(results: results, control: control, receipts: receipts,
                                                          receiptTopic: receiptTopic(replica: config.replica), dispatcher: dispatcher, logger: logger)],
                               logger: logger)
-        try await app.runService()
+        do { try await app.runService() } catch let error where "\(error)".contains("bind(") {
+            throw ListenerError(what: "the gateway's API", host: config.host, port: config.listenPort, flag: "--port", reason: "\(error)")
+        }
         emails.close()
         outcomes.close()
         context.terminate()

@@ -50,10 +50,12 @@ public enum StageMetricsServer {
     /// The listener as a Service; nil when `config.port` is 0.
     public static func service(config: Config, metrics: StageMetrics, logger: Logger) -> (any Service)? {
         guard config.port > 0 else { return nil }
-        return Application(router: buildRouter(metrics: metrics),
-                           configuration: .init(address: .hostname(config.host, port: config.port),
-                                                serverName: "mailroom-\(metrics.stage)"),
-                           logger: logger)
+        let app = Application(router: buildRouter(metrics: metrics),
+                              configuration: .init(address: .hostname(config.host, port: config.port),
+                                                   serverName: "mailroom-\(metrics.stage)"),
+                              logger: logger)
+        return NamedListener(app, what: "the \(metrics.stage)'s /metrics listener", host: config.host, port: config.port,
+                             flag: "--metrics-port")
     }
 
     /// GET /healthz: 200 `{"status":"ok"}` (the process is up).

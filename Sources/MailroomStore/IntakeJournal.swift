@@ -155,35 +155,38 @@ public final class IntakeJournal {
                 INSERT INTO \(emails) (id, owner, content_sha256, email_json, state, attempts, accepted_at_ms, updated_at_ms)
                 VALUES (?, ?, ?, ?, 'pending', 0, ?, ?) ON CONFLICT (id) DO NOTHING RETURNING id
                 """, operation: "accept email")
-            var decisions: [IntakeDecision] = []
-            var conflicts: [String] = []
-            for email in batch {
+            var decisions = [IntakeDecision?](repeating: nil, count: batch.count)
+            var conflicts: [Int] = []
+            // In id order: two replicas accepting overlapping batches on a server take the rows' locks in the same
+            // order, so neither waits for the other in a cycle (a deadlock would fail one request).
+            for index in batch.indices.sorted(by: { batch[$0].id < batch[$1].id }) {
+                let email = batch[index]
                 let hash = try contentHash(of: email)
                 var known = try entry(email.id)
                 if known == nil {
                     let inserted = try insert.each([.text(email.id), .text(owner), .text(hash), .text(try json(email)),
                                                     .int(now), .int(now)]) { $0.text(at: 0) }
-                    if !inserted.isEmpty { decisions.append(.accepted); continue }
+                    if !inserted.isEmpty { decisions[index] = .accepted; continue }
                     known = try entry(email.id)  // another replica journaled it meanwhile
                 }
                 guard var known else {
                     throw StoreError.corruptRow(table: emails, id: email.id, reason: "neither inserted nor found")
                 }
-                if known.contentSHA256 != hash { conflicts.append(email.id); continue }
+                if known.contentSHA256 != hash { conflicts.append(index); continue }
                 if known.state == .failed {
                     // A dead letter submitted again: it starts over, owned by the replica that took it now.
                     try database.query("""
                         UPDATE \(emails) SET state = 'pending', attempts = 0, failure = NULL, owner = ?, updated_at_ms = ?
                         WHERE id = ?
                         """, operation: "re-accept failed email").run([.text(owner), .int(now), .text(email.id)])
-                    decisions.append(.accepted)
+                    decisions[index] = .accepted
                     continue
                 }
                 known.email = email
-                decisions.append(.known(known))
+                decisions[index] = .known(known)
             }
-            guard conflicts.isEmpty else { throw IntakeJournalError.conflict(ids: conflicts) }
-            return decisions
+            guard conflicts.isEmpty else { throw IntakeJournalError.conflict(ids: conflicts.sorted().map { batch[$0].id }) }
+            return decisions.compactMap { $0 }
         }
     }
 

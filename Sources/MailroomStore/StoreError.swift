@@ -1,7 +1,7 @@
 // StoreError: typed errors of the store (SQLite or PostgreSQL), with the database's own message and the operation
 // that failed.
 
-/// An error from ``SQLiteDatabase`` or ``FeedbackStore``.
+/// An error from ``SQLiteDatabase``, ``PostgresDatabase`` or a store (feedback store, intake journal, router outbox).
 public enum StoreError: Error, Equatable, CustomStringConvertible {
     /// The database file could not be opened or set up (missing folder, not a database, no permission).
     case open(path: String, code: Int32, message: String)
@@ -27,19 +27,19 @@ public enum StoreError: Error, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .open(let path, let code, let message):
-            "cannot open feedback database \(path): \(message) (SQLite code \(code)); "
+            "cannot open database \(path): \(message) (SQLite code \(code)); "
                 + "check that its folder exists and is writable and that the file is a SQLite database"
         case .sqlite(let op, let code, let message):
-            "feedback database: \(op) failed: \(message) (SQLite code \(code))"
+            "database: \(op) failed: \(message) (SQLite code \(code))"
         case .postgresOpen(let location, let message):
-            "cannot open feedback database \(location): \(message); check that the server runs, that the URL's host, "
+            "cannot open database \(location): \(message); check that the server runs, that the URL's host, "
                 + "port, user, password and database are right, and that the user may create tables there"
         case .postgres(let op, let message):
-            "feedback database (PostgreSQL): \(op) failed: \(message)"
+            "database (PostgreSQL): \(op) failed: \(message)"
         case .invalidInput(let id, let reason):
-            "feedback database: cannot record \(id): \(reason)"
+            "database: cannot record \(id): \(reason)"
         case .corruptRow(let table, let id, let reason):
-            "feedback database: row \(id) of \(table) is unreadable: \(reason)"
+            "database: row \(id) of \(table) is unreadable: \(reason)"
         }
     }
 }

@@ -3,12 +3,36 @@
 // listener port follows the gateway's rule (port + replica, unless the replica has an address of its own).
 import Foundation
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import MailroomRuntime
 import MailroomTransport
 import Testing
 
 @Suite(.timeLimit(.minutes(3))) struct StageMetricsTests {
+    @Test func aListenerWhosePortIsTakenSaysWhichAndWhatToDo() async throws {
+        // Something already listens on the port.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, len) } }
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        #expect(listen(fd, 1) == 0)
+        let port = Int(UInt16(bigEndian: addr.sin_port))
+        let service = try #require(StageMetricsServer.service(config: .init(port: port), metrics: StageMetrics(stage: "cleaner", replica: 0),
+                                                              logger: Logger(label: "test")))
+        do {
+            try await service.run()
+            Issue.record("the listener should not start on a taken port")
+        } catch let error as ListenerError {
+            #expect(error.description.hasPrefix("the cleaner's /metrics listener cannot listen on 127.0.0.1:\(port): another process listens there"))
+            #expect(error.description.contains("choose another --metrics-port (0: no listener)"))
+        }
+    }
+
     @Test func theRuntimeRecordsWhatItHandledIntoTheListenersMetrics() async throws {
         let context = try ZMQContext()
         defer { context.terminate() }

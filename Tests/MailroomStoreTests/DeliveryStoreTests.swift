@@ -2,6 +2,7 @@
 // replica, or one PostgreSQL server the replicas share), and what sharing a server adds: any replica sees any
 // replica's email, an id is one email across them, each replica replays and numbers only its own.
 import Foundation
+import Synchronization
 import MailroomCore
 import MailroomTestSupport
 @testable import MailroomStore
@@ -85,6 +86,30 @@ struct DeliveryStoreTests {
         // The feedback store's tables live on the same server beside the journal's.
         let store = try FeedbackStore(path: url)
         #expect(try store.counts().predictions == 0)
+    }
+
+    @Test(.enabled(if: PostgresServer.enabled)) func replicasAcceptingOverlappingBatchesAtOnceJournalEachEmailOnce() throws {
+        let url = try PostgresServer.shared.get().newDatabase()
+        _ = try IntakeJournal(path: url)  // the schema, before the two race
+        let failures = Mutex<[String]>([])
+        for round in 0..<10 {
+            let ids = (0..<20).map { "r\(round)-\($0)" }
+            // The same emails in opposite orders at the same moment: without a common lock order this deadlocks.
+            DispatchQueue.concurrentPerform(iterations: 2) { replica in
+                do {
+                    let journal = try IntakeJournal(path: url, owner: "gateway-\(replica)")
+                    let batch = (replica == 0 ? ids : ids.reversed()).map { Self.email($0) }
+                    let decisions = try journal.accept(batch)
+                    if decisions.count != batch.count { failures.withLock { $0.append("replica \(replica): \(decisions.count) decisions") } }
+                } catch {
+                    failures.withLock { $0.append("replica \(replica): \(error)") }
+                }
+            }
+        }
+        #expect(failures.withLock { $0 }.isEmpty, "\(failures.withLock { $0 })")
+        let journal = try IntakeJournal(path: url, owner: "gateway-0")
+        let counted = try journal.database.firstInt("SELECT count(*) FROM journal_emails", operation: "count")
+        #expect(counted == 200, "each email journaled once")
     }
 
     @Test(arguments: StoreBackend.enabled) func outboxNumbersItsStreamAndAnswersRedeliveriesWithTheFirstRecord(_ backend: StoreBackend) throws {
