@@ -22,8 +22,11 @@ public final class ProgressReporter {
         if let newTotal { total = max(newTotal, 1) }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : 0
+        // A rate from the first unit or the first half second says nothing yet (1 step in 0.3 ms: "3858 steps/s").
+        let measured = done >= 2 && elapsed >= 0.5
+        let rate = measured ? Double(done) / elapsed : 0
+        let eta = rate > 0 ? Double(total - done) / rate : .infinity
+        let rateText = measured ? String(format: "%.1f", rate) : "–"
         let fraction = min(1, Double(done) / Double(total))
         if isTTY {
             guard now.timeIntervalSince(lastDraw) >= 0.2 || done >= total else { return }
@@ -31,13 +34,13 @@ public final class ProgressReporter {
             let width = 24
             let filled = Int(fraction * Double(width))
             let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-            let line = "\r\(label) [\(bar)] \(done)/\(total) \(String(format: "%.1f", rate)) \(unit)/s ETA \(Self.clock(eta)) \(extra)"
+            let line = "\r\(label) [\(bar)] \(done)/\(total) \(rateText) \(unit)/s ETA \(Self.clock(eta)) \(extra)"
             FileHandle.standardError.write(Data((line + "\u{1B}[K").utf8))
         } else {
             let decile = Int(fraction * 10)
             guard decile > lastDecile else { return }
             lastDecile = decile
-            FileHandle.standardError.write(Data("\(label): \(done)/\(total) (\(decile * 10)%) \(String(format: "%.1f", rate)) \(unit)/s ETA \(Self.clock(eta)) \(extra)\n".utf8))
+            FileHandle.standardError.write(Data("\(label): \(done)/\(total) (\(decile * 10)%) \(rateText) \(unit)/s ETA \(Self.clock(eta)) \(extra)\n".utf8))
         }
     }
 

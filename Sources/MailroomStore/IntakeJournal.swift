@@ -159,10 +159,17 @@ public final class IntakeJournal {
             var conflicts: [Int] = []
             // In id order: two replicas accepting overlapping batches on a server take the rows' locks in the same
             // order, so neither waits for the other in a cycle (a deadlock would fail one request).
+            // What the journal holds of the batch already, in one read.
+            var held: [String: IntakeEntry] = [:]
+            for entry in try database.eachIn("""
+                SELECT email_json, content_sha256, state, attempts, result_json, failure, id FROM \(emails) WHERE id IN (%ids)
+                """, ids: batch.map(\.id), operation: "read known emails", { try self.entry(from: $0, id: $0.text(at: 6) ?? "") }) {
+                held[entry.email.id] = entry
+            }
             for index in batch.indices.sorted(by: { batch[$0].id < batch[$1].id }) {
                 let email = batch[index]
                 let hash = try contentHash(of: email)
-                var known = try entry(email.id)
+                var known = held[email.id]
                 if known == nil {
                     let inserted = try insert.each([.text(email.id), .text(owner), .text(hash), .text(try json(email)),
                                                     .int(now), .int(now)]) { $0.text(at: 0) }
@@ -206,8 +213,8 @@ public final class IntakeJournal {
 
     /// Counts one more send into the pipeline for each of `ids` (one transaction: one fsync for a whole request).
     public func recordAttempts(_ ids: [String], atUnixMs now: Int64 = FeedbackStore.nowUnixMs()) throws {
-        try database.runEach("UPDATE \(emails) SET attempts = attempts + 1, updated_at_ms = ? WHERE id = ? AND state = 'pending'",
-                             operation: "record attempts", rows: ids.map { [.int(now), .text($0)] })
+        _ = try database.eachIn("UPDATE \(emails) SET attempts = attempts + 1, updated_at_ms = ? WHERE state = 'pending' AND id IN (%ids)",
+                                ids: ids, before: [.int(now)], operation: "record attempts") { _ in () }
     }
 
     /// Stores results (one transaction). Ids the journal does not know are skipped.

@@ -100,7 +100,7 @@ public final class RouterOutbox {
         insert = try database.query("""
             INSERT INTO \(table) (id, owner, seq, assignment_json, email_json, shadow_json, routed_at_ms)
             VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM \(table) WHERE owner = ?), ?, ?, ?, ?)
-            RETURNING seq
+            ON CONFLICT (id) DO NOTHING RETURNING seq
             """, operation: "prepare outbox insert")
         find = try database.query("SELECT seq, assignment_json, email_json, shadow_json FROM \(table) WHERE id = ?",
                                   operation: "prepare outbox lookup")
@@ -112,8 +112,15 @@ public final class RouterOutbox {
         try database.transaction("record assignments") {
             var decisions: [OutboxDecision] = []
             decisions.reserveCapacity(batch.count)
+            // What the outbox holds of the batch already, in one read.
+            var held: [String: OutboxRecord] = [:]
+            for record in try database.eachIn("SELECT seq, assignment_json, email_json, shadow_json FROM \(table) WHERE id IN (%ids)",
+                                              ids: batch.map(\.assignment.id), operation: "read known assignments",
+                                              { try self.decode($0) }) {
+                held[record.assignment.id] = record
+            }
             for routed in batch {
-                if let known = try lookup(routed.assignment.id) {
+                if let known = held[routed.assignment.id] {
                     decisions.append(OutboxDecision(record: known, duplicate: true))
                     continue
                 }
@@ -124,11 +131,17 @@ public final class RouterOutbox {
                                            .text(emailJSON), shadowJSON.map { .text($0) } ?? .null,
                                            .int(FeedbackStore.nowUnixMs())]) { $0.int(at: 0) }.first
                 guard let seq else {
-                    throw StoreError.corruptRow(table: table, id: routed.assignment.id, reason: "the insert returned no sequence number")
+                    // Another router recorded it a moment ago (a shared server): that record stands.
+                    guard let known = try lookup(routed.assignment.id) else {
+                        throw StoreError.corruptRow(table: table, id: routed.assignment.id, reason: "neither inserted nor found")
+                    }
+                    held[known.assignment.id] = known
+                    decisions.append(OutboxDecision(record: known, duplicate: true))
+                    continue
                 }
-                decisions.append(OutboxDecision(
-                    record: OutboxRecord(sequence: seq, assignment: routed.assignment, email: routed.email, shadow: routed.shadow),
-                    duplicate: false))
+                let record = OutboxRecord(sequence: seq, assignment: routed.assignment, email: routed.email, shadow: routed.shadow)
+                held[record.assignment.id] = record
+                decisions.append(OutboxDecision(record: record, duplicate: false))
             }
             return decisions
         }
@@ -145,8 +158,8 @@ public final class RouterOutbox {
     /// Marks feedback copies the collector acknowledged (committed to its store); their email text is dropped
     /// from the outbox (it now lives in the store).
     public func markFeedbackAcknowledged(_ ids: [String]) throws {
-        try database.runEach("UPDATE \(table) SET feedback_sent = 1, email_json = NULL, shadow_json = NULL WHERE id = ?",
-                             operation: "mark feedback acknowledged", rows: ids.map { [.text($0)] })
+        _ = try database.eachIn("UPDATE \(table) SET feedback_sent = 1, email_json = NULL, shadow_json = NULL WHERE id IN (%ids)",
+                                ids: ids, operation: "mark feedback acknowledged") { _ in () }
     }
 
     /// How many feedback copies wait in the spool (not acknowledged yet).

@@ -127,9 +127,13 @@ struct DeliveryStoreTests {
         #expect(try outbox.feedbackBacklog() == 1 && outbox.unsentFeedback(limit: 10).map(\.assignment.id) == ["m3"])
         let reader = try OutboxReader(path: location, owner: "router-0")
         #expect(try reader.lastSequence() == 3 && reader.assignments(after: 1, limit: 10).map(\.sequence) == [2, 3])
+        // The same id twice in one batch (a redelivery that caught up with the first copy): recorded once.
+        let twice = routed("m5", heads: ["topic": "x"])
+        let both = try outbox.record([(twice.0, twice.1, nil), (twice.0, twice.1, nil)])
+        #expect(both.map(\.record.sequence) == [4, 4] && both.map(\.duplicate) == [false, true])
         // Reopened, the stream goes on from where it was.
         let reopened = try RouterOutbox(path: location, owner: "router-0")
-        #expect(try reopened.record([{ let r = routed("m4", heads: ["topic": "x"]); return (r.0, r.1, nil) }()]).first?.record.sequence == 4)
+        #expect(try reopened.record([{ let r = routed("m6", heads: ["topic": "x"]); return (r.0, r.1, nil) }()]).first?.record.sequence == 5)
     }
 
     @Test(.enabled(if: PostgresServer.enabled)) func routersOnOneServerKeepTheirOwnStreamsAndPublishAnIdOnce() throws {
