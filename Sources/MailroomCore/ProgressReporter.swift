@@ -22,11 +22,7 @@ public final class ProgressReporter {
         if let newTotal { total = max(newTotal, 1) }
         let now = Date()
         let elapsed = now.timeIntervalSince(start)
-        // A rate from the first unit or the first half second says nothing yet (1 step in 0.3 ms: "3858 steps/s").
-        let measured = done >= 2 && elapsed >= 0.5
-        let rate = measured ? Double(done) / elapsed : 0
-        let eta = rate > 0 ? Double(total - done) / rate : .infinity
-        let rateText = measured ? String(format: "%.1f", rate) : "–"
+        let (rateText, eta) = Self.rateAndETA(done: done, total: total, elapsed: elapsed)
         let fraction = min(1, Double(done) / Double(total))
         if isTTY {
             guard now.timeIntervalSince(lastDraw) >= 0.2 || done >= total else { return }
@@ -49,6 +45,14 @@ public final class ProgressReporter {
         let elapsed = Date().timeIntervalSince(start)
         let text = "\(label): done in \(String(format: "%.1f", elapsed)) s \(message)\n"
         FileHandle.standardError.write(Data(((isTTY ? "\r" : "") + text).utf8))
+    }
+
+    /// The rate as printed and the seconds left. A rate from the first unit or the first half second says nothing
+    /// yet (1 step in 0.3 ms printed as "3858 steps/s", ETA 00:00): "–" and an unknown ETA until then.
+    static func rateAndETA(done: Int, total: Int, elapsed: Double) -> (rate: String, eta: Double) {
+        guard done >= 2, elapsed >= 0.5 else { return ("–", .infinity) }
+        let rate = Double(done) / elapsed
+        return (String(format: "%.1f", rate), Double(max(total - done, 0)) / rate)
     }
 
     static func clock(_ seconds: Double) -> String {

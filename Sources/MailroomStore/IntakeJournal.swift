@@ -162,8 +162,8 @@ public final class IntakeJournal {
             // What the journal holds of the batch already, in one read.
             var held: [String: IntakeEntry] = [:]
             for entry in try database.eachIn("""
-                SELECT email_json, content_sha256, state, attempts, result_json, failure, id FROM \(emails) WHERE id IN (%ids)
-                """, ids: batch.map(\.id), operation: "read known emails", { try self.entry(from: $0, id: $0.text(at: 6) ?? "") }) {
+                SELECT \(Self.entryColumns) FROM \(emails) WHERE id IN (%ids)
+                """, ids: batch.map(\.id), operation: "read known emails", { try self.entry(from: $0) }) {
                 held[entry.email.id] = entry
             }
             for index in batch.indices.sorted(by: { batch[$0].id < batch[$1].id }) {
@@ -199,22 +199,22 @@ public final class IntakeJournal {
 
     /// The entry for `id` (any replica's, on a shared server), or nil when it was never accepted.
     public func entry(_ id: String) throws -> IntakeEntry? {
-        try database.query("SELECT email_json, content_sha256, state, attempts, result_json, failure FROM \(emails) WHERE id = ?",
-                           operation: "read email").each([.text(id)]) { try self.entry(from: $0, id: id) }.first
+        try database.query("SELECT \(Self.entryColumns) FROM \(emails) WHERE id = ?",
+                           operation: "read email").each([.text(id)]) { try self.entry(from: $0) }.first
     }
 
     /// Every pending email this replica journaled, oldest first (what a restarted gateway sends again).
     public func pending() throws -> [IntakeEntry] {
         try database.query("""
-            SELECT email_json, content_sha256, state, attempts, result_json, failure, id FROM \(emails)
+            SELECT \(Self.entryColumns) FROM \(emails)
             WHERE state = 'pending' AND owner = ? ORDER BY accepted_at_ms, id
-            """, operation: "read pending emails").each([.text(owner)]) { try self.entry(from: $0, id: $0.text(at: 6) ?? "") }
+            """, operation: "read pending emails").each([.text(owner)]) { try self.entry(from: $0) }
     }
 
     /// Counts one more send into the pipeline for each of `ids` (one transaction: one fsync for a whole request).
     public func recordAttempts(_ ids: [String], atUnixMs now: Int64 = FeedbackStore.nowUnixMs()) throws {
-        _ = try database.eachIn("UPDATE \(emails) SET attempts = attempts + 1, updated_at_ms = ? WHERE state = 'pending' AND id IN (%ids)",
-                                ids: ids, before: [.int(now)], operation: "record attempts") { _ in () }
+        try database.runIn("UPDATE \(emails) SET attempts = attempts + 1, updated_at_ms = ? WHERE state = 'pending' AND id IN (%ids)",
+                           ids: ids, before: [.int(now)], operation: "record attempts")
     }
 
     /// Stores results (one transaction). Ids the journal does not know are skipped.
@@ -299,7 +299,11 @@ public final class IntakeJournal {
 
     private func json(_ value: some Encodable) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
 
-    private func entry(from row: any StoreRow, id: String) throws -> IntakeEntry {
+    /// The columns ``entry(from:)`` reads, in its order.
+    private static let entryColumns = "email_json, content_sha256, state, attempts, result_json, failure, id"
+
+    private func entry(from row: any StoreRow) throws -> IntakeEntry {
+        let id = row.text(at: 6) ?? ""
         func decode<T: Decodable>(_ type: T.Type, _ column: Int32, _ name: String) throws -> T? {
             guard let text = row.text(at: column) else { return nil }
             do { return try decoder.decode(T.self, from: Data(text.utf8)) } catch {

@@ -102,7 +102,7 @@ public final class RouterOutbox {
             VALUES (?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM \(table) WHERE owner = ?), ?, ?, ?, ?)
             ON CONFLICT (id) DO NOTHING RETURNING seq
             """, operation: "prepare outbox insert")
-        find = try database.query("SELECT seq, assignment_json, email_json, shadow_json FROM \(table) WHERE id = ?",
+        find = try database.query("SELECT \(Self.recordColumns) FROM \(table) WHERE id = ?",
                                   operation: "prepare outbox lookup")
     }
 
@@ -114,7 +114,7 @@ public final class RouterOutbox {
             decisions.reserveCapacity(batch.count)
             // What the outbox holds of the batch already, in one read.
             var held: [String: OutboxRecord] = [:]
-            for record in try database.eachIn("SELECT seq, assignment_json, email_json, shadow_json FROM \(table) WHERE id IN (%ids)",
+            for record in try database.eachIn("SELECT \(Self.recordColumns) FROM \(table) WHERE id IN (%ids)",
                                               ids: batch.map(\.assignment.id), operation: "read known assignments",
                                               { try self.decode($0) }) {
                 held[record.assignment.id] = record
@@ -150,7 +150,7 @@ public final class RouterOutbox {
     /// Assignments whose feedback copy the collector has not acknowledged yet, oldest first.
     public func unsentFeedback(limit: Int) throws -> [OutboxRecord] {
         try database.query("""
-            SELECT seq, assignment_json, email_json, shadow_json FROM \(table)
+            SELECT \(Self.recordColumns) FROM \(table)
             WHERE feedback_sent = 0 AND owner = ? ORDER BY seq LIMIT ?
             """, operation: "read the feedback spool").each([.text(owner), .int(Int64(limit))]) { try self.decode($0) }
     }
@@ -158,8 +158,8 @@ public final class RouterOutbox {
     /// Marks feedback copies the collector acknowledged (committed to its store); their email text is dropped
     /// from the outbox (it now lives in the store).
     public func markFeedbackAcknowledged(_ ids: [String]) throws {
-        _ = try database.eachIn("UPDATE \(table) SET feedback_sent = 1, email_json = NULL, shadow_json = NULL WHERE id IN (%ids)",
-                                ids: ids, operation: "mark feedback acknowledged") { _ in () }
+        try database.runIn("UPDATE \(table) SET feedback_sent = 1, email_json = NULL, shadow_json = NULL WHERE id IN (%ids)",
+                           ids: ids, operation: "mark feedback acknowledged")
     }
 
     /// How many feedback copies wait in the spool (not acknowledged yet).
@@ -171,6 +171,9 @@ public final class RouterOutbox {
     private func lookup(_ id: String) throws -> OutboxRecord? {
         try find.each([.text(id)]) { try self.decode($0) }.first
     }
+
+    /// The columns ``decode(_:)`` reads, in its order.
+    private static let recordColumns = "seq, assignment_json, email_json, shadow_json"
 
     private func decode(_ row: any StoreRow) throws -> OutboxRecord {
         let assignment = try decoder.decode(Assignment.self, from: Data((row.text(at: 1) ?? "").utf8))

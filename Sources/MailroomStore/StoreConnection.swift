@@ -146,6 +146,11 @@ extension StoreConnection {
         return out
     }
 
+    /// ``eachIn(_:ids:before:operation:_:)`` for a statement that returns no rows (an `UPDATE … WHERE id IN (%ids)`).
+    public func runIn(_ sql: String, ids: [String], before: [SQLiteValue] = [], operation: String) throws {
+        _ = try eachIn(sql, ids: ids, before: before, operation: operation) { _ in () }
+    }
+
     /// The first column of the first row `sql` returns, as an integer; nil when it returns no row.
     public func firstInt(_ sql: String, _ values: [SQLiteValue] = [], operation: String) throws -> Int64? {
         try query(sql, operation: operation).each(values) { $0.int(at: 0) }.first
