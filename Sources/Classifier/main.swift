@@ -1,5 +1,7 @@
 // classifier: the only process that holds a model; batches cleaned emails and runs inference.
-// Sockets: PULL bind --pull (from cleaners, bound only once the model is loaded and warm); PUSH connect --push
+// Sockets: PULL from the cleaners, opened only once the model is loaded and warm: connected to each cleaner's bound
+// PUSH with --pull-from ENDPOINTS (the replica binds nothing: a Deployment's pods need no stable address), or bound
+// with --pull ENDPOINT for cleaners that connect (`cleaner --push`); PUSH connect --push
 // (the routers: each email to the one its id hashes to); PUSH connect --control (gateway heartbeats).
 // The model is --model DIR, or --registry DIR to serve the registry's promoted version (followed live).
 import MailroomClassifierStage
@@ -10,7 +12,7 @@ import MailroomTransformer
 BLASRuntime.reexecWithBetterKernelsIfNeeded()
 
 await StageMain.run(stage: "classifier", flags: ["push", "model", "registry", "max-batch", "threads", "precision"],
-                    usage: "--pull ENDPOINT --push ROUTER_ENDPOINTS (--model DIR | --registry DIR) [--max-batch 32] [--threads 2] [--precision fp32|int8|bf16]") { options, logger in
+                    usage: "(--pull-from CLEANER_ENDPOINTS | --pull ENDPOINT) --push ROUTER_ENDPOINTS (--model DIR | --registry DIR) [--max-batch 32] [--threads 2] [--precision fp32|int8|bf16]") { options, logger in
     var precision: Precision?
     if let p = options.string("precision"), !p.isEmpty {
         guard let v = Precision(rawValue: p) else {

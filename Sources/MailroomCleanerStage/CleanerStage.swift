@@ -8,7 +8,7 @@ import MailroomTransport
 
 /// Where the cleaner sends what it cleaned.
 public enum CleanerOutput: String, StagePort {
-    /// Every classifier replica (`--push`).
+    /// Every classifier replica: bound for them to connect (`--push-bind`), or connected to each (`--push`).
     case classifier
 }
 

@@ -25,6 +25,10 @@ public struct StageOutputSpec: Sendable, Equatable {
     public enum Kind: Sendable, Equatable {
         /// PUSH, connected to every endpoint (round-robin over the replicas behind them); lossless, back-pressured.
         case push
+        /// PUSH, bound on the endpoint: the next stage's replicas connect to it (`--pull-from`) and it deals to
+        /// them round-robin, so they need no stable address (a Deployment's pods) and a new one takes work as soon
+        /// as it connects; lossless, back-pressured (it waits while none is connected).
+        case pushBound
         /// PUB, bound on every endpoint; a subscriber at its high-water mark misses messages (libzmq's rule).
         case publish
         /// PUSH back to the replica of `stage` that sent the message: one socket per endpoint, endpoint N being
@@ -56,6 +60,22 @@ public struct StageOutputSpec: Sendable, Equatable {
     public static func push(_ endpoints: [String], whenFull: WhenFull = .wait) -> StageOutputSpec {
         .init(kind: .push, endpoints: endpoints, whenFull: whenFull)
     }
+    public static func pushBound(_ endpoints: [String]) -> StageOutputSpec {
+        .init(kind: .pushBound, endpoints: endpoints)
+    }
+    /// A PUSH output from its two flags: `--FLAG-bind ENDPOINT` binds it (the next stage connects: ``pushBound(_:)``),
+    /// `--FLAG ENDPOINTS` connects to each (``push(_:whenFull:)``); exactly one of them.
+    public static func push(flag: String, options: StageOptions) throws(OptionsError) -> StageOutputSpec {
+        let connect = options.list(flag), bind = options.list(flag + "-bind")
+        switch (connect.isEmpty, bind.isEmpty) {
+        case (true, false): return .pushBound(bind)
+        case (false, true): return .push(connect)
+        case (false, false):
+            throw .invalid(flag: flag + "-bind", value: bind.joined(separator: ","),
+                           expected: "either --\(flag)-bind (the next stage connects) or --\(flag) (connect to it), not both")
+        case (true, true): throw .missingRequired(flag + "-bind")
+        }
+    }
     public static func publish(_ endpoints: [String], curve: CurveRole? = nil) -> StageOutputSpec {
         .init(kind: .publish, endpoints: endpoints, curve: curve)
     }
@@ -70,6 +90,7 @@ public struct StageOutputSpec: Sendable, Equatable {
     var sockets: [(kind: EnvelopeSender.Kind, endpoints: Endpoints)] {
         switch kind {
         case .push: [(.push, Endpoints(connect: endpoints))]
+        case .pushBound: [(.push, Endpoints(bind: endpoints))]
         case .publish: [(.publish, Endpoints(bind: endpoints))]
         case .pushToOrigin, .pushByID: endpoints.map { (.push, Endpoints(connect: [$0])) }
         }

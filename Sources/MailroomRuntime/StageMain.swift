@@ -8,7 +8,7 @@ import ServiceLifecycle
 
 public enum StageMain {
     /// Flags every stage accepts.
-    public static let commonFlags = ["pull", "control", "replica", "log-level", "metrics-port", "metrics-host",
+    public static let commonFlags = ["pull", "pull-from", "control", "replica", "log-level", "metrics-port", "metrics-host",
                                      "replica-port-offset"]
 
     /// Runs a stage executable until SIGTERM/SIGINT, then drains and exits 0.
@@ -28,16 +28,16 @@ public enum StageMain {
     ) async -> Never {
         let args = Array(CommandLine.arguments.dropFirst())
         if args.contains("--help") || args.contains("-h") {
-            print("usage: \(stage) \(usage)\ncommon: --pull ENDPOINT --control ENDPOINTS --replica N --log-level info [--metrics-port P (replica N: P + N) --metrics-host 127.0.0.1]\nevery flag also reads MAILROOM_<FLAG> from the environment")
+            print("usage: \(stage) \(usage)\ncommon: (--pull ENDPOINT | --pull-from ENDPOINTS) --control ENDPOINTS --replica N|POD_NAME --log-level info [--metrics-port P (replica N: P + N) --metrics-host 127.0.0.1]\nevery flag also reads MAILROOM_<FLAG> from the environment")
             exit(0)
         }
         do {
             let options = try StageOptions(arguments: args, known: commonFlags + flags)
             try ProcessLogging.bootstrap(level: options.string("log-level", default: "info"))
             let logger = Logger(label: "mailroom.\(stage)")
-            let replica = try options.int("replica", default: 0)
+            let replica = try options.replica()
             let (handler, outputs) = try build(options, logger)
-            let endpoints = StageEndpoints(input: [try options.required("pull")], outputs: outputs,
+            let endpoints = StageEndpoints(input: try input(options), outputs: outputs,
                                            control: options.list("control"))
             let context = try ZMQContext()
             let service = StageService(handler: handler, endpoints: endpoints, replica: replica, context: context,
@@ -48,6 +48,21 @@ public enum StageMain {
         } catch {
             FileHandle.standardError.write(Data("E: \(stage): \(error)\n".utf8))
             exit(1)
+        }
+    }
+
+    /// The stage's input: `--pull ENDPOINT` binds it (the previous stage's replicas connect and push to it);
+    /// `--pull-from ENDPOINTS` connects to each (the previous stage's replicas bind and push, round-robin over every
+    /// replica connected: this replica then binds nothing, so it needs no stable address). Exactly one of the two.
+    public static func input(_ options: StageOptions) throws -> Endpoints {
+        let bind = options.string("pull").flatMap { $0.isEmpty ? nil : $0 }, connect = options.list("pull-from")
+        switch (bind, connect.isEmpty) {
+        case (let b?, true): return Endpoints(bind: [b])
+        case (nil, false): return Endpoints(connect: connect)
+        case (_?, false):
+            throw OptionsError.invalid(flag: "pull-from", value: connect.joined(separator: ","),
+                                       expected: "either --pull (bind) or --pull-from (connect), not both")
+        case (nil, true): throw OptionsError.missingRequired("pull")
         }
     }
 }

@@ -21,7 +21,7 @@ public enum StageMetricsServer {
             guard (0...65535).contains(base) else {
                 throw OptionsError.invalid(flag: "metrics-port", value: "\(base)", expected: "a port in 1...65535, or 0 for no listener")
             }
-            let offset = try options.bool("replica-port-offset", default: true) ? try options.int("replica", default: 0) : 0
+            let offset = try options.bool("replica-port-offset", default: true) ? try options.replica() : 0
             guard base == 0 || base + offset <= 65535 else {
                 throw OptionsError.invalid(flag: "metrics-port", value: "\(base)", expected: "a port with --metrics-port + replica at most 65535")
             }

@@ -1,5 +1,6 @@
 // StageOptions: `--flag value` parsing for the stage executables, each flag with a MAILROOM_* environment twin.
 import Foundation
+import MailroomCore
 
 /// Errors in a stage's command line, with the fix.
 public enum OptionsError: Error, CustomStringConvertible, Equatable {
@@ -72,6 +73,24 @@ public struct StageOptions: Sendable {
         guard let v = Int(s) else { throw OptionsError.invalid(flag: name, value: s, expected: "an integer") }
         return v
     }
+
+    /// `--replica`: this replica's number (default 0). An integer (the supervisor's replica, a StatefulSet pod's
+    /// ordinal), or a name: a Deployment's pods have no ordinal, so their pod name (`classifier-7d9f5c-x2k9q`)
+    /// becomes a stable number below 1,000,000 from its hash, the same for the pod's whole life.
+    public func replica() throws -> Int {
+        guard let s = string("replica"), !s.isEmpty else { return 0 }
+        if let v = Int(s) {
+            guard v >= 0 else { throw OptionsError.invalid(flag: "replica", value: s, expected: "a number from 0, or a pod name") }
+            return v
+        }
+        guard s.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." || $0 == "_" }) else {
+            throw OptionsError.invalid(flag: "replica", value: s, expected: "a number from 0, or a pod name (letters, digits, - . _)")
+        }
+        return Self.replicaNumber(name: s)
+    }
+
+    /// The number a replica known by name gets (``replica()``).
+    public static func replicaNumber(name: String) -> Int { Int(StableSplit.hash(name) % 1_000_000) }
 
     /// `true`/`false` (also `yes`/`no`, `1`/`0`).
     public func bool(_ name: String, default value: Bool) throws -> Bool {

@@ -1,5 +1,5 @@
 // StageService: the one runtime every ZeroMQ stage (cleaner, classifier, router, feedback-collector) runs as a
-// ServiceLifecycle `Service`: prepare the handler, bind the input PULL socket, read batches, hand them to the
+// ServiceLifecycle `Service`: prepare the handler, open the input PULL socket, read batches, hand them to the
 // handler on its own thread, send what it returns (waiting while the next stage is full), heartbeat the gateway
 // from a separate task, and on graceful shutdown (SIGTERM/SIGINT through the ServiceGroup) drain what is queued
 // on the input, flush the outputs within the drain time and return.
@@ -12,12 +12,13 @@ import ServiceLifecycle
 
 /// A stage's sockets: its input, one endpoint list per declared output, and the gateways' heartbeat endpoints.
 public struct StageEndpoints<Port: StagePort>: Sendable {
-    /// Bound PULL endpoint(s) this replica reads from.
-    public var input: [String]
+    /// The PULL endpoint(s) this replica reads from: bound (`--pull`), or connected to the previous stage's bound
+    /// PUSH sockets (`--pull-from`).
+    public var input: Endpoints
     public var outputs: [Port: StageOutputSpec]
     /// Gateway control endpoints that receive heartbeats (connected PUSH).
     public var control: [String]
-    public init(input: [String], outputs: [Port: StageOutputSpec], control: [String]) {
+    public init(input: Endpoints, outputs: [Port: StageOutputSpec], control: [String]) {
         self.input = input; self.outputs = outputs; self.control = control
     }
 }
@@ -29,7 +30,7 @@ public enum StageError: Error, CustomStringConvertible, Equatable {
 
     public var description: String {
         switch self {
-        case .noInput(let stage): "\(stage) has no input endpoint: pass --pull ENDPOINT"
+        case .noInput(let stage): "\(stage) has no input endpoint: pass --pull ENDPOINT (bind) or --pull-from ENDPOINTS (connect)"
         case .outputNotConfigured(let stage, let output):
             "\(stage) output \(output) has no endpoint: pass --\(output) ENDPOINTS"
         }
@@ -68,7 +69,7 @@ public struct StageService<Handler: StageHandler>: Service {
     }
 
     public func run() async throws {
-        guard !endpoints.input.isEmpty else { throw StageError.noInput(stage: stage) }
+        guard !(endpoints.input.bind.isEmpty && endpoints.input.connect.isEmpty) else { throw StageError.noInput(stage: stage) }
         for port in Handler.Output.allCases where endpoints.outputs[port]?.endpoints.isEmpty ?? true {
             throw StageError.outputNotConfigured(stage: stage, output: port.name)
         }
@@ -126,9 +127,9 @@ public struct StageService<Handler: StageHandler>: Service {
         }
         report(try await thread.run { try $0.prepare() }.1, true)
 
-        let input = try EnvelopeReceiver(context: context, kind: .pull, endpoints: Endpoints(bind: endpoints.input),
+        let input = try EnvelopeReceiver(context: context, kind: .pull, endpoints: endpoints.input,
                                          maxInFlight: maxBatch, logger: logger)
-        logger.info("ready", metadata: meta.merging(["input": "\(endpoints.input.joined(separator: ","))"]) { $1 })
+        logger.info("ready", metadata: meta.merging(["input": "\((endpoints.input.bind + endpoints.input.connect).joined(separator: ","))"]) { $1 })
         metrics.measureWaiting { input.inFlightCount }
         report(heartbeats.readiness, true)
 

@@ -5,7 +5,9 @@
 //   DIR/kustomization.yaml             the base, so that `kubectl apply -k DIR` runs it
 //   DIR/base/kustomization.yaml        namespace, every file below, Secret mailroom-database (the store's URL)
 //   DIR/base/namespace.yaml
-//   DIR/base/statefulset-NAME.yaml     one per process: replicas, args with every endpoint by name, probes, resources
+//   DIR/base/statefulset-NAME.yaml     one per process that binds endpoints: replicas, args with every endpoint by
+//                                      name, probes, resources
+//   DIR/base/deployment-NAME.yaml      one per process that only connects (the classifier), the same otherwise
 //   DIR/base/service-NAME.yaml         headless: NAME-N.NAME is replica N (every endpoint it binds, its listener)
 //   DIR/base/service-gateway-http.yaml the CRM's address (every ready gateway)
 //   DIR/base/configmap-*.yaml          the topology and the router rules
@@ -55,7 +57,7 @@ public enum KubernetesManifests {
         add("pvc-state.yaml", stateClaim(options))
         add("networkpolicy.yaml", networkPolicies(plan))
         for p in plan.processes {
-            add("statefulset-\(p.name).yaml", statefulSet(p, plan: plan, options: options))
+            add(workloadFile(p), workload(p, plan: plan, options: options))
             add("service-\(p.name).yaml", headlessService(p))
             if let http = gatewayService(p) { add("service-\(p.name)-http.yaml", http) }
         }

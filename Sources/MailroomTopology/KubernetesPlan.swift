@@ -1,11 +1,13 @@
 // KubernetesPlan: the topology read for a cluster. Every endpoint becomes tcp on a port of its own, bound on all
 // interfaces by its owner and reached by the others through the owner's stable pod name
-// (`tcp://classifier-0.classifier:5551`, a StatefulSet pod behind a headless Service); `{replica}` becomes the pod's
-// ordinal; files the cluster supplies (API keys, router rules, the database URL) move to their Secret or ConfigMap.
+// (`tcp://cleaner-0.cleaner:5551`, a StatefulSet pod behind a headless Service); `{replica}` becomes the pod's
+// ordinal. A process that binds no endpoint (the classifier: it connects to the cleaners) needs no stable name and
+// runs as a Deployment, `{replica}` being its pod's name. Files the cluster supplies (API keys, router rules, the
+// database URL) move to their Secret or ConfigMap.
 
-/// One process of the topology as a StatefulSet runs it.
+/// One process of the topology as its StatefulSet or Deployment runs it.
 struct KubernetesProcess: Sendable {
-    /// The process name as a Kubernetes name: the StatefulSet, its headless Service and its pods' prefix.
+    /// The process name as a Kubernetes name: the workload, its headless Service and its pods' prefix.
     var name: String
     /// The executable's file name (`gateway`, `classifier`, …): the image has each on its PATH.
     var command: String
@@ -13,6 +15,9 @@ struct KubernetesProcess: Sendable {
     /// The topology's `env.` entries (placeholders expanded), by name.
     var environment: [(String, String)]
     var replicas: Int
+    /// Whether it binds endpoints that others connect to by its pods' names (a StatefulSet); false: it only
+    /// connects, and runs as a Deployment.
+    var bindsEndpoints: Bool
     /// The ports its container listens on: one per endpoint it binds, and its HTTP listener's.
     var ports: [(name: String, port: Int)]
     /// The HTTP listener Kubernetes probes and Prometheus scrapes (`--metrics-port`, else `--port`); nil: none.
@@ -39,6 +44,9 @@ struct KubernetesPlan: Sendable {
     /// What `{database}` reads: Kubernetes fills it in from Secret `mailroom-database`.
     static let databaseReference = "$(MAILROOM_DATABASE_URL)"
     static let replicaReference = "$(MAILROOM_REPLICA)"
+
+    /// The workload kind that runs `p`: its pods need stable names only if others connect to them.
+    static func workloadKind(_ p: KubernetesProcess) -> String { p.bindsEndpoints ? "StatefulSet" : "Deployment" }
 
     init(_ topology: Topology, options: KubernetesOptions) throws(TopologyError) {
         var cluster = topology
@@ -79,7 +87,8 @@ struct KubernetesPlan: Sendable {
         var processes: [KubernetesProcess] = []
         for spec in cluster.processes {
             let instance = try cluster.instance(of: spec, replica: 0)  // one pod template for every replica
-            var own = topology.endpoints.filter { $0.owner == spec.name }.map { endpoint in
+            let owned = topology.endpoints.filter { $0.owner == spec.name }
+            var own = owned.map { endpoint in
                 (name: YAMLNode.dnsLabel(String(endpoint.name.split(separator: ".", maxSplits: 1).last ?? ""), limit: 15),
                  port: ports[endpoint.name]!)
             }
@@ -90,7 +99,7 @@ struct KubernetesPlan: Sendable {
             processes.append(KubernetesProcess(
                 name: YAMLNode.dnsLabel(spec.name), command: command, arguments: instance.arguments,
                 environment: instance.environment.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                replicas: spec.replicas, ports: own, httpPort: http,
+                replicas: spec.replicas, bindsEndpoints: !owned.isEmpty, ports: own, httpPort: http,
                 usesDatabase: joined.contains(Self.databaseReference), usesAPIKeys: joined.contains(Self.apiKeysPath),
                 usesRouterRules: joined.contains(Self.routerRulesPath),
                 isClassifier: spec.name == classifier?.name, isGateway: command == "gateway",

@@ -14,7 +14,7 @@ extension KubernetesManifests {
     }
 
     static func scaleTarget(_ p: KubernetesProcess) -> YAMLNode {
-        .map([("apiVersion", .string("apps/v1")), ("kind", .string("StatefulSet")), ("name", .string(p.name))])
+        .map([("apiVersion", .string("apps/v1")), ("kind", .string(KubernetesPlan.workloadKind(p))), ("name", .string(p.name))])
     }
 
     static func cpuAutoscaler(_ p: KubernetesProcess, ceiling: Int) -> YAMLNode {

@@ -1,5 +1,8 @@
-// KubernetesWorkloads: one StatefulSet per process (stable pod names: every replica binds its own endpoints, which
-// its peers reach as `NAME-N.NAME`) and its headless Service; the gateway's load-balanced HTTP Service.
+// KubernetesWorkloads: one workload per process and its headless Service; the gateway's load-balanced HTTP Service.
+// A process that binds endpoints is a StatefulSet (stable pod names: every replica binds its own endpoints, which its
+// peers reach as `NAME-N.NAME`, and keeps its journal or outbox under its ordinal); one that only connects (the
+// classifier) is a Deployment: any pod takes work as soon as it connects, and a rolling update starts the new pod
+// before it stops an old one.
 
 extension KubernetesManifests {
     static let partOf: (String, YAMLNode) = ("app.kubernetes.io/part-of", .string("mailroom"))
@@ -17,11 +20,18 @@ extension KubernetesManifests {
         .map([("name", .string(name)), ("labels", labels(component))] + extra)
     }
 
-    static func statefulSet(_ p: KubernetesProcess, plan: KubernetesPlan, options: KubernetesOptions) -> YAMLNode {
+    /// The file a process's workload is written to.
+    static func workloadFile(_ p: KubernetesProcess) -> String {
+        "\(KubernetesPlan.workloadKind(p).lowercased())-\(p.name).yaml"
+    }
+
+    static func workload(_ p: KubernetesProcess, plan: KubernetesPlan, options: KubernetesOptions) -> YAMLNode {
+        // A StatefulSet pod's ordinal is its replica number (`--replica`, journal names; Kubernetes 1.28+ labels
+        // it); a Deployment pod's name stands for it (the stage turns it into a stable number for its heartbeats).
+        let replicaField = p.bindsEndpoints ? "metadata.labels['apps.kubernetes.io/pod-index']" : "metadata.name"
         var env: [YAMLNode] = [
-            // The pod's ordinal is its replica number (`--replica`, journal names); Kubernetes 1.28+ labels it.
             .map([("name", .string("MAILROOM_REPLICA")), ("valueFrom", .map([("fieldRef", .map([
-                ("fieldPath", .string("metadata.labels['apps.kubernetes.io/pod-index']"))]))]))]),
+                ("fieldPath", .string(replicaField))]))]))]),
             // Listen on the pod's address, not loopback; one port per replica (each pod has an address of its own).
             .map([("name", .string("MAILROOM_HOST")), ("value", .string("0.0.0.0"))]),
             .map([("name", .string("MAILROOM_METRICS_HOST")), ("value", .string("0.0.0.0"))]),
@@ -85,15 +95,17 @@ extension KubernetesManifests {
         // The autoscaled classifier leaves its replica count to the autoscaler (its minimum is the topology's):
         // applying the manifests again does not undo a scale-out.
         let replicas: [(String, YAMLNode)] = p.isClassifier ? [] : [("replicas", .int(p.replicas))]
+        let ordering: [(String, YAMLNode)] = p.bindsEndpoints
+            // Replicas start and stop together: none waits for another (ZeroMQ connects whenever a peer comes).
+            ? [("serviceName", .string(p.name))] + replicas + [("podManagementPolicy", .string("Parallel"))]
+            // An update keeps every replica serving: the new pod loads its model before an old one goes.
+            : replicas + [("strategy", .map([("type", .string("RollingUpdate")), ("rollingUpdate", .map([
+                ("maxSurge", .int(1)), ("maxUnavailable", .int(0))]))]))]
         return .map([
             ("apiVersion", .string("apps/v1")),
-            ("kind", .string("StatefulSet")),
+            ("kind", .string(KubernetesPlan.workloadKind(p))),
             ("metadata", metadata(p.name, component: p.name)),
-            ("spec", .map([
-                ("serviceName", .string(p.name)),
-            ] + replicas + [
-                // Replicas start and stop together: none waits for another (ZeroMQ connects whenever a peer comes).
-                ("podManagementPolicy", .string("Parallel")),
+            ("spec", .map(ordering + [
                 ("selector", .map([("matchLabels", selector(p.name))])),
                 ("template", pod),
             ])),
@@ -110,7 +122,8 @@ extension KubernetesManifests {
     }
 
     /// Headless: `NAME-N.NAME` resolves to replica N as soon as its pod exists (publishNotReadyAddresses), so peers
-    /// connect while it loads; ZeroMQ only sends once the connection is up.
+    /// connect while it loads; ZeroMQ only sends once the connection is up. A Deployment's Service holds only its
+    /// listener, for Prometheus.
     static func headlessService(_ p: KubernetesProcess) -> YAMLNode {
         .map([
             ("apiVersion", .string("v1")),

@@ -1,6 +1,7 @@
 // StageServiceTests: the stage runtime over real libzmq `inproc://` sockets in one context, run in a real
 // ServiceGroup: it forwards on its typed outputs, drains its input on graceful shutdown, counts and skips a bad
-// frame, refuses an output without endpoints, and keeps heartbeating while its handler is stuck in a long batch.
+// frame, refuses an output without endpoints, keeps heartbeating while its handler is stuck in a long batch, and a
+// bound output deals round-robin to the next stage's replicas that connect to it.
 import Foundation
 import Logging
 import MailroomCore
@@ -70,9 +71,12 @@ struct RunningStage {
     let task: Task<Void, any Error>
     let service: StageService<EchoHandler>
 
-    init(handler: EchoHandler, context: ZMQContext, input: String, outputs: [EchoOutput: StageOutputSpec],
-         control: [String] = [], drainTimeoutMs: Int = TransportDefaults.drainTimeoutMs) {
-        service = StageService(handler: handler, endpoints: StageEndpoints(input: [input], outputs: outputs, control: control),
+    /// `input` is bound, unless `pullFrom` lists endpoints to connect to instead.
+    init(handler: EchoHandler, context: ZMQContext, input: String = "", pullFrom: [String] = [],
+         outputs: [EchoOutput: StageOutputSpec], control: [String] = [],
+         drainTimeoutMs: Int = TransportDefaults.drainTimeoutMs) {
+        let endpoints = pullFrom.isEmpty ? Endpoints(bind: [input]) : Endpoints(connect: pullFrom)
+        service = StageService(handler: handler, endpoints: StageEndpoints(input: endpoints, outputs: outputs, control: control),
                                replica: 3, context: context, logger: quiet, drainTimeoutMs: drainTimeoutMs)
         group = ServiceGroup(configuration: .init(
             services: [.init(service: service, successTerminationBehavior: .gracefullyShutdownGroup)], logger: quiet))
@@ -163,7 +167,7 @@ struct RunningStage {
         let context = try ZMQContext()
         defer { context.terminate() }
         let service = StageService(handler: EchoHandler(),
-                                   endpoints: StageEndpoints(input: [inproc("in")], outputs: [.out: .push([inproc("out")])],
+                                   endpoints: StageEndpoints(input: .bind(inproc("in")), outputs: [.out: .push([inproc("out")])],
                                                              control: []),
                                    replica: 0, context: context, logger: quiet)
         await #expect(throws: StageError.outputNotConfigured(stage: "echo", output: "copy")) { try await service.run() }
@@ -198,5 +202,34 @@ struct RunningStage {
         #expect(duringTheBatch.allSatisfy { $0.ready }, "a busy stage still says it is ready")
         upstream.close()
         try await stage.stop()
+    }
+
+    @Test func aBoundOutputDealsRoundRobinToTheReplicasThatConnect() async throws {
+        let context = try ZMQContext()
+        defer { context.terminate() }
+        let (input, middle, out) = (inproc("in"), inproc("middle"), inproc("out"))
+        let outReceiver = try EnvelopeReceiver(context: context, endpoints: .bind(out), maxInFlight: 1000, logger: quiet)
+        defer { outReceiver.stop() }
+        // first binds `middle` (as the cleaner binds --push-bind); two replicas of the next stage connect to it and
+        // bind nothing (as the classifiers' --pull-from).
+        let first = RunningStage(handler: EchoHandler(), context: context, input: input,
+                                 outputs: [.out: .pushBound([middle]), .copy: .push([inproc("unused")])])
+        let replicas = (0..<2).map { _ in
+            RunningStage(handler: EchoHandler(delay: 0.002), context: context, pullFrom: [middle],
+                         outputs: [.out: .push([out]), .copy: .push([inproc("unused")])])
+        }
+        while !replicas.allSatisfy({ $0.service.metrics.ready }) { try await Task.sleep(for: .milliseconds(10)) }
+        try await Task.sleep(for: .milliseconds(200))  // both connected before the first email
+        let upstream = try EnvelopeSender(context: context, endpoints: .connect(input), logger: quiet)
+        let count = 200
+        for i in 0..<count { try await upstream.send(email("m\(i)")) }
+        let arrived = await collect(outReceiver, count: count)
+        #expect(arrived.count == count && Set(arrived.map(\.messageID)).count == count)
+        let handled = replicas.map { $0.service.counters.snapshot.handled }
+        #expect(handled.reduce(0, +) == count)
+        // Round-robin over the two connected pipes: each takes about half.
+        #expect(handled.allSatisfy { $0 >= count / 4 }, "the replicas handled \(handled)")
+        upstream.close()
+        for stage in [first] + replicas { try await stage.stop() }
     }
 }

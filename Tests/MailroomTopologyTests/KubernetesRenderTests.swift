@@ -1,8 +1,8 @@
 // KubernetesRenderTests: `mailroom topology render --target kubernetes` of the shipped topology and of a scaled one
 // against golden files (Tests/Fixtures/kubernetes; MAILROOM_UPDATE_GOLDEN=1 rewrites them after a deliberate
 // change), and what must hold whatever the golden files say: no ipc left, every address a peer connects to is a
-// port its owner's Service and container declare, the autoscaled classifier addressed up to its ceiling, replicas
-// and probes as the topology says. Scripts/check-manifests validates the same output against the Kubernetes schemas.
+// port its owner's StatefulSet, Service and container declare, the classifier (it binds nothing) a Deployment that
+// connects to every cleaner, replicas and probes as the topology says. Scripts/check-manifests validates the same output against the Kubernetes schemas.
 import Foundation
 import MailroomTestSupport
 @testable import MailroomTopology
@@ -11,12 +11,12 @@ import Testing
 @Suite struct KubernetesRenderTests {
     static let shippedText: String = (try? String(contentsOfFile: RepositoryPaths.file("Topology/mailroom.topology"), encoding: .utf8)) ?? ""
 
-    /// The shipped topology with 2 gateways, 2 classifiers and 2 routers.
+    /// The shipped topology with 2 gateways, 2 cleaners, 2 classifiers and 2 routers.
     static var scaledText: String {
         var section = ""
         return shippedText.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
             if line.hasPrefix("[") { section = String(line) }
-            let scaled = ["[process gateway]", "[process classifier]", "[process router]"].contains(section)
+            let scaled = ["[process gateway]", "[process cleaner]", "[process classifier]", "[process router]"].contains(section)
             return scaled && line.hasPrefix("replicas = 1") ? "replicas = 2" : String(line)
         }.joined(separator: "\n")
     }
@@ -58,7 +58,7 @@ import Testing
         // tcp://OWNER-N.OWNER:PORT in any args: OWNER's Service and container declare PORT.
         let pattern = try Regex(#"tcp://([a-z0-9-]+)-([0-9]+)\.([a-z0-9-]+):([0-9]+)"#)
         var checked = 0
-        for (path, text) in files where path.hasPrefix("base/statefulset-") {
+        for (path, text) in files where path.hasPrefix("base/statefulset-") || path.hasPrefix("base/deployment-") {
             for match in text.matches(of: pattern) {
                 let owner = String(match.output[1].substring!), service = String(match.output[3].substring!)
                 let port = String(match.output[4].substring!)
@@ -68,7 +68,8 @@ import Testing
                 #expect(files["base/statefulset-\(owner).yaml"]?.contains("containerPort: \(port)\n") == true)
                 checked += 1
             }
-            #expect(text.contains("tcp://*:"), "\(path) binds nothing")
+            // A StatefulSet's pods bind what they own; a Deployment's pods bind nothing (no peer could name them).
+            #expect(text.contains("tcp://*:") == path.hasPrefix("base/statefulset-"), "\(path)")
         }
         #expect(checked >= 10)
     }
@@ -80,21 +81,28 @@ import Testing
         // The router answers the gateway replica that holds the request: both gateways, in replica order.
         let router = try #require(files["base/statefulset-router.yaml"])
         #expect(router.contains("tcp://gateway-0.gateway:5555,tcp://gateway-1.gateway:5555"))
-        // The cleaner connects to every classifier the autoscaler may start (4 × 2): ZeroMQ sends only to those up.
+        // The classifier binds nothing: a Deployment whose pods connect to both cleaners (each deals round-robin to
+        // the classifiers connected), and no StatefulSet of it.
+        #expect(files["base/statefulset-classifier.yaml"] == nil)
+        let classifier = try #require(files["base/deployment-classifier.yaml"])
+        #expect(classifier.contains("kind: Deployment\n") && !classifier.contains("serviceName:"))
+        #expect(classifier.contains("\"--pull-from\"") && classifier.contains("\"tcp://cleaner-0.cleaner:5551,tcp://cleaner-1.cleaner:5551\""))
+        #expect(classifier.contains("fieldPath: metadata.name\n") && !classifier.contains("pod-index"))
+        #expect(classifier.contains("maxUnavailable: 0\n") && classifier.contains("maxSurge: 1\n"))
         let cleaner = try #require(files["base/statefulset-cleaner.yaml"])
-        let classifiers = (0..<8).map { "tcp://classifier-\($0).classifier:5551" }.joined(separator: ",")
-        #expect(cleaner.contains(classifiers) && !cleaner.contains("classifier-8.classifier"))
+        #expect(cleaner.contains("\"--push-bind\"") && cleaner.contains("\"tcp://*:5551\"") && !cleaner.contains("classifier-0"))
         // The autoscaler owns the classifier's replica count (applying again must not undo a scale-out).
-        #expect(!(try #require(files["base/statefulset-classifier.yaml"])).contains("  replicas:"))
+        #expect(!classifier.contains("  replicas:"))
         let hpa = try #require(files["base/hpa-classifier.yaml"])
-        #expect(hpa.contains("minReplicas: 2\n") && hpa.contains("maxReplicas: 8\n"))
+        #expect(hpa.contains("minReplicas: 2\n") && hpa.contains("maxReplicas: 8\n") && hpa.contains("kind: Deployment\n"))
         let keda = try #require(files["keda/scaledobject-classifier.yaml"])
-        #expect(keda.contains("sum(mailroom_gateway_in_flight{namespace=") && keda.contains("maxReplicaCount: 8\n"))
+        #expect(keda.contains("sum(mailroom_gateway_in_flight{namespace=") && keda.contains("maxReplicaCount: 8\n")
+                && keda.contains("kind: Deployment\n"))
         // Each pod is its replica: --replica and the journal names read the pod's ordinal.
         #expect(gateway.contains("gateway-$(MAILROOM_REPLICA).sqlite") && gateway.contains("apps.kubernetes.io/pod-index"))
         // Probes on each process's own listener; the database URL from its Secret; API keys from theirs.
         for p in ["gateway", "cleaner", "classifier", "router", "feedback-collector"] {
-            let s = try #require(files["base/statefulset-\(p).yaml"])
+            let s = try #require(files["base/statefulset-\(p).yaml"] ?? files["base/deployment-\(p).yaml"])
             #expect(s.contains("readinessProbe:") && s.contains("path: /readyz") && s.contains("startupProbe:"), "\(p) has no probes")
         }
         let collector = try #require(files["base/statefulset-feedback-collector.yaml"])

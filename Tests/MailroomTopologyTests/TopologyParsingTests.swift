@@ -130,8 +130,15 @@ func pipelineText(classifierReplicas: Int = 1) -> String {
         let edited = text.replacingCharacters(in: line, with: "replicas = 2")
         let two = try Topology.parse(edited, file: path).instances()
         #expect(two.filter { $0.process == "classifier" }.map(\.id) == ["classifier-0", "classifier-1"])
+        // Each classifier connects to the cleaner's bound endpoint (the cleaner deals to both); the cleaner's
+        // arguments do not change, and no classifier binds an endpoint of its own.
         let cleaner = try #require(two.first { $0.process == "cleaner" })
-        let push = try #require(cleaner.arguments.firstIndex(of: "--push"))
-        #expect(cleaner.arguments[push + 1].split(separator: ",").count == 2)
+        let bound = try #require(cleaner.arguments.firstIndex(of: "--push-bind"))
+        #expect(cleaner.arguments == (try #require(instances.first { $0.process == "cleaner" })).arguments)
+        for classifier in two.filter({ $0.process == "classifier" }) {
+            let from = try #require(classifier.arguments.firstIndex(of: "--pull-from"))
+            #expect(classifier.arguments[from + 1] == cleaner.arguments[bound + 1])
+        }
+        #expect(!topology.endpoints.contains { $0.owner == "classifier" })
     }
 }
