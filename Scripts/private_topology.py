@@ -53,7 +53,7 @@ class PrivateTopology:
     and t.curve_client(socket) for subscribers of the router's CURVE-guarded sockets."""
 
     def __init__(self, bin_dir=None, name="private", keep=False, gateway_env=None, gateways=1, classifiers=1,
-                 loopback=False, model=None, routers=1, collectors=1):
+                 loopback=False, model=None, routers=1, collectors=1, edit=None):
         self.bin_dir = bin_dir or default_bin_dir()
         self.mailroom = os.path.join(self.bin_dir, "mailroom")
         if not os.access(self.mailroom, os.X_OK):
@@ -69,6 +69,7 @@ class PrivateTopology:
         if routers > 1 and not loopback:
             sys.exit("E: more than one router needs loopback (each replica's PUB on an address of its own)")
         self.model = model  # a trained model directory (version NAME-1) to serve instead of training a linear one
+        self.edit = edit  # a function of the shipped topology's text, applied first (benchmarks' variants)
         if gateways > 1 and not loopback:  # replica N listens on http_port + N: find a run of free ports
             self.http_port = free_ports(gateways)
         # loopback: every process replica is a host of its own, 127.0.K.(N+1) (K: the process's place in the file),
@@ -96,6 +97,8 @@ class PrivateTopology:
     def write_topology(self):
         with open("Topology/mailroom.topology") as f:
             text = f.read()
+        if self.edit:
+            text = self.edit(text)
         w = self.work
         for key, value in [("name", self.name), ("run_dir", f"{w}/run"), ("registry", f"{w}/registry"),
                            ("database", self.database), ("journal_dir", f"{w}/journal"),
