@@ -143,6 +143,15 @@ class PrivateTopology:
             env = (f"env.MAILROOM_HOST = {host(p)}\nenv.MAILROOM_METRICS_HOST = {host(p)}\n"
                    "env.MAILROOM_REPLICA_PORT_OFFSET = false\n")
             text = text.replace(f"[process {p}]\n", f"[process {p}]\n{env}", 1)
+        # A process that binds no endpoint runs as a Deployment on a cluster, known by its pod's name: here too.
+        owners = set(re.findall(r"^([\w-]+)\.[\w-]+\s*=", body, flags=re.M))
+        for p in processes:
+            if p in owners:
+                continue
+            head, section = text.split(f"[process {p}]\n", 1)
+            section, sep, rest = section.partition("\n[")
+            section = section.replace("--replica {replica}", f"--replica {p}-7d9f5c6b8-pod{{replica}}")
+            text = head + f"[process {p}]\n" + section + sep + rest
         self.pub_host = f"127.0.{octet['router']}.1"
         self.pub_hosts = [f"127.0.{octet['router']}.{n + 1}" for n in range(self.routers)]
         self.hosts = {f"{p}-{n}.{p}": f"127.0.{octet[p]}.{n + 1}" for p in processes for n in range(4)}
