@@ -16,6 +16,10 @@ final class HeartbeatSender: Sendable {
     private let stage: String
     private let replica: Int
     private let state = Mutex(StageReadiness(ready: false))
+    /// Held while a beat reads the readiness and queues itself: the periodic thread and ``update(_:now:)`` beat from
+    /// different threads, and without it a beat read before a change could be queued after the change's own beat
+    /// (the gateway would hear "ready", then a stale "not ready" until the next interval).
+    private let beating = Mutex(())
 
     init(context: ZMQContext, endpoints: [String], stage: String, replica: Int, logger: Logger) throws {
         var senders: [EnvelopeSender] = []
@@ -77,10 +81,13 @@ final class HeartbeatSender: Sendable {
     }
 
     private func beat() {
-        let r = readiness
-        let heartbeat = Heartbeat(stage: stage, replica: replica, pid: getpid(), ready: r.ready, modelVersion: r.modelVersion,
-                                  heads: r.heads, shadowVersion: r.shadowVersion, figures: r.figures)
-        // Full (no gateway listening, or it is slow): drop this beat; the next one says the same.
-        sendToAll(Envelope(messageID: "\(stage)/\(replica)", payload: .heartbeat(heartbeat)))
+        beating.withLock { _ in
+            let r = readiness
+            let heartbeat = Heartbeat(stage: stage, replica: replica, pid: getpid(), ready: r.ready, modelVersion: r.modelVersion,
+                                      heads: r.heads, shadowVersion: r.shadowVersion, figures: r.figures)
+            // Full (no gateway listening, or it is slow): drop this beat; the next one says the same. (trySend only
+            // queues: holding the lock never waits for a gateway.)
+            sendToAll(Envelope(messageID: "\(stage)/\(replica)", payload: .heartbeat(heartbeat)))
+        }
     }
 }

@@ -73,7 +73,7 @@ public struct StageOutputSpec: Sendable, Equatable {
         case (false, false):
             throw .invalid(flag: flag + "-bind", value: bind.joined(separator: ","),
                            expected: "either --\(flag)-bind (the next stage connects) or --\(flag) (connect to it), not both")
-        case (true, true): throw .missingRequired(flag + "-bind")
+        case (true, true): throw .missingOneOf([flag + "-bind", flag])
         }
     }
     public static func publish(_ endpoints: [String], curve: CurveRole? = nil) -> StageOutputSpec {

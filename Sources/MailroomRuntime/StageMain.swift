@@ -62,7 +62,7 @@ public enum StageMain {
         case (_?, false):
             throw OptionsError.invalid(flag: "pull-from", value: connect.joined(separator: ","),
                                        expected: "either --pull (bind) or --pull-from (connect), not both")
-        case (nil, true): throw OptionsError.missingRequired("pull")
+        case (nil, true): throw OptionsError.missingOneOf(["pull", "pull-from"])
         }
     }
 }

@@ -7,6 +7,8 @@ public enum OptionsError: Error, CustomStringConvertible, Equatable {
     case unknownFlag(String, known: [String])
     case missingValue(String)
     case missingRequired(String)
+    /// None of several flags that each do the job (e.g. `--pull` and `--pull-from`).
+    case missingOneOf([String])
     case invalid(flag: String, value: String, expected: String)
 
     public var description: String {
@@ -15,6 +17,9 @@ public enum OptionsError: Error, CustomStringConvertible, Equatable {
         case .missingValue(let f): "flag --\(f) needs a value"
         case .missingRequired(let f):
             "missing --\(f) (or environment variable \(StageOptions.environmentName(of: f)))"
+        case .missingOneOf(let flags):
+            "missing one of \(flags.map { "--" + $0 }.joined(separator: ", ")) (or environment variable "
+                + "\(flags.map(StageOptions.environmentName(of:)).joined(separator: ", ")))"
         case .invalid(let f, let v, let e): "--\(f) \(v): expected \(e)"
         }
     }

@@ -42,7 +42,9 @@ import Testing
         #expect(try input(["--pull", "tcp://*:5551"]) == Endpoints(bind: ["tcp://*:5551"]))
         #expect(try input(["--pull-from", "tcp://cleaner-0.cleaner:5552, tcp://cleaner-1.cleaner:5552"])
                 == Endpoints(connect: ["tcp://cleaner-0.cleaner:5552", "tcp://cleaner-1.cleaner:5552"]))
-        #expect(throws: OptionsError.missingRequired("pull")) { try input([]) }
+        #expect(throws: OptionsError.missingOneOf(["pull", "pull-from"])) { try input([]) }
+        #expect("\(OptionsError.missingOneOf(["pull", "pull-from"]))"
+                == "missing one of --pull, --pull-from (or environment variable MAILROOM_PULL, MAILROOM_PULL_FROM)")
         #expect(throws: OptionsError.self) { try input(["--pull", "ipc:///tmp/a", "--pull-from", "ipc:///tmp/b"]) }
     }
 
@@ -52,7 +54,7 @@ import Testing
         }
         #expect(try spec(["--push-bind", "tcp://*:5552"]) == .pushBound(["tcp://*:5552"]))
         #expect(try spec(["--push", "ipc:///tmp/a,ipc:///tmp/b"]) == .push(["ipc:///tmp/a", "ipc:///tmp/b"]))
-        #expect(throws: OptionsError.missingRequired("push-bind")) { try spec([]) }
+        #expect(throws: OptionsError.missingOneOf(["push-bind", "push"])) { try spec([]) }
         #expect(throws: OptionsError.self) { try spec(["--push", "ipc:///tmp/a", "--push-bind", "ipc:///tmp/b"]) }
     }
 }
